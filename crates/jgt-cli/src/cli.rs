@@ -1,0 +1,110 @@
+//! The command line's shape.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// jgt: a fast, friendly dbt-style SQL model compiler for DuckDB.
+#[derive(Debug, Parser)]
+#[command(name = "jgt", version, about, long_about = None)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// The project folder (holding project.yml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub project_dir: PathBuf,
+    /// The DuckDB file, instead of project.yml's `database`.
+    #[arg(long, global = true, env = "JGT_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Variables for var(), as YAML: --vars '{start_date: 2021-10-01}'.
+    #[arg(long, global = true, value_name = "YAML")]
+    pub vars: Option<String>,
+    /// Threads for building (default: the number of cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// Which nodes a command acts on.
+#[derive(Debug, Args, Default, Clone)]
+pub struct Selection {
+    /// Nodes to include: name, +name (with ancestors), name+ (with
+    /// descendants), tag:x, path:dir, config.materialized:view, @name, ...
+    #[arg(short = 's', long = "select", num_args = 1.., value_name = "SELECTOR")]
+    pub select: Vec<String>,
+    /// Nodes to leave out, in the same syntax.
+    #[arg(long, num_args = 1.., value_name = "SELECTOR")]
+    pub exclude: Vec<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load the seed CSV files into tables.
+    Seed(Selection),
+    /// Build the models, in dependency order.
+    Run(Selection),
+    /// Load seeds, build models and run tests, in dependency order; a
+    /// failing test skips everything downstream of what it tests.
+    Build(TestArgs),
+    /// Run the data tests of the selected nodes.
+    Test(TestArgs),
+    /// Render every model's SQL into target/compiled/ without running it.
+    Compile(Selection),
+    /// List nodes in build order with their materialization.
+    Ls(Selection),
+    /// Preview the rows a model returns.
+    Show {
+        /// The model to preview.
+        model: String,
+        /// How many rows.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+    },
+    /// Write the project's graph (DOT by default) to stdout or a file.
+    Docs(DocsArgs),
+}
+
+/// Options of commands that run tests.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TestArgs {
+    /// Which nodes.
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Keep each failing test's rows in a table (schema main_dbt_test__audit).
+    #[arg(long)]
+    pub store_failures: bool,
+}
+
+/// `jgt docs` options.
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// The graph format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Which nodes to draw.
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+/// Formats `jgt docs` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Nodes and edges as JSON.
+    Json,
+}

@@ -1,0 +1,215 @@
+//! What each command does, from parsed arguments to printed results.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use jgt_exec::{Adapter, DuckDbAdapter};
+use jgt_graph::{NodeId, NodeKind};
+use jgt_project::suggest::{did_you_mean, nearest};
+use jgt_project::Project;
+
+use crate::cli::{Cli, Command, Common, Selection};
+use crate::compile::{compile, database_path, write_compiled, CompileOptions, Compiled};
+use crate::report::{summary, Reporter};
+
+/// Runs the command; `Ok(false)` when it ran but something failed.
+pub fn dispatch(cli: Cli) -> Result<bool> {
+    let common = &cli.common;
+    match &cli.command {
+        Command::Seed(selection) => build(common, selection, &[NodeKind::Seed], false),
+        Command::Run(selection) => build(common, selection, &[NodeKind::Model], false),
+        Command::Build(args) => build(
+            common,
+            &args.selection,
+            &[NodeKind::Seed, NodeKind::Model, NodeKind::Test],
+            args.store_failures,
+        ),
+        Command::Test(args) => build(
+            common,
+            &args.selection,
+            &[NodeKind::Test],
+            args.store_failures,
+        ),
+        Command::Compile(selection) => {
+            let (compiled, ids) = load(common, selection)?;
+            write_compiled(&compiled, &ids)?;
+            let models = ids
+                .iter()
+                .filter(|id| compiled.node(**id).kind == NodeKind::Model)
+                .count();
+            println!(
+                "Compiled {models} models into {}",
+                compiled.project.target_dir().join("compiled").display()
+            );
+            Ok(true)
+        }
+        Command::Ls(selection) => {
+            let (compiled, ids) = load(common, selection)?;
+            list(&compiled, &ids);
+            Ok(true)
+        }
+        Command::Show { model, limit } => show(common, model, *limit),
+        Command::Docs(args) => {
+            let (compiled, ids) = load(common, &args.selection)?;
+            crate::docs::write_graph(&compiled, &ids, args.format, args.out.as_deref())?;
+            Ok(true)
+        }
+    }
+}
+
+/// Loads and compiles the project, then resolves the selection.
+fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>)> {
+    let project = Project::load(&common.project_dir)?;
+    let database = database_path(
+        &common.project_dir,
+        common.db.as_deref(),
+        &project.config.database,
+    );
+    let threads = common
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let compiled = compile(
+        project,
+        &CompileOptions {
+            database,
+            vars: common.vars.as_deref(),
+            threads,
+        },
+    )?;
+    for warning in &compiled.warnings {
+        eprintln!("{} {warning}", console::style("warning:").yellow().bold());
+    }
+    let mut ids = compiled
+        .dag
+        .select_excluding(&selection.select, &selection.exclude)?;
+    if !selection.select.is_empty() {
+        ids = with_tests_of(&compiled, ids);
+    }
+    Ok((compiled, ids))
+}
+
+/// Adds the tests of selected nodes to a selection, as dbt's eager
+/// indirect selection does: selecting a model selects its tests.
+fn with_tests_of(compiled: &Compiled, ids: Vec<NodeId>) -> Vec<NodeId> {
+    let chosen: HashSet<NodeId> = ids.iter().copied().collect();
+    compiled
+        .dag
+        .order()
+        .iter()
+        .copied()
+        .filter(|id| {
+            chosen.contains(id)
+                || compiled
+                    .node(*id)
+                    .test
+                    .as_ref()
+                    .is_some_and(|t| t.attached_to.iter().any(|a| chosen.contains(a)))
+        })
+        .collect()
+}
+
+fn open_database(compiled: &Compiled) -> Result<DuckDbAdapter> {
+    Ok(DuckDbAdapter::open(std::path::Path::new(
+        &compiled.target.path,
+    ))?)
+}
+
+/// `seed`, `run`, `test` and `build`: builds the selected nodes of `kinds`.
+fn build(
+    common: &Common,
+    selection: &Selection,
+    kinds: &[NodeKind],
+    store_failures: bool,
+) -> Result<bool> {
+    let started = Instant::now();
+    let (compiled, ids) = load(common, selection)?;
+    let ids: Vec<NodeId> = ids
+        .into_iter()
+        .filter(|id| kinds.contains(&compiled.node(*id).kind))
+        .collect();
+    write_compiled(&compiled, &ids)?;
+    let plan = crate::plan::plan(&compiled, &ids, store_failures);
+    if plan.is_empty() {
+        println!(
+            "Nothing to do: the selection holds no {}.",
+            kind_words(kinds)
+        );
+        return Ok(true);
+    }
+    let adapter = open_database(&compiled)?;
+    let mut reporter = Reporter::new(&plan);
+    let results = jgt_exec::run(&adapter, &plan, |node, result| {
+        reporter.finished(node, result)
+    });
+    reporter.finish();
+    print!(
+        "{}",
+        summary(&plan, &results, started.elapsed().as_secs_f64())
+    );
+    for warning in crate::plan::column_warnings(&compiled, &ids, &plan, &results, &adapter) {
+        eprintln!("{} {warning}", console::style("warning:").yellow().bold());
+    }
+    Ok(results.iter().all(|r| r.lets_children_run()))
+}
+
+fn kind_words(kinds: &[NodeKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| format!("{}s", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// `ls`: one line per node, in build order.
+fn list(compiled: &Compiled, ids: &[NodeId]) {
+    let rows: Vec<[String; 4]> = ids
+        .iter()
+        .map(|&id| {
+            let node = compiled.node(id);
+            let how = match node.kind {
+                NodeKind::Seed => "seed".to_string(),
+                NodeKind::Source => "source".to_string(),
+                _ => node
+                    .materialization
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+            };
+            [
+                node.name.clone(),
+                node.kind.as_str().to_string(),
+                how,
+                node.path.display().to_string(),
+            ]
+        })
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].len()).max().unwrap_or(0);
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    for [name, kind, how, path] in rows {
+        println!("{name:<w0$}  {kind:<w1$}  {how:<w2$}  {path}");
+    }
+}
+
+/// `show`: runs a model's compiled SQL and prints the first rows.
+fn show(common: &Common, model: &str, limit: usize) -> Result<bool> {
+    let (compiled, _) = load(common, &Selection::default())?;
+    let Some(id) = compiled.dag.find(model) else {
+        let suggestion = nearest(model, compiled.dag.names());
+        bail!(
+            "'{model}' is not a model or seed of this project.{}",
+            did_you_mean(&suggestion)
+        );
+    };
+    let node = compiled.node(id);
+    let sql = match &node.sql {
+        Some(sql) => sql.clone(),
+        None => format!("select * from {}", node.relation),
+    };
+    let adapter = open_database(&compiled)?;
+    let result = adapter
+        .query(&sql, Some(limit))
+        .with_context(|| format!("previewing {model} ({})", node.path.display()))?;
+    println!("{}", crate::table::render(&result.columns, &result.rows));
+    println!("{} rows shown (--limit {limit})", result.rows.len());
+    Ok(true)
+}

@@ -1,0 +1,234 @@
+//! Data tests as graph nodes: generic tests from schema files and
+//! singular tests from the test paths, rendered and wired to what they read.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Result;
+use jgt_graph::{DagBuilder, Node, NodeId, NodeKind};
+use jgt_project::{parse_test, Project, Relation, TestConfig, TestSpec};
+use jgt_render::{Catalog, GenericTest, Rendered, Renderer};
+
+use crate::compile::{compiled_path, CompiledNode, TestInfo};
+
+/// A node's test entries, each with the column it is about (if any).
+type TestEntries<'a> = Vec<(Option<&'a str>, &'a serde_yaml::Value)>;
+
+/// Adds every enabled test of the project to the graph and the node list.
+pub fn add_tests(
+    project: &Project,
+    renderer: &Renderer,
+    catalog: &Arc<Catalog>,
+    builder: &mut DagBuilder,
+    nodes: &mut Vec<CompiledNode>,
+) -> Result<()> {
+    for entry in &project.schema_files {
+        let mut described: Vec<(String, TestEntries)> = Vec::new();
+        for properties in entry.file.models.iter().chain(&entry.file.seeds) {
+            described.push((
+                properties.name.clone(),
+                specs(&properties.data_tests, &properties.columns),
+            ));
+        }
+        for source in &entry.file.sources {
+            for table in &source.tables {
+                described.push((
+                    format!("{}.{}", source.name, table.name),
+                    specs(&table.data_tests, &table.columns),
+                ));
+            }
+        }
+        for (tested, tests) in described {
+            // A schema entry for a node that does not exist was warned about.
+            let Some(tested_id) = builder.find(&tested) else {
+                continue;
+            };
+            for (column, value) in tests {
+                let spec = parse_test(value, column, &entry.path)?;
+                if spec.config.enabled {
+                    add_generic(project, renderer, catalog, builder, nodes, tested_id, &spec)?;
+                }
+            }
+        }
+    }
+    for test in &project.tests {
+        let out = renderer.render(&test.path, &test.name, catalog, None)?;
+        add_node(
+            builder,
+            nodes,
+            &test.name,
+            &test.path,
+            compiled_path(project, &test.path),
+            Some(test.text.clone()),
+            TestConfig::default(),
+            &out,
+            Vec::new(),
+        )?;
+    }
+    Ok(())
+}
+
+/// A node's tests: model-level ones, then each column's.
+fn specs<'a>(
+    node_tests: &'a [serde_yaml::Value],
+    columns: &'a [jgt_project::ColumnProperties],
+) -> TestEntries<'a> {
+    let mut all: TestEntries = node_tests.iter().map(|t| (None, t)).collect();
+    for column in columns {
+        all.extend(
+            column
+                .data_tests
+                .iter()
+                .map(|t| (Some(column.name.as_str()), t)),
+        );
+    }
+    all
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_generic(
+    project: &Project,
+    renderer: &Renderer,
+    catalog: &Arc<Catalog>,
+    builder: &mut DagBuilder,
+    nodes: &mut Vec<CompiledNode>,
+    tested: NodeId,
+    spec: &TestSpec,
+) -> Result<()> {
+    let tested_node = &nodes[tested.index()];
+    let name = spec
+        .custom_name
+        .clone()
+        .unwrap_or_else(|| test_name(spec, &tested_node.name));
+    let model = match &spec.config.where_clause {
+        Some(filter) => format!(
+            "(select * from {} where {filter}) dbt_subquery",
+            tested_node.relation
+        ),
+        None => tested_node.relation.to_string(),
+    };
+    let out = renderer.render_generic_test(
+        &GenericTest {
+            node: &name,
+            test_name: &spec.test_name,
+            model,
+            column: spec.column.as_deref(),
+            args: &spec.args,
+            path: &spec.path,
+        },
+        catalog,
+    )?;
+    let compiled = compiled_path(project, &spec.path.join(format!("{name}.sql")));
+    add_node(
+        builder,
+        nodes,
+        &name,
+        &spec.path,
+        compiled,
+        None,
+        spec.config.clone(),
+        &out,
+        vec![tested],
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_node(
+    builder: &mut DagBuilder,
+    nodes: &mut Vec<CompiledNode>,
+    name: &str,
+    path: &Path,
+    compiled: PathBuf,
+    raw_sql: Option<String>,
+    config: TestConfig,
+    out: &Rendered,
+    mut attached_to: Vec<NodeId>,
+) -> Result<()> {
+    let id = builder.add_node(Node {
+        name: name.to_string(),
+        kind: NodeKind::Test,
+        path: path.to_path_buf(),
+        tags: config.tags.clone(),
+        materialized: Some("test".into()),
+    })?;
+    let parents = out
+        .refs
+        .iter()
+        .cloned()
+        .chain(out.sources.iter().map(|(s, t)| format!("{s}.{t}")))
+        .filter_map(|parent| builder.find(&parent));
+    let parents: Vec<NodeId> = parents.collect();
+    if attached_to.is_empty() {
+        // A singular test checks everything it reads.
+        attached_to = parents.clone();
+    }
+    for &parent in attached_to.iter().chain(&parents) {
+        builder.add_edge(parent, id);
+    }
+    let audit = Relation::new("main_dbt_test__audit", name);
+    nodes.push(CompiledNode {
+        sql: Some(out.sql.clone()),
+        raw_sql,
+        compiled_path: Some(compiled),
+        test: Some(TestInfo {
+            config,
+            attached_to,
+        }),
+        ..CompiledNode::new(name, NodeKind::Test, path, audit)
+    });
+    debug_assert_eq!(nodes.len(), id.index() + 1);
+    Ok(())
+}
+
+/// dbt's test names: `unique_stg_users_user_id`,
+/// `accepted_values_stg_events_event_name__a__b`, with a hash suffix when
+/// the name grows past what a table name should be.
+pub fn test_name(spec: &TestSpec, tested: &str) -> String {
+    let mut parts = vec![spec.test_name.clone(), tested.replace('.', "_")];
+    if let Some(column) = &spec.column {
+        parts.push(column.clone());
+    }
+    let mut name = parts.join("_");
+    for value in spec.args.values() {
+        let text = match value {
+            serde_yaml::Value::Sequence(items) => {
+                items.iter().map(yaml_text).collect::<Vec<_>>().join("__")
+            }
+            other => yaml_text(other),
+        };
+        name.push_str("__");
+        name.push_str(&text);
+    }
+    let mut clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.len() > 63 {
+        let hash = fnv1a(&clean);
+        clean.truncate(46);
+        clean.push_str(&format!("_{hash:016x}"));
+    }
+    clean
+}
+
+fn yaml_text(value: &serde_yaml::Value) -> String {
+    match value {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A small, stable string hash for shortening long test names.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}

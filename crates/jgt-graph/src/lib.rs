@@ -1,0 +1,339 @@
+//! The jgt DAG.
+//!
+//! This crate owns the shape of a project: seeds, sources, models and tests
+//! as nodes of a petgraph graph, `ref()` and `source()` calls as edges from
+//! parent to child. It refuses duplicate names and cycles (naming the whole
+//! cycle, file by file), gives a deterministic build order, walks ancestors
+//! and descendants, assigns layers for drawing, and resolves dbt-style
+//! `--select` expressions. It knows nothing of Jinja or databases.
+
+mod error;
+mod select;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use petgraph::graph::DiGraph;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+pub use error::GraphError;
+pub use petgraph::graph::NodeIndex as NodeId;
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKind {
+    /// A CSV loaded as a table.
+    Seed,
+    /// An existing relation declared in a schema file.
+    Source,
+    /// A SQL model.
+    Model,
+    /// A data test.
+    Test,
+}
+
+impl NodeKind {
+    /// dbt's `resource_type` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Seed => "seed",
+            NodeKind::Source => "source",
+            NodeKind::Model => "model",
+            NodeKind::Test => "test",
+        }
+    }
+}
+
+/// One node of the graph.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The name `ref()` uses (`source.table` for sources).
+    pub name: String,
+    /// What the node is.
+    pub kind: NodeKind,
+    /// The file that defines it, relative to the project folder.
+    pub path: PathBuf,
+    /// Tags, for `tag:` selection.
+    pub tags: Vec<String>,
+    /// The materialization, for `config.materialized:` selection.
+    pub materialized: Option<String>,
+}
+
+/// Collects nodes and edges, checking names as they come.
+#[derive(Debug, Default)]
+pub struct DagBuilder {
+    graph: DiGraph<Node, ()>,
+    by_name: HashMap<String, NodeId>,
+}
+
+impl DagBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        DagBuilder::default()
+    }
+
+    /// Adds a node; a second node with the same name is an error naming
+    /// both files.
+    pub fn add_node(&mut self, node: Node) -> Result<NodeId, GraphError> {
+        if let Some(&existing) = self.by_name.get(&node.name) {
+            return Err(GraphError::DuplicateName {
+                name: node.name,
+                first: self.graph[existing].path.clone(),
+                second: node.path,
+            });
+        }
+        let name = node.name.clone();
+        let id = self.graph.add_node(node);
+        self.by_name.insert(name, id);
+        Ok(id)
+    }
+
+    /// The node with this name, if added.
+    pub fn find(&self, name: &str) -> Option<NodeId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Records that `child` depends on `parent` (once, however often it is said).
+    pub fn add_edge(&mut self, parent: NodeId, child: NodeId) {
+        if self.graph.find_edge(parent, child).is_none() {
+            self.graph.add_edge(parent, child, ());
+        }
+    }
+
+    /// Checks for cycles and fixes the build order.
+    pub fn build(self) -> Result<Dag, GraphError> {
+        let order = topological_order(&self.graph);
+        if order.len() < self.graph.node_count() {
+            return Err(describe_cycle(&self.graph));
+        }
+        Ok(Dag {
+            graph: self.graph,
+            by_name: self.by_name,
+            order,
+        })
+    }
+}
+
+/// A checked, acyclic project graph.
+#[derive(Debug, Clone)]
+pub struct Dag {
+    graph: DiGraph<Node, ()>,
+    by_name: HashMap<String, NodeId>,
+    order: Vec<NodeId>,
+}
+
+impl Dag {
+    /// The node behind an id.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.graph[id]
+    }
+
+    /// The node with this name.
+    pub fn find(&self, name: &str) -> Option<NodeId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Every node, parents before children; among nodes that could go in
+    /// either order, alphabetical. The same project always gives the same order.
+    pub fn order(&self) -> &[NodeId] {
+        &self.order
+    }
+
+    /// How many nodes the graph has.
+    pub fn len(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Whether the graph has no node.
+    pub fn is_empty(&self) -> bool {
+        self.graph.node_count() == 0
+    }
+
+    /// Direct parents, sorted by name.
+    pub fn parents(&self, id: NodeId) -> Vec<NodeId> {
+        self.neighbours(id, Direction::Incoming)
+    }
+
+    /// Direct children, sorted by name.
+    pub fn children(&self, id: NodeId) -> Vec<NodeId> {
+        self.neighbours(id, Direction::Outgoing)
+    }
+
+    fn neighbours(&self, id: NodeId, direction: Direction) -> Vec<NodeId> {
+        let mut ids: Vec<NodeId> = self.graph.neighbors_directed(id, direction).collect();
+        ids.sort_by(|a, b| self.graph[*a].name.cmp(&self.graph[*b].name));
+        ids.dedup();
+        ids
+    }
+
+    /// Nodes reachable upstream (`up`) or downstream within `depth` steps
+    /// (`None`: no limit), not including `start`.
+    pub fn reach(&self, start: NodeId, up: bool, depth: Option<usize>) -> HashSet<NodeId> {
+        let direction = if up {
+            Direction::Incoming
+        } else {
+            Direction::Outgoing
+        };
+        let mut seen = HashSet::new();
+        let mut frontier = vec![start];
+        let mut steps = 0;
+        while !frontier.is_empty() && depth.is_none_or(|d| steps < d) {
+            let mut next = Vec::new();
+            for id in frontier {
+                for n in self.graph.neighbors_directed(id, direction) {
+                    if seen.insert(n) {
+                        next.push(n);
+                    }
+                }
+            }
+            frontier = next;
+            steps += 1;
+        }
+        seen
+    }
+
+    /// Every edge as `(parent, child)`, in build order of the child.
+    pub fn edges(&self) -> Vec<(NodeId, NodeId)> {
+        let mut edges: Vec<(NodeId, NodeId)> = self
+            .graph
+            .edge_references()
+            .map(|e| (e.source(), e.target()))
+            .collect();
+        let rank: HashMap<NodeId, usize> = self
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect();
+        edges.sort_by_key(|(p, c)| (rank[c], rank[p]));
+        edges
+    }
+
+    /// Each node's layer: 0 for nodes without parents, otherwise one more
+    /// than its deepest parent. Drawing layers left to right shows the flow.
+    pub fn layers(&self) -> HashMap<NodeId, usize> {
+        let mut layer = HashMap::new();
+        for &id in &self.order {
+            let depth = self
+                .graph
+                .neighbors_directed(id, Direction::Incoming)
+                .map(|p| layer[&p] + 1)
+                .max()
+                .unwrap_or(0);
+            layer.insert(id, depth);
+        }
+        layer
+    }
+
+    /// Resolves `--select` expressions (a union of the given selectors)
+    /// into the selected node ids, in build order. No selector selects all.
+    pub fn select(&self, selectors: &[String]) -> Result<Vec<NodeId>, GraphError> {
+        select::select(self, selectors)
+    }
+
+    /// Like [`select`](Self::select), then drops what `excludes` selects.
+    pub fn select_excluding(
+        &self,
+        selectors: &[String],
+        excludes: &[String],
+    ) -> Result<Vec<NodeId>, GraphError> {
+        select::select_excluding(self, selectors, excludes)
+    }
+
+    /// All node names, for suggestions.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+}
+
+/// Kahn's algorithm, always taking the alphabetically first ready node.
+fn topological_order(graph: &DiGraph<Node, ()>) -> Vec<NodeId> {
+    let mut waiting: HashMap<NodeId, usize> = graph
+        .node_indices()
+        .map(|id| {
+            (
+                id,
+                graph.neighbors_directed(id, Direction::Incoming).count(),
+            )
+        })
+        .collect();
+    let mut ready: BinaryHeap<Reverse<(&str, NodeId)>> = waiting
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(id, _)| Reverse((graph[*id].name.as_str(), *id)))
+        .collect();
+    let mut order = Vec::with_capacity(graph.node_count());
+    while let Some(Reverse((_, id))) = ready.pop() {
+        order.push(id);
+        for child in graph.neighbors_directed(id, Direction::Outgoing) {
+            let left = waiting.get_mut(&child).expect("every node is counted");
+            *left -= 1;
+            if *left == 0 {
+                ready.push(Reverse((graph[child].name.as_str(), child)));
+            }
+        }
+    }
+    order
+}
+
+/// Finds one cycle and describes it from its alphabetically first node.
+fn describe_cycle(graph: &DiGraph<Node, ()>) -> GraphError {
+    let components = petgraph::algo::tarjan_scc(graph);
+    let cyclic = components
+        .into_iter()
+        .filter(|c| c.len() > 1 || graph.find_edge(c[0], c[0]).is_some())
+        .min_by(|a, b| min_name(graph, a).cmp(min_name(graph, b)))
+        .expect("a graph without a topological order has a cycle");
+    let members: HashSet<NodeId> = cyclic.iter().copied().collect();
+    let start = *cyclic
+        .iter()
+        .min_by_key(|id| graph[**id].name.as_str())
+        .expect("a component has a node");
+    // Breadth-first inside the component back to the start: the shortest loop.
+    let mut came_from: BTreeMap<NodeId, NodeId> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    let mut last = start;
+    'search: while let Some(id) = queue.pop_front() {
+        let mut next: Vec<NodeId> = graph
+            .neighbors_directed(id, Direction::Outgoing)
+            .filter(|n| members.contains(n))
+            .collect();
+        next.sort_by_key(|n| graph[*n].name.as_str());
+        for n in next {
+            if n == start {
+                last = id;
+                break 'search;
+            }
+            if let std::collections::btree_map::Entry::Vacant(slot) = came_from.entry(n) {
+                slot.insert(id);
+                queue.push_back(n);
+            }
+        }
+    }
+    let mut path = vec![last];
+    while *path.last().expect("path is never empty") != start {
+        let previous = came_from[path.last().expect("path is never empty")];
+        path.push(previous);
+    }
+    path.reverse();
+    path.push(start);
+    let names: Vec<String> = path.iter().map(|id| graph[*id].name.clone()).collect();
+    let cycle = path
+        .iter()
+        .map(|id| format!("{} ({})", graph[*id].name, graph[*id].path.display()))
+        .collect::<Vec<_>>()
+        .join(" -> ");
+    GraphError::Cycle { cycle, names }
+}
+
+fn min_name<'a>(graph: &'a DiGraph<Node, ()>, ids: &[NodeId]) -> &'a str {
+    ids.iter()
+        .map(|id| graph[*id].name.as_str())
+        .min()
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,93 @@
+//! What a template sees while it renders: the catalog of relations that
+//! `ref()` and `source()` resolve against, and the per-node state where
+//! those calls, `config()` and `return()` leave their marks.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use jgt_project::Relation;
+use minijinja::value::{Enumerator, Object, Value};
+
+/// Where every name a template may reference lives in the database.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Seeds and models by name.
+    pub nodes: HashMap<String, Relation>,
+    /// Source tables by `(source, table)`.
+    pub sources: HashMap<(String, String), Relation>,
+}
+
+/// The database a run builds into, as `{{ target }}` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Target {
+    /// The target name (`dev`).
+    pub name: String,
+    /// The adapter type (`duckdb`).
+    #[serde(rename = "type")]
+    pub adapter_type: String,
+    /// The database name: the file stem of the DuckDB file.
+    pub database: String,
+    /// The default schema (`main`).
+    pub schema: String,
+    /// The DuckDB file.
+    pub path: String,
+    /// How many threads the run may use.
+    pub threads: usize,
+}
+
+/// A `ref()` call as the template made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefCall {
+    /// The node it names.
+    pub name: String,
+}
+
+/// Marks left by one render, shared by the model and every macro it calls.
+#[derive(Debug, Default)]
+pub(crate) struct NodeState {
+    pub catalog: Arc<Catalog>,
+    pub refs: Mutex<Vec<String>>,
+    pub sources: Mutex<Vec<(String, String)>>,
+    pub config: Mutex<Vec<(String, serde_yaml::Value)>>,
+    /// One slot per macro call in progress; `return()` fills the innermost.
+    pub returns: Mutex<Vec<Option<Value>>>,
+}
+
+impl Object for NodeState {}
+
+impl NodeState {
+    pub fn new(catalog: Arc<Catalog>) -> Self {
+        NodeState {
+            catalog,
+            ..NodeState::default()
+        }
+    }
+}
+
+/// A relation as a template value: prints as `"schema"."identifier"` and
+/// has dbt's attributes (`schema`, `identifier`, `name`, `database`).
+#[derive(Debug, Clone)]
+pub(crate) struct RelationValue {
+    pub relation: Relation,
+    pub database: String,
+}
+
+impl Object for RelationValue {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match key.as_str()? {
+            "schema" => Some(Value::from(self.relation.schema.clone())),
+            "identifier" | "name" | "table" => Some(Value::from(self.relation.identifier.clone())),
+            "database" => Some(Value::from(self.database.clone())),
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["database", "schema", "identifier", "name"])
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.relation)
+    }
+}

@@ -1,0 +1,205 @@
+//! dbt's Jinja functions: `ref`, `source`, `config`, `var`, `env_var`,
+//! `is_incremental`, `return`, `log` and `exceptions`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jgt_project::suggest::{did_you_mean, nearest};
+use jgt_project::NodeConfig;
+use minijinja::value::{Kwargs, Object, Rest, Value, ValueKind};
+use minijinja::{Environment, Error, ErrorKind, State};
+
+use crate::context::{NodeState, RelationValue};
+
+/// The context key holding the current node's [`NodeState`].
+pub(crate) const NODE_KEY: &str = "__jgt_node__";
+
+/// The detail of the error `return()` uses to stop a macro early.
+pub(crate) const RETURN_SIGNAL: &str = "__jgt_return__";
+
+/// Fetches the state of the node being rendered.
+pub(crate) fn node_state(state: &State) -> Result<Arc<NodeState>, Error> {
+    state
+        .lookup(NODE_KEY)
+        .and_then(|value| value.downcast_object::<NodeState>())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                "this function only works while rendering a model, test or macro",
+            )
+        })
+}
+
+fn fail(message: String) -> Error {
+    Error::new(ErrorKind::InvalidOperation, message)
+}
+
+/// Registers every function on the environment. `vars` are the project's
+/// variables with `--vars` already applied; `database` names the target.
+pub(crate) fn register(
+    env: &mut Environment<'static>,
+    vars: BTreeMap<String, Value>,
+    database: String,
+) {
+    let ref_database = database.clone();
+    env.add_function(
+        "ref",
+        move |state: &State, args: Rest<String>, _kwargs: Kwargs| -> Result<Value, Error> {
+            // ref('model') or ref('package', 'model'): the last one names the node.
+            let name = args.0.last().ok_or_else(|| {
+                fail("ref() needs the name of a model or seed: ref('stg_users')".into())
+            })?;
+            let node = node_state(state)?;
+            let Some(relation) = node.catalog.nodes.get(name) else {
+                let suggestion = nearest(name, node.catalog.nodes.keys().map(String::as_str));
+                return Err(fail(format!(
+                    "ref('{name}') names no model or seed in this project.{}",
+                    did_you_mean(&suggestion)
+                )));
+            };
+            node.refs.lock().expect("refs lock").push(name.clone());
+            Ok(Value::from_object(RelationValue {
+                relation: relation.clone(),
+                database: ref_database.clone(),
+            }))
+        },
+    );
+
+    env.add_function(
+        "source",
+        move |state: &State, source: String, table: String| -> Result<Value, Error> {
+            let node = node_state(state)?;
+            let key = (source.clone(), table.clone());
+            let Some(relation) = node.catalog.sources.get(&key) else {
+                let known: Vec<String> = node
+                    .catalog
+                    .sources
+                    .keys()
+                    .map(|(s, t)| format!("{s}.{t}"))
+                    .collect();
+                let suggestion = nearest(&format!("{source}.{table}"), known.iter().map(String::as_str));
+                return Err(fail(format!(
+                    "source('{source}', '{table}') is not declared in any schema file under the model paths.{}",
+                    did_you_mean(&suggestion)
+                )));
+            };
+            node.sources.lock().expect("sources lock").push(key);
+            Ok(Value::from_object(RelationValue {
+                relation: relation.clone(),
+                database: database.clone(),
+            }))
+        },
+    );
+
+    env.add_function(
+        "config",
+        |state: &State, args: Rest<Value>, kwargs: Kwargs| -> Result<Value, Error> {
+            let node = node_state(state)?;
+            let mut pairs = Vec::new();
+            for arg in &args.0 {
+                if arg.kind() != ValueKind::Map {
+                    return Err(fail(
+                        "config() takes keyword arguments: config(materialized='table')".into(),
+                    ));
+                }
+                for key in arg.try_iter()? {
+                    pairs.push((key.to_string(), arg.get_item(&key)?));
+                }
+            }
+            for key in kwargs.args() {
+                pairs.push((key.to_string(), kwargs.get::<Value>(key)?));
+            }
+            let mut recorded = node.config.lock().expect("config lock");
+            for (key, value) in pairs {
+                let yaml = serde_yaml::to_value(&value)
+                    .map_err(|err| fail(format!("config {key}: {err}")))?;
+                NodeConfig::default()
+                    .set(&key, &yaml)
+                    .map_err(|message| fail(format!("config {key}: {message}")))?;
+                recorded.push((key, yaml));
+            }
+            Ok(Value::from(""))
+        },
+    );
+
+    let vars = Arc::new(vars);
+    env.add_function(
+        "var",
+        move |name: String, default: Option<Value>| -> Result<Value, Error> {
+            if let Some(value) = vars.get(&name) {
+                return Ok(value.clone());
+            }
+            if let Some(default) = default {
+                return Ok(default);
+            }
+            let suggestion = nearest(&name, vars.keys().map(String::as_str));
+            Err(fail(format!(
+                "var('{name}') is not set and has no default: add it under 'vars:' in project.yml or pass --vars '{{{name}: ...}}'.{}",
+                did_you_mean(&suggestion)
+            )))
+        },
+    );
+
+    env.add_function(
+        "env_var",
+        |name: String, default: Option<Value>| -> Result<Value, Error> {
+            match (std::env::var(&name), default) {
+                (Ok(value), _) => Ok(Value::from(value)),
+                (Err(_), Some(default)) => Ok(default),
+                (Err(_), None) => Err(fail(format!(
+                    "env_var('{name}'): the environment variable is not set and no default was given; set it or write env_var('{name}', 'default')"
+                ))),
+            }
+        },
+    );
+
+    env.add_function("is_incremental", || false);
+
+    env.add_function(
+        "return",
+        |state: &State, value: Option<Value>| -> Result<Value, Error> {
+            let node = node_state(state)?;
+            let mut returns = node.returns.lock().expect("returns lock");
+            match returns.last_mut() {
+                Some(slot) => {
+                    *slot = Some(value.unwrap_or(Value::from(())));
+                    Err(fail(RETURN_SIGNAL.into()))
+                }
+                None => Err(fail("return() can only be used inside a macro".into())),
+            }
+        },
+    );
+
+    env.add_function("log", |message: Value, _kwargs: Kwargs| {
+        eprintln!("{message}");
+        Value::from("")
+    });
+    env.add_global("exceptions", Value::from_object(Exceptions));
+    env.add_global("execute", Value::from(true));
+}
+
+/// dbt's `exceptions` namespace.
+#[derive(Debug)]
+struct Exceptions;
+
+impl Object for Exceptions {
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        let message = args.first().map(|v| v.to_string()).unwrap_or_default();
+        match method {
+            "raise_compiler_error" => Err(fail(message)),
+            "warn" => {
+                eprintln!("warning: {message}");
+                Ok(Value::from(""))
+            }
+            other => Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!("exceptions.{other} does not exist; use raise_compiler_error or warn"),
+            )),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Rendering jgt templates with minijinja, the way dbt renders them.
+//!
+//! This crate owns the Jinja side of jgt: one [`Renderer`] per run holds a
+//! minijinja environment with every model, macro and test of the project,
+//! dbt's functions (`ref`, `source`, `config`, `var`, `env_var`, `this`,
+//! `target`, `is_incremental`, `return`, ...), project macros callable from
+//! anywhere, and values printed as dbt prints them (a tuple of strings as
+//! `('a', 'b')`). Rendering a model gives its SQL together with what the
+//! template revealed about it: the nodes it `ref`s, the sources it reads and
+//! the configs it set. It knows nothing of graphs or databases: the caller
+//! supplies a [`Catalog`] saying where each name lives.
+
+mod context;
+mod error;
+mod format;
+mod functions;
+mod macros;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use jgt_project::{Project, Relation};
+use minijinja::value::Value;
+use minijinja::{context, Environment, UndefinedBehavior};
+
+pub use context::{Catalog, RefCall, Target};
+pub use error::RenderError;
+
+use context::{NodeState, RelationValue};
+
+/// What rendering one template produced.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The rendered SQL.
+    pub sql: String,
+    /// Names passed to `ref()`, in call order (repeats kept).
+    pub refs: Vec<String>,
+    /// `(source, table)` pairs passed to `source()`, in call order.
+    pub sources: Vec<(String, String)>,
+    /// Configs set by `config()`, in call order.
+    pub config: Vec<(String, serde_yaml::Value)>,
+}
+
+/// Settings that are the same for every template of a run.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Project variables, with `--vars` already applied on top.
+    pub vars: BTreeMap<String, serde_yaml::Value>,
+    /// The target, as `{{ target }}` shows it.
+    pub target: Target,
+}
+
+/// A minijinja environment loaded with one project's templates.
+pub struct Renderer {
+    env: Environment<'static>,
+    target: Target,
+    macros: BTreeMap<String, std::path::PathBuf>,
+}
+
+/// A generic test to render: which test, on what, with which arguments.
+#[derive(Debug, Clone)]
+pub struct GenericTest<'a> {
+    /// The test node's name, for messages.
+    pub node: &'a str,
+    /// The test's name without `test_`: `unique`, `accepted_values`, ...
+    pub test_name: &'a str,
+    /// What the test reads: the tested relation, or a filtered subquery.
+    pub model: String,
+    /// The tested column, for column tests.
+    pub column: Option<&'a str>,
+    /// The other arguments. Text that starts with `ref(` or `source(` is a
+    /// Jinja expression, as in dbt (`to: ref('stg_gaggles')`).
+    pub args: &'a BTreeMap<String, serde_yaml::Value>,
+    /// The schema file that declared the test.
+    pub path: &'a Path,
+}
+
+/// The template name of a project file: its relative path with `/`.
+pub(crate) fn template_name(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+impl Renderer {
+    /// Loads every macro, model and singular test of `project`. A syntax
+    /// error in any of them is reported here, with its file and line.
+    pub fn new(project: &Project, options: RenderOptions) -> Result<Renderer, RenderError> {
+        let mut env = Environment::new();
+        env.set_keep_trailing_newline(true);
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_formatter(format::sql_formatter);
+        env.add_global("target", Value::from_serialize(&options.target));
+        let vars = options
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from_serialize(v)))
+            .collect();
+        functions::register(&mut env, vars, options.target.database.clone());
+        let macros = macros::register(&mut env, &project.macros)?;
+        let mut renderer = Renderer {
+            env,
+            target: options.target,
+            macros,
+        };
+        for model in &project.models {
+            renderer.add_template(&model.path, &model.raw_sql)?;
+        }
+        for test in &project.tests {
+            renderer.add_template(&test.path, &test.text)?;
+        }
+        Ok(renderer)
+    }
+
+    /// Adds (or replaces) one template under the name of its `path`.
+    pub fn add_template(&mut self, path: &Path, source: &str) -> Result<(), RenderError> {
+        let name = template_name(path);
+        self.env
+            .add_template_owned(name.clone(), source.to_string())
+            .map_err(|err| RenderError::from_jinja(err, &name, None))
+    }
+
+    /// Renders the template of `path`. `this` is the relation the node
+    /// builds, when it builds one; `node` names it in error messages.
+    pub fn render(
+        &self,
+        path: &Path,
+        node: &str,
+        catalog: &Arc<Catalog>,
+        this: Option<&Relation>,
+    ) -> Result<Rendered, RenderError> {
+        let name = template_name(path);
+        let fail = |err| RenderError::from_jinja(err, &name, Some(node));
+        let template = self.env.get_template(&name).map_err(fail)?;
+        let state = Value::from_object(NodeState::new(Arc::clone(catalog)));
+        let this = this.map(|relation| {
+            Value::from_object(RelationValue {
+                relation: relation.clone(),
+                database: self.target.database.clone(),
+            })
+        });
+        let sql = template
+            .render(context! {
+                __jgt_node__ => state.clone(),
+                this => this,
+                model => context! { name => node, path => name.clone() },
+            })
+            .map_err(fail)?;
+        Ok(finish(sql, &state))
+    }
+}
+
+impl Renderer {
+    /// Renders a generic test into the SQL that selects its failing rows.
+    pub fn render_generic_test(
+        &self,
+        test: &GenericTest,
+        catalog: &Arc<Catalog>,
+    ) -> Result<Rendered, RenderError> {
+        let macro_name = format!("test_{}", test.test_name);
+        let file = template_name(test.path);
+        if !self.macros.contains_key(&macro_name) {
+            let known: Vec<&str> = self
+                .macros
+                .keys()
+                .filter_map(|m| m.strip_prefix("test_"))
+                .collect();
+            let suggestion = jgt_project::suggest::nearest(test.test_name, known.iter().copied());
+            return Err(RenderError::Template {
+                path: test.path.to_path_buf(),
+                line: 0,
+                message: format!(
+                    "unknown generic test '{}'.{} Define it with {{% test {}(model, column_name) %}} in macros/ or tests/generic/",
+                    test.test_name,
+                    jgt_project::suggest::did_you_mean(&suggestion),
+                    test.test_name
+                ),
+                node: Some(test.node.to_string()),
+            });
+        }
+        let mut call = format!("{{{{ {macro_name}(model=__jgt_model__");
+        if test.column.is_some() {
+            call.push_str(", column_name=__jgt_column__");
+        }
+        for (key, value) in test.args {
+            let expression = value
+                .as_str()
+                .map(str::trim)
+                .filter(|text| text.starts_with("ref(") || text.starts_with("source("));
+            match expression {
+                Some(expression) => call.push_str(&format!(", {key}={expression}")),
+                None => call.push_str(&format!(", {key}=__jgt_args__[{key:?}]")),
+            }
+        }
+        call.push_str(") }}");
+        let state = Value::from_object(NodeState::new(Arc::clone(catalog)));
+        let args: BTreeMap<&String, Value> = test
+            .args
+            .iter()
+            .map(|(k, v)| (k, Value::from_serialize(v)))
+            .collect();
+        let sql = self
+            .env
+            .render_named_str(
+                &file,
+                &call,
+                context! {
+                    __jgt_node__ => state.clone(),
+                    __jgt_model__ => Value::from_safe_string(test.model.clone()),
+                    __jgt_column__ => test.column,
+                    __jgt_args__ => args,
+                    model => context! { name => test.node, path => file.clone() },
+                },
+            )
+            .map_err(|err| RenderError::from_jinja(err, &file, Some(test.node)))?;
+        Ok(finish(sql, &state))
+    }
+}
+
+/// Collects what a render left in its node state.
+fn finish(sql: String, state: &Value) -> Rendered {
+    let state = state
+        .downcast_object::<NodeState>()
+        .expect("the node state is a NodeState");
+    Rendered {
+        sql,
+        refs: take(&state.refs),
+        sources: take(&state.sources),
+        config: take(&state.config),
+    }
+}
+
+/// Moves the contents out of a mutex-guarded list.
+fn take<T>(list: &std::sync::Mutex<Vec<T>>) -> Vec<T> {
+    std::mem::take(&mut *list.lock().expect("render state lock"))
+}
+
+#[cfg(test)]
+mod tests;

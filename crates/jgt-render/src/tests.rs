@@ -1,0 +1,256 @@
+//! Rendering examples, each a small project in a temporary folder.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use jgt_project::{Project, Relation};
+
+use crate::{Catalog, RenderError, RenderOptions, Renderer, Target};
+
+fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("project.yml"),
+        "name: demo\nvars:\n  limit: 5\n",
+    )
+    .unwrap();
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    let project = Project::load(dir.path()).unwrap();
+    (dir, project)
+}
+
+fn renderer(project: &Project) -> Result<Renderer, RenderError> {
+    let target = Target {
+        name: "dev".into(),
+        adapter_type: "duckdb".into(),
+        database: "jgt".into(),
+        schema: "main".into(),
+        path: "target/jgt.duckdb".into(),
+        threads: 1,
+    };
+    Renderer::new(
+        project,
+        RenderOptions {
+            vars: BTreeMap::new(),
+            target,
+        },
+    )
+}
+
+fn catalog(names: &[&str]) -> Arc<Catalog> {
+    let mut catalog = Catalog::default();
+    for name in names {
+        catalog
+            .nodes
+            .insert(name.to_string(), Relation::new("main", *name));
+    }
+    Arc::new(catalog)
+}
+
+fn render(files: &[(&str, &str)], model: &str) -> Result<crate::Rendered, RenderError> {
+    let (_dir, project) = project(files);
+    let renderer = renderer(&project)?;
+    let path = format!("models/{model}.sql");
+    renderer.render(
+        Path::new(&path),
+        model,
+        &catalog(&["users", "events"]),
+        None,
+    )
+}
+
+#[test]
+fn ref_prints_the_relation_and_is_recorded() {
+    let out = render(&[("models/m.sql", "select * from {{ ref('users') }}")], "m").unwrap();
+    assert_eq!(out.sql, r#"select * from "main"."users""#);
+    assert_eq!(out.refs, ["users"]);
+}
+
+#[test]
+fn unknown_refs_name_line_and_nearest_model() {
+    let err = render(&[("models/m.sql", "select 1\nfrom {{ ref('user') }}")], "m").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "models/m.sql:2: ref('user') names no model or seed in this project. Did you mean 'users'?"
+    );
+}
+
+#[test]
+fn macros_from_other_files_are_callable_and_can_return_values() {
+    let files = [
+        (
+            "macros/domains.sql",
+            "{% macro personal() %}{{ return(('gmail.com', 'icloud.com')) }}{% endmacro %}",
+        ),
+        (
+            "macros/domain.sql",
+            "{% macro domain(col) %}lower({{ col }}){% endmacro %}",
+        ),
+        (
+            "models/m.sql",
+            "{% set p = personal() %}select {{ domain('email') }} in {{ p }}",
+        ),
+    ];
+    let out = render(&files, "m").unwrap();
+    assert_eq!(
+        out.sql,
+        "select lower(email) in ('gmail.com', 'icloud.com')"
+    );
+}
+
+#[test]
+fn macros_call_macros_in_other_files() {
+    let files = [
+        (
+            "macros/a.sql",
+            "{% macro outer() %}[{{ inner() }}]{% endmacro %}",
+        ),
+        (
+            "macros/b.sql",
+            "{% macro inner() %}{{ ref('users') }}{% endmacro %}",
+        ),
+        ("models/m.sql", "{{ outer() }}"),
+    ];
+    let out = render(&files, "m").unwrap();
+    assert_eq!(out.sql, r#"["main"."users"]"#);
+    assert_eq!(
+        out.refs,
+        ["users"],
+        "a ref inside a macro is the model's dependency"
+    );
+}
+
+#[test]
+fn config_and_var_work_like_dbt() {
+    let files = [(
+        "models/m.sql",
+        "{{ config(materialized='table', tags=['a']) }}select {{ var('limit') }}, {{ var('x', 7) }}",
+    )];
+    let (_dir, project) = project(&files);
+    let mut vars = BTreeMap::new();
+    vars.insert("limit".to_string(), serde_yaml::Value::from(9));
+    let target = renderer(&project).unwrap().target.clone();
+    let renderer = Renderer::new(&project, RenderOptions { vars, target }).unwrap();
+    let out = renderer
+        .render(Path::new("models/m.sql"), "m", &catalog(&[]), None)
+        .unwrap();
+    assert_eq!(out.sql, "select 9, 7");
+    assert_eq!(out.config[0].0, "materialized");
+}
+
+#[test]
+fn a_bad_materialization_in_config_points_at_its_line() {
+    let err = render(
+        &[("models/m.sql", "\n{{ config(materialized='tabel') }}")],
+        "m",
+    )
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with("models/m.sql:2: config materialized: 'tabel'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn syntax_errors_name_file_and_line() {
+    let err = render(&[("models/m.sql", "select 1\n{% if %}\n")], "m").unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.starts_with("models/m.sql:2: syntax error"),
+        "{message}"
+    );
+}
+
+#[test]
+fn errors_inside_macros_name_the_macro_file() {
+    let files = [
+        (
+            "macros/bad.sql",
+            "{% macro bad() %}\n{{ ref('nope') }}\n{% endmacro %}",
+        ),
+        ("models/m.sql", "{{ bad() }}"),
+    ];
+    let err = render(&files, "m").unwrap_err().to_string();
+    assert!(err.starts_with("macros/bad.sql:2: ref('nope')"), "{err}");
+    assert!(err.ends_with("(while rendering m)"), "{err}");
+}
+
+#[test]
+fn duplicate_macros_name_both_files() {
+    let files = [
+        ("macros/a.sql", "{% macro m() %}{% endmacro %}"),
+        ("macros/b.sql", "{% macro m() %}{% endmacro %}"),
+    ];
+    let (_dir, project) = project(&files);
+    let err = renderer(&project).err().unwrap().to_string();
+    assert!(
+        err.contains("macros/a.sql") && err.contains("macros/b.sql"),
+        "{err}"
+    );
+}
+
+fn generic(
+    files: &[(&str, &str)],
+    test_name: &str,
+    yaml_args: &str,
+) -> Result<crate::Rendered, RenderError> {
+    let (_dir, project) = project(files);
+    let renderer = renderer(&project)?;
+    let args: BTreeMap<String, serde_yaml::Value> = serde_yaml::from_str(yaml_args).unwrap();
+    let test = crate::GenericTest {
+        node: "the_test",
+        test_name,
+        model: r#""main"."users""#.into(),
+        column: Some("id"),
+        args: &args,
+        path: Path::new("models/schema.yml"),
+    };
+    renderer.render_generic_test(&test, &catalog(&["users", "events"]))
+}
+
+#[test]
+fn built_in_generic_tests_render_their_failing_rows_query() {
+    let out = generic(&[], "accepted_values", "{values: [a, \"o'k\"]}").unwrap();
+    assert!(
+        out.sql.contains("where value_field not in ('a', 'o''k')"),
+        "{}",
+        out.sql
+    );
+    let out = generic(
+        &[],
+        "relationships",
+        "{to: \"ref('events')\", field: user_id}",
+    )
+    .unwrap();
+    assert!(out.sql.contains(r#"from "main"."events""#), "{}", out.sql);
+    assert_eq!(
+        out.refs,
+        ["events"],
+        "the referenced model becomes a dependency"
+    );
+}
+
+#[test]
+fn custom_generic_tests_work_like_built_in_ones() {
+    let files = [(
+        "tests/generic/is_positive.sql",
+        "{% test is_positive(model, column_name) %}select * from {{ model }} where {{ column_name }} <= 0{% endtest %}",
+    )];
+    let out = generic(&files, "is_positive", "{}").unwrap();
+    assert_eq!(out.sql, r#"select * from "main"."users" where id <= 0"#);
+}
+
+#[test]
+fn unknown_generic_tests_suggest_the_nearest() {
+    let err = generic(&[], "uniqe", "{}").unwrap_err().to_string();
+    assert!(
+        err.contains("unknown generic test 'uniqe'. Did you mean 'unique'?"),
+        "{err}"
+    );
+}
