@@ -141,6 +141,7 @@ fn planned(
             .iter()
             .filter_map(|p| position.get(p).copied())
             .collect(),
+        description: node.description.clone(),
     }
 }
 

@@ -190,9 +190,13 @@ fn problem(node: &PlannedNode, result: &NodeResult) -> String {
         (false, _) => style("Error in").red().bold(),
     };
     let mut out = format!("\n{title} {} ({})\n", node.name, node.path.display());
+    if let (true, Some(description)) = (is_test, &node.description) {
+        out.push_str(&format!("  {description}\n"));
+    }
     if let Some(failures) = result.failures {
+        let rows = if failures == 1 { "row" } else { "rows" };
         out.push_str(&format!(
-            "  {} failing rows (the test query returns the rows that break the rule)\n",
+            "  {} failing {rows} (the test query returns the rows that break the rule)\n",
             thousands(failures)
         ));
     }

@@ -53,7 +53,7 @@ pub fn add_tests(
     }
     for test in &project.tests {
         let out = renderer.render(&test.path, &test.name, catalog, None)?;
-        add_node(
+        let id = add_node(
             builder,
             nodes,
             &test.name,
@@ -64,8 +64,53 @@ pub fn add_tests(
             &out,
             Vec::new(),
         )?;
+        nodes[id.index()].description = leading_comment(&test.text);
     }
     Ok(())
+}
+
+/// The `--` comment lines a singular test starts with: its rule in words.
+fn leading_comment(sql: &str) -> Option<String> {
+    let words: Vec<&str> = sql
+        .lines()
+        .map(str::trim)
+        .take_while(|line| line.starts_with("--") || line.is_empty())
+        .filter_map(|line| line.strip_prefix("--"))
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// What a built-in generic test means, in words a newcomer follows.
+fn explain(spec: &TestSpec, tested: &str) -> Option<String> {
+    let column = spec.column.as_deref().unwrap_or("the row");
+    let arg = |key: &str| spec.args.get(key).map(yaml_list).unwrap_or_default();
+    Some(match spec.test_name.as_str() {
+        "unique" => format!(
+            "{tested}.{column} must be unique; each failing row is a value found more than once (n_records says how often)."
+        ),
+        "not_null" => format!("{tested}.{column} must never be empty; each failing row has no {column}."),
+        "accepted_values" => format!(
+            "{tested}.{column} must be one of {}; each failing row is another value (n_records says how often).",
+            arg("values")
+        ),
+        "relationships" => format!(
+            "every {tested}.{column} must exist in {}.{}; each failing row is a value with no match there.",
+            arg("to"),
+            arg("field")
+        ),
+        _ => return None,
+    })
+}
+
+fn yaml_list(value: &serde_yaml::Value) -> String {
+    match value {
+        serde_yaml::Value::Sequence(items) => {
+            items.iter().map(yaml_text).collect::<Vec<_>>().join(", ")
+        }
+        other => yaml_text(other),
+    }
 }
 
 /// A node's tests: model-level ones, then each column's.
@@ -119,7 +164,8 @@ fn add_generic(
         catalog,
     )?;
     let compiled = compiled_path(project, &spec.path.join(format!("{name}.sql")));
-    add_node(
+    let description = explain(spec, &nodes[tested.index()].name);
+    let id = add_node(
         builder,
         nodes,
         &name,
@@ -129,7 +175,9 @@ fn add_generic(
         spec.config.clone(),
         &out,
         vec![tested],
-    )
+    )?;
+    nodes[id.index()].description = description;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -143,7 +191,7 @@ fn add_node(
     config: TestConfig,
     out: &Rendered,
     mut attached_to: Vec<NodeId>,
-) -> Result<()> {
+) -> Result<NodeId> {
     let id = builder.add_node(Node {
         name: name.to_string(),
         kind: NodeKind::Test,
@@ -177,7 +225,7 @@ fn add_node(
         ..CompiledNode::new(name, NodeKind::Test, path, audit)
     });
     debug_assert_eq!(nodes.len(), id.index() + 1);
-    Ok(())
+    Ok(id)
 }
 
 /// dbt's test names: `unique_stg_users_user_id`,

@@ -54,6 +54,8 @@ pub struct PlannedNode {
     pub work: Work,
     /// Indices (into the plan) of the parents that are also in the plan.
     pub parents: Vec<usize>,
+    /// What the node checks or holds, in plain words, for messages.
+    pub description: Option<String>,
 }
 
 /// How a node's build ended.
@@ -151,7 +153,13 @@ pub fn run(
 fn skip_reason(plan: &[PlannedNode], parent: &NodeResult) -> String {
     match (&parent.status, &parent.message) {
         (Status::Skipped, Some(message)) => message.clone(),
-        _ => format!("upstream {} failed", plan[parent.index].name),
+        _ => {
+            let failed = &plan[parent.index];
+            match failed.work {
+                Work::Test { .. } => format!("upstream test {} failed", failed.name),
+                _ => format!("upstream {} failed", failed.name),
+            }
+        }
     }
 }
 
