@@ -1,6 +1,14 @@
-{{ config(materialized='view') }}
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns'
+) }}
 
 -- One row per product event: recipe_viewed, recipe_favorited or order_placed.
+-- Events only ever arrive, so this model is incremental: a run reads just the
+-- events newer than the newest one already loaded, keyed on event_id so an
+-- event delivered twice is stored once.
 
 with source as (
 
@@ -21,3 +29,6 @@ renamed as (
 )
 
 select * from renamed
+{% if is_incremental() %}
+where "timestamp" > (select max("timestamp") from {{ this }})
+{% endif %}

@@ -31,6 +31,9 @@ pub struct Common {
     /// Threads for building (default: the number of cores).
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
+    /// Rebuild incremental models from scratch.
+    #[arg(long, global = true)]
+    pub full_refresh: bool,
 }
 
 /// Which nodes a command acts on.

@@ -9,24 +9,38 @@ use jgt_graph::{NodeId, NodeKind};
 use jgt_project::suggest::{did_you_mean, nearest};
 use jgt_project::Project;
 
+use serde_json::json;
+
+use crate::artifacts::{write_manifest, write_run_results, Invocation};
 use crate::cli::{Cli, Command, Common, Selection};
 use crate::compile::{compile, database_path, write_compiled, CompileOptions, Compiled};
 use crate::report::{summary, Reporter};
 
 /// Runs the command; `Ok(false)` when it ran but something failed.
 pub fn dispatch(cli: Cli) -> Result<bool> {
+    let invocation = Invocation::start();
     let common = &cli.common;
+    let args = json!({
+        "which": format!("{:?}", cli.command).split(['(', ' ', '{']).next().unwrap_or("").to_lowercase(),
+        "vars": common.vars,
+        "threads": common.threads,
+    });
+    let ctx = Invoked {
+        common,
+        invocation: &invocation,
+        args,
+    };
     match &cli.command {
-        Command::Seed(selection) => build(common, selection, &[NodeKind::Seed], false),
-        Command::Run(selection) => build(common, selection, &[NodeKind::Model], false),
+        Command::Seed(selection) => build(&ctx, selection, &[NodeKind::Seed], false),
+        Command::Run(selection) => build(&ctx, selection, &[NodeKind::Model], false),
         Command::Build(args) => build(
-            common,
+            &ctx,
             &args.selection,
             &[NodeKind::Seed, NodeKind::Model, NodeKind::Test],
             args.store_failures,
         ),
         Command::Test(args) => build(
-            common,
+            &ctx,
             &args.selection,
             &[NodeKind::Test],
             args.store_failures,
@@ -34,6 +48,7 @@ pub fn dispatch(cli: Cli) -> Result<bool> {
         Command::Compile(selection) => {
             let (compiled, ids) = load(common, selection)?;
             write_compiled(&compiled, &ids)?;
+            write_manifest(&compiled, &invocation)?;
             let models = ids
                 .iter()
                 .filter(|id| compiled.node(**id).kind == NodeKind::Model)
@@ -46,6 +61,7 @@ pub fn dispatch(cli: Cli) -> Result<bool> {
         }
         Command::Ls(selection) => {
             let (compiled, ids) = load(common, selection)?;
+            write_manifest(&compiled, &invocation)?;
             list(&compiled, &ids);
             Ok(true)
         }
@@ -69,12 +85,15 @@ fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>
     let threads = common
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let existing = existing_relations(&database)?;
     let compiled = compile(
         project,
         &CompileOptions {
             database,
             vars: common.vars.as_deref(),
             threads,
+            existing,
+            full_refresh: common.full_refresh,
         },
     )?;
     for warning in &compiled.warnings {
@@ -109,21 +128,39 @@ fn with_tests_of(compiled: &Compiled, ids: Vec<NodeId>) -> Vec<NodeId> {
         .collect()
 }
 
+/// The relations in the database file, when it exists (read-only: looking
+/// never creates a database).
+fn existing_relations(database: &std::path::Path) -> Result<HashSet<jgt_project::Relation>> {
+    if !database.is_file() {
+        return Ok(HashSet::new());
+    }
+    let adapter = DuckDbAdapter::open_read_only(database)?;
+    Ok(adapter.relations()?.into_iter().collect())
+}
+
 fn open_database(compiled: &Compiled) -> Result<DuckDbAdapter> {
     Ok(DuckDbAdapter::open(std::path::Path::new(
         &compiled.target.path,
     ))?)
 }
 
+/// What every command shares: its options and this invocation.
+struct Invoked<'a> {
+    common: &'a Common,
+    invocation: &'a Invocation,
+    args: serde_json::Value,
+}
+
 /// `seed`, `run`, `test` and `build`: builds the selected nodes of `kinds`.
 fn build(
-    common: &Common,
+    ctx: &Invoked,
     selection: &Selection,
     kinds: &[NodeKind],
     store_failures: bool,
 ) -> Result<bool> {
     let started = Instant::now();
-    let (compiled, ids) = load(common, selection)?;
+    let (compiled, ids) = load(ctx.common, selection)?;
+    write_manifest(&compiled, ctx.invocation)?;
     let ids: Vec<NodeId> = ids
         .into_iter()
         .filter(|id| kinds.contains(&compiled.node(*id).kind))
@@ -143,10 +180,16 @@ fn build(
         reporter.finished(node, result)
     });
     reporter.finish();
-    print!(
-        "{}",
-        summary(&plan, &results, started.elapsed().as_secs_f64())
-    );
+    let elapsed = started.elapsed().as_secs_f64();
+    print!("{}", summary(&plan, &results, elapsed));
+    write_run_results(
+        &compiled,
+        &plan,
+        &results,
+        ctx.invocation,
+        elapsed,
+        ctx.args.clone(),
+    )?;
     for warning in crate::plan::column_warnings(&compiled, &ids, &plan, &results, &adapter) {
         eprintln!("{} {warning}", console::style("warning:").yellow().bold());
     }

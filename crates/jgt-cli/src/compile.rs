@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use jgt_exec::{Incremental, SchemaChange, Strategy};
 use jgt_graph::{Dag, DagBuilder, Node, NodeId, NodeKind};
 use jgt_project::{
     schema_for, ColumnProperties, Materialization, NodeConfig, Project, Relation, TestConfig,
@@ -45,6 +46,10 @@ pub struct CompiledNode {
     pub properties_path: Option<PathBuf>,
     /// For tests: configs and the nodes the test is about.
     pub test: Option<TestInfo>,
+    /// For incremental models: how new rows join the table.
+    pub incremental: Option<Incremental>,
+    /// Project macros its template called.
+    pub macros: Vec<String>,
 }
 
 /// What a test node knows beyond other nodes.
@@ -73,6 +78,8 @@ impl CompiledNode {
             columns: Vec::new(),
             properties_path: None,
             test: None,
+            incremental: None,
+            macros: Vec::new(),
         }
     }
 }
@@ -106,6 +113,10 @@ pub struct CompileOptions<'a> {
     pub vars: Option<&'a str>,
     /// `--threads`.
     pub threads: usize,
+    /// Relations that exist in the database now.
+    pub existing: HashSet<Relation>,
+    /// `--full-refresh`.
+    pub full_refresh: bool,
 }
 
 /// Resolves the database file: `--db` or `JGT_DB` (handled by clap), else
@@ -147,7 +158,11 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
 
     let mut builder = DagBuilder::new();
     let mut nodes = Vec::new();
-    let mut catalog = Catalog::default();
+    let mut catalog = Catalog {
+        existing: options.existing.clone(),
+        full_refresh: options.full_refresh,
+        ..Catalog::default()
+    };
     for seed in &project.seeds {
         let relation = relation_of(&seed.name, &seed.config);
         catalog.nodes.insert(seed.name.clone(), relation.clone());
@@ -192,7 +207,8 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
     let mut configs: Vec<NodeConfig> = Vec::with_capacity(project.models.len());
     for model in &project.models {
         let this = &first.nodes[&model.name];
-        let out = renderer.render(&model.path, &model.name, &first, Some(this))?;
+        let default = model.config.materialized.as_deref();
+        let out = renderer.render(&model.path, &model.name, &first, Some(this), default)?;
         let mut config = model.config.clone();
         for (key, value) in &out.config {
             // Values were checked when config() was called.
@@ -219,7 +235,9 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
                 || rendered[i].refs.iter().any(|r| moved.contains(r.as_str()));
             if touched {
                 let this = &second.nodes[&model.name];
-                rendered[i] = renderer.render(&model.path, &model.name, &second, Some(this))?;
+                let default = model.config.materialized.as_deref();
+                rendered[i] =
+                    renderer.render(&model.path, &model.name, &second, Some(this), default)?;
             }
         }
     }
@@ -236,8 +254,14 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         })?;
         model_ids.push(id);
         let relation = second.nodes[&model.name].clone();
+        let incremental = match materialization {
+            Materialization::Incremental => Some(incremental_spec(&config, &model.path, options)?),
+            _ => None,
+        };
         nodes.push(CompiledNode {
             config,
+            incremental,
+            macros: out.macros.clone(),
             materialization: Some(materialization),
             sql: Some(out.sql.clone()),
             raw_sql: Some(model.raw_sql.clone()),
@@ -262,12 +286,67 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
     crate::testnodes::add_tests(&project, &renderer, &catalog, &mut builder, &mut nodes)?;
     warnings.sort();
     let dag = builder.build()?;
+    crate::ephemeral::inline(&dag, &mut nodes);
     Ok(Compiled {
         project,
         dag,
         nodes,
         target,
         warnings,
+    })
+}
+
+/// Reads an incremental model's `incremental_strategy`, `unique_key` and
+/// `on_schema_change`, naming the file when one is wrong.
+fn incremental_spec(
+    config: &NodeConfig,
+    path: &Path,
+    options: &CompileOptions,
+) -> Result<Incremental> {
+    let text = |key: &str| {
+        config
+            .other
+            .get(key)
+            .and_then(|v| v.as_str().map(str::to_string))
+    };
+    let strategy = match text("incremental_strategy") {
+        None => Strategy::Append,
+        Some(name) => Strategy::parse(&name).with_context(|| {
+            format!(
+                "{}: incremental_strategy '{name}' is not one of append, delete+insert, merge",
+                path.display()
+            )
+        })?,
+    };
+    let on_schema_change = match text("on_schema_change") {
+        None => SchemaChange::Ignore,
+        Some(name) => SchemaChange::parse(&name).with_context(|| {
+            format!(
+                "{}: on_schema_change '{name}' is not one of ignore, fail, append_new_columns, sync_all_columns",
+                path.display()
+            )
+        })?,
+    };
+    let unique_key = match config.other.get("unique_key") {
+        Some(serde_yaml::Value::Sequence(keys)) => keys
+            .iter()
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect(),
+        Some(serde_yaml::Value::String(key)) => vec![key.clone()],
+        _ => Vec::new(),
+    };
+    if strategy != Strategy::Append && unique_key.is_empty() {
+        anyhow::bail!(
+            "{}: incremental_strategy '{}' needs a unique_key, e.g. config(unique_key='id')",
+            path.display(),
+            text("incremental_strategy").unwrap_or_default()
+        );
+    }
+    Ok(Incremental {
+        strategy,
+        unique_key,
+        on_schema_change,
+        full_refresh: options.full_refresh,
     })
 }
 
@@ -278,8 +357,12 @@ pub fn compiled_path(project: &Project, path: &Path) -> PathBuf {
         .join(path)
 }
 
-/// The relation a node builds, from its name and config.
+/// The relation a node builds, from its name and config. An ephemeral
+/// model builds none: its name is the CTE its dependents inline.
 fn relation_of(name: &str, config: &NodeConfig) -> Relation {
+    if config.materialized.as_deref() == Some("ephemeral") {
+        return Relation::new("", crate::ephemeral::cte_name(name));
+    }
     Relation::new(
         schema_for(config.schema.as_deref()),
         config.alias.clone().unwrap_or_else(|| name.to_string()),

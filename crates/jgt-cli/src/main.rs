@@ -7,10 +7,12 @@
 //! a summary table, errors with file, line and compiled SQL). Errors get
 //! their context here, at the edge; the library crates stay typed.
 
+mod artifacts;
 mod cli;
 mod commands;
 mod compile;
 mod docs;
+mod ephemeral;
 mod plan;
 mod properties;
 mod report;

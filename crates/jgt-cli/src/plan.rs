@@ -15,6 +15,13 @@ use crate::compile::Compiled;
 
 /// The plan for `ids` (in graph order).
 pub fn plan(compiled: &Compiled, ids: &[NodeId], store_failures: bool) -> Vec<PlannedNode> {
+    // Ephemeral models are never built: they live on inside their dependents.
+    let ids: Vec<NodeId> = ids
+        .iter()
+        .copied()
+        .filter(|id| compiled.node(*id).materialization != Some(Materialization::Ephemeral))
+        .collect();
+    let ids = ids.as_slice();
     let chosen: HashSet<NodeId> = ids.iter().copied().collect();
     // Tests in the selection, by the node they check.
     let mut tests_of: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
@@ -32,12 +39,11 @@ pub fn plan(compiled: &Compiled, ids: &[NodeId], store_failures: bool) -> Vec<Pl
         .collect();
     let mut parents: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
     for &id in ids {
-        let mut list: Vec<NodeId> = compiled
-            .dag
-            .parents(id)
-            .into_iter()
-            .filter(|p| chosen.contains(p))
-            .collect();
+        let mut list: Vec<NodeId> =
+            crate::ephemeral::build_parents(&compiled.dag, &compiled.nodes, id)
+                .into_iter()
+                .filter(|p| chosen.contains(p))
+                .collect();
         if compiled.node(id).kind != NodeKind::Test {
             for parent in compiled.dag.parents(id) {
                 for &test in tests_of.get(&parent).into_iter().flatten() {
@@ -129,6 +135,7 @@ fn planned(
         _ => Work::Model {
             sql: node.sql.clone().unwrap_or_default(),
             materialization: node.materialization.unwrap_or(Materialization::View),
+            incremental: node.incremental.clone(),
         },
     };
     PlannedNode {

@@ -52,7 +52,7 @@ pub fn add_tests(
         }
     }
     for test in &project.tests {
-        let out = renderer.render(&test.path, &test.name, catalog, None)?;
+        let out = renderer.render(&test.path, &test.name, catalog, None, None)?;
         let id = add_node(
             builder,
             nodes,

@@ -5,7 +5,7 @@ use std::path::Path;
 use duckdb::Connection;
 use jgt_project::{quote_ident, Materialization, Relation};
 
-use crate::adapter::{Adapter, Column, QueryResult, SeedOptions};
+use crate::adapter::{Adapter, Column, Incremental, QueryResult, SeedOptions};
 use crate::error::ExecError;
 
 /// An open DuckDB database.
@@ -43,6 +43,18 @@ impl DuckDbAdapter {
                 path: path.into(),
                 message,
             }
+        })?;
+        Ok(DuckDbAdapter { conn })
+    }
+
+    /// Opens an existing database file for reading only.
+    pub fn open_read_only(path: &Path) -> Result<Self, ExecError> {
+        let config = duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .map_err(ExecError::from)?;
+        let conn = Connection::open_with_flags(path, config).map_err(|err| ExecError::Open {
+            path: path.into(),
+            message: err.to_string(),
         })?;
         Ok(DuckDbAdapter { conn })
     }
@@ -167,6 +179,56 @@ impl Adapter for DuckDbAdapter {
             }),
             Materialization::Ephemeral => Err(ExecError::Unsupported("ephemeral".into())),
         }
+    }
+
+    fn incremental(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        how: &Incremental,
+    ) -> Result<Option<u64>, ExecError> {
+        let existing = match self.existing_kind(relation)? {
+            Some("TABLE") if !how.full_refresh => self.columns(relation)?,
+            _ => None,
+        };
+        let Some(existing) = existing else {
+            return self.materialize(relation, sql, Materialization::Table);
+        };
+        let sql = body(sql);
+        self.atomically(|| {
+            crate::incremental::merge_in(&self.conn, relation, sql, how, existing)?;
+            Ok(Some(self.count(relation)?))
+        })
+    }
+
+    fn create_schema(&self, schema: &str) -> Result<(), ExecError> {
+        self.conn.execute_batch(&format!(
+            "create schema if not exists {}",
+            quote_ident(schema)
+        ))?;
+        Ok(())
+    }
+
+    fn relations(&self) -> Result<Vec<Relation>, ExecError> {
+        let mut stmt = self.conn.prepare(
+            "select table_schema, table_name from information_schema.tables \
+             where table_catalog = current_database()",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut relations = Vec::new();
+        while let Some(row) = rows.next()? {
+            relations.push(Relation::new(
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+            ));
+        }
+        Ok(relations)
+    }
+
+    fn try_clone(&self) -> Result<Box<dyn Adapter + Send>, ExecError> {
+        Ok(Box::new(DuckDbAdapter {
+            conn: self.conn.try_clone()?,
+        }))
     }
 
     fn query(&self, sql: &str, limit: Option<usize>) -> Result<QueryResult, ExecError> {

@@ -11,9 +11,10 @@
 mod adapter;
 mod duck;
 mod error;
+mod incremental;
 pub mod runner;
 
-pub use adapter::{Adapter, Column, QueryResult, SeedOptions};
+pub use adapter::{Adapter, Column, Incremental, QueryResult, SchemaChange, SeedOptions, Strategy};
 pub use duck::DuckDbAdapter;
 pub use error::ExecError;
 pub use runner::{run, NodeResult, PlannedNode, Status, Work};

@@ -2,11 +2,11 @@
 //! a failure, and timing every node.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use jgt_project::{threshold_met, Materialization, Relation, Severity, TestConfig};
 
-use crate::adapter::{Adapter, QueryResult, SeedOptions};
+use crate::adapter::{Adapter, Incremental, QueryResult, SeedOptions};
 
 /// How many failing rows a test result shows.
 pub const PREVIEW_ROWS: usize = 5;
@@ -27,6 +27,8 @@ pub enum Work {
         sql: String,
         /// How to build it.
         materialization: Materialization,
+        /// For incremental models: how new rows join the table.
+        incremental: Option<Incremental>,
     },
     /// Run a data test: SQL that selects the failing rows.
     Test {
@@ -92,6 +94,8 @@ pub struct NodeResult {
     pub status: Status,
     /// Rows in the built relation, when known.
     pub rows: Option<u64>,
+    /// When work on it started.
+    pub started_at: SystemTime,
     /// Wall-clock seconds spent on it.
     pub seconds: f64,
     /// The error, or for a skip the failed ancestor's name.
@@ -108,6 +112,7 @@ impl NodeResult {
             index,
             status,
             rows: None,
+            started_at: SystemTime::now(),
             seconds,
             message: None,
             failures: None,
@@ -164,6 +169,7 @@ fn skip_reason(plan: &[PlannedNode], parent: &NodeResult) -> String {
 }
 
 fn build(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeResult {
+    let started_at = SystemTime::now();
     let started = Instant::now();
     let mut result = match &node.work {
         Work::Seed { csv, options } => {
@@ -171,7 +177,13 @@ fn build(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeResult 
         }
         Work::Model {
             sql,
+            incremental: Some(how),
+            ..
+        } => built(adapter.incremental(&node.relation, sql, how)),
+        Work::Model {
+            sql,
             materialization,
+            ..
         } => built(adapter.materialize(&node.relation, sql, *materialization)),
         Work::Test {
             sql,
@@ -180,6 +192,7 @@ fn build(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeResult 
         } => run_test(adapter, sql, config, store_failures.as_ref()),
     };
     result.index = index;
+    result.started_at = started_at;
     result.seconds = started.elapsed().as_secs_f64();
     result
 }

@@ -36,6 +36,10 @@ pub fn quote_ident(name: &str) -> String {
 
 impl fmt::Display for Relation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A relation without a schema is a CTE (an ephemeral model).
+        if self.schema.is_empty() {
+            return f.write_str(&quote_ident(&self.identifier));
+        }
         write!(
             f,
             "{}.{}",

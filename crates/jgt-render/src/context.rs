@@ -16,6 +16,10 @@ pub struct Catalog {
     pub nodes: HashMap<String, Relation>,
     /// Source tables by `(source, table)`.
     pub sources: HashMap<(String, String), Relation>,
+    /// Relations that exist in the database now, for `is_incremental()`.
+    pub existing: std::collections::HashSet<Relation>,
+    /// `--full-refresh`: `is_incremental()` is false everywhere.
+    pub full_refresh: bool,
 }
 
 /// The database a run builds into, as `{{ target }}` shows it.
@@ -52,6 +56,12 @@ pub(crate) struct NodeState {
     pub config: Mutex<Vec<(String, serde_yaml::Value)>>,
     /// One slot per macro call in progress; `return()` fills the innermost.
     pub returns: Mutex<Vec<Option<Value>>>,
+    /// Macros the render called, by name.
+    pub macros: Mutex<Vec<String>>,
+    /// The node's relation, when it builds one.
+    pub this: Option<Relation>,
+    /// The materialization before the template's own `config()`.
+    pub default_materialized: Option<String>,
 }
 
 impl Object for NodeState {}
@@ -62,6 +72,26 @@ impl NodeState {
             catalog,
             ..NodeState::default()
         }
+    }
+
+    /// dbt's `is_incremental()`: the model is incremental, its table exists
+    /// and this is no full refresh.
+    pub fn is_incremental(&self) -> bool {
+        let configured = self
+            .config
+            .lock()
+            .expect("config lock")
+            .iter()
+            .rev()
+            .find(|(key, _)| key == "materialized")
+            .and_then(|(_, value)| value.as_str().map(str::to_string));
+        let materialized = configured.or_else(|| self.default_materialized.clone());
+        materialized.as_deref() == Some("incremental")
+            && !self.catalog.full_refresh
+            && self
+                .this
+                .as_ref()
+                .is_some_and(|this| self.catalog.existing.contains(this))
     }
 }
 

@@ -153,7 +153,9 @@ pub(crate) fn register(
         },
     );
 
-    env.add_function("is_incremental", || false);
+    env.add_function("is_incremental", |state: &State| -> Result<bool, Error> {
+        Ok(node_state(state)?.is_incremental())
+    });
 
     env.add_function(
         "return",

@@ -40,6 +40,8 @@ pub struct Rendered {
     pub sources: Vec<(String, String)>,
     /// Configs set by `config()`, in call order.
     pub config: Vec<(String, serde_yaml::Value)>,
+    /// Project macros the template called (directly or through others).
+    pub macros: Vec<String>,
 }
 
 /// Settings that are the same for every template of a run.
@@ -120,18 +122,24 @@ impl Renderer {
     }
 
     /// Renders the template of `path`. `this` is the relation the node
-    /// builds, when it builds one; `node` names it in error messages.
+    /// builds, when it builds one; `node` names it in error messages;
+    /// `materialized` is its materialization before its own `config()`.
     pub fn render(
         &self,
         path: &Path,
         node: &str,
         catalog: &Arc<Catalog>,
         this: Option<&Relation>,
+        materialized: Option<&str>,
     ) -> Result<Rendered, RenderError> {
         let name = template_name(path);
         let fail = |err| RenderError::from_jinja(err, &name, Some(node));
         let template = self.env.get_template(&name).map_err(fail)?;
-        let state = Value::from_object(NodeState::new(Arc::clone(catalog)));
+        let state = Value::from_object(NodeState {
+            this: this.cloned(),
+            default_materialized: materialized.map(str::to_string),
+            ..NodeState::new(Arc::clone(catalog))
+        });
         let this = this.map(|relation| {
             Value::from_object(RelationValue {
                 relation: relation.clone(),
@@ -226,6 +234,7 @@ fn finish(sql: String, state: &Value) -> Rendered {
         refs: take(&state.refs),
         sources: take(&state.sources),
         config: take(&state.config),
+        macros: take(&state.macros),
     }
 }
 

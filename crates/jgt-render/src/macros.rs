@@ -78,6 +78,10 @@ fn call_macro(state: &State, template: &str, name: &str, args: &[Value]) -> Resu
             format!("macro {name} not found in {template}"),
         )
     })?;
+    node.macros
+        .lock()
+        .expect("macros lock")
+        .push(name.to_string());
     node.returns.lock().expect("returns lock").push(None);
     let result = callable.call(macro_state, args);
     let returned = node.returns.lock().expect("returns lock").pop().flatten();

@@ -61,6 +61,7 @@ fn render(files: &[(&str, &str)], model: &str) -> Result<crate::Rendered, Render
         model,
         &catalog(&["users", "events"]),
         None,
+        None,
     )
 }
 
@@ -137,7 +138,7 @@ fn config_and_var_work_like_dbt() {
     let target = renderer(&project).unwrap().target.clone();
     let renderer = Renderer::new(&project, RenderOptions { vars, target }).unwrap();
     let out = renderer
-        .render(Path::new("models/m.sql"), "m", &catalog(&[]), None)
+        .render(Path::new("models/m.sql"), "m", &catalog(&[]), None, None)
         .unwrap();
     assert_eq!(out.sql, "select 9, 7");
     assert_eq!(out.config[0].0, "materialized");
@@ -253,4 +254,33 @@ fn unknown_generic_tests_suggest_the_nearest() {
         err.contains("unknown generic test 'uniqe'. Did you mean 'unique'?"),
         "{err}"
     );
+}
+
+#[test]
+fn is_incremental_needs_an_existing_incremental_relation() {
+    let files = [(
+        "models/m.sql",
+        "{{ config(materialized='incremental') }}{% if is_incremental() %}new{% else %}all{% endif %}",
+    )];
+    let (_dir, project) = project(&files);
+    let renderer = renderer(&project).unwrap();
+    let this = Relation::new("main", "m");
+    let render = |catalog: Catalog| {
+        renderer
+            .render(
+                Path::new("models/m.sql"),
+                "m",
+                &Arc::new(catalog),
+                Some(&this),
+                None,
+            )
+            .unwrap()
+            .sql
+    };
+    assert_eq!(render(Catalog::default()), "all", "first run: no table yet");
+    let mut existing = Catalog::default();
+    existing.existing.insert(this.clone());
+    assert_eq!(render(existing.clone()), "new");
+    existing.full_refresh = true;
+    assert_eq!(render(existing), "all", "--full-refresh");
 }
