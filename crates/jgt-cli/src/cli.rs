@@ -72,7 +72,8 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         limit: usize,
     },
-    /// Write the project's graph (DOT by default) to stdout or a file.
+    /// The project's graph: DOT on stdout by default; `generate` writes a
+    /// documentation site, `serve` serves it.
     Docs(DocsArgs),
 }
 
@@ -89,7 +90,14 @@ pub struct TestArgs {
 
 /// `jgt docs` options.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct DocsArgs {
+    /// Build or serve the documentation site instead of printing the graph.
+    #[command(subcommand)]
+    pub action: Option<DocsAction>,
+    /// Draw data tests as nodes too.
+    #[arg(long)]
+    pub tests: bool,
     /// The graph format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
@@ -101,6 +109,19 @@ pub struct DocsArgs {
     pub selection: Selection,
 }
 
+/// `jgt docs generate` and `jgt docs serve`.
+#[derive(Debug, Subcommand)]
+pub enum DocsAction {
+    /// Write a self-contained site to target/docs/index.html.
+    Generate(Selection),
+    /// Generate the site and serve it on 127.0.0.1.
+    Serve {
+        /// The port to listen on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+}
+
 /// Formats `jgt docs` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
@@ -110,4 +131,6 @@ pub enum GraphFormat {
     Mermaid,
     /// Nodes and edges as JSON.
     Json,
+    /// The laid-out picture as SVG.
+    Svg,
 }

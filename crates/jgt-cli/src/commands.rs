@@ -12,7 +12,7 @@ use jgt_project::Project;
 use serde_json::json;
 
 use crate::artifacts::{write_manifest, write_run_results, Invocation};
-use crate::cli::{Cli, Command, Common, Selection};
+use crate::cli::{Cli, Command, Common, DocsAction, Selection};
 use crate::compile::{compile, database_path, write_compiled, CompileOptions, Compiled};
 use crate::report::{summary, Reporter};
 
@@ -66,11 +66,34 @@ pub fn dispatch(cli: Cli) -> Result<bool> {
             Ok(true)
         }
         Command::Show { model, limit } => show(common, model, *limit),
-        Command::Docs(args) => {
-            let (compiled, ids) = load(common, &args.selection)?;
-            crate::docs::write_graph(&compiled, &ids, args.format, args.out.as_deref())?;
-            Ok(true)
-        }
+        Command::Docs(args) => match &args.action {
+            None => {
+                let (compiled, ids) = load(common, &args.selection)?;
+                let ids = crate::docs::drawn(&compiled, ids, args.tests);
+                let columns = crate::docs::built_columns(&compiled, &ids)?;
+                crate::docs::write_graph(
+                    &compiled,
+                    &ids,
+                    &columns,
+                    args.format,
+                    args.out.as_deref(),
+                )?;
+                Ok(true)
+            }
+            Some(DocsAction::Generate(selection)) => {
+                let (compiled, ids) = load(common, selection)?;
+                write_manifest(&compiled, &invocation)?;
+                let path = crate::docs::generate(&compiled, &ids)?;
+                println!("Wrote {}", path.display());
+                Ok(true)
+            }
+            Some(DocsAction::Serve { port }) => {
+                let (compiled, ids) = load(common, &Selection::default())?;
+                let path = crate::docs::generate(&compiled, &ids)?;
+                crate::serve::serve(path.parent().expect("index.html sits in a folder"), *port)?;
+                Ok(true)
+            }
+        },
     }
 }
 
@@ -128,14 +151,14 @@ fn with_tests_of(compiled: &Compiled, ids: Vec<NodeId>) -> Vec<NodeId> {
         .collect()
 }
 
-/// The relations in the database file, when it exists (read-only: looking
-/// never creates a database).
+/// The tables in the database file, when it exists (read-only: looking
+/// never creates a database). `is_incremental()` is true only for these.
 fn existing_relations(database: &std::path::Path) -> Result<HashSet<jgt_project::Relation>> {
     if !database.is_file() {
         return Ok(HashSet::new());
     }
     let adapter = DuckDbAdapter::open_read_only(database)?;
-    Ok(adapter.relations()?.into_iter().collect())
+    Ok(adapter.tables()?.into_iter().collect())
 }
 
 fn open_database(compiled: &Compiled) -> Result<DuckDbAdapter> {

@@ -59,6 +59,8 @@ pub struct TestInfo {
     pub config: TestConfig,
     /// The nodes whose data the test checks; their children wait for it.
     pub attached_to: Vec<NodeId>,
+    /// The column a generic column test checks.
+    pub column: Option<String>,
 }
 
 impl CompiledNode {

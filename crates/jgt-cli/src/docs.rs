@@ -1,27 +1,68 @@
-//! `jgt docs`: the project's graph as DOT, Mermaid or JSON.
+//! `jgt docs`: the project's graph as DOT, Mermaid, JSON or SVG, and the
+//! documentation site (`docs generate`), built with jgt-docs.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use jgt_docs::{DocColumn, DocGraph, DocNode};
+use jgt_exec::{Adapter, Column, DuckDbAdapter};
 use jgt_graph::{NodeId, NodeKind};
 use serde_json::json;
 
 use crate::cli::GraphFormat;
 use crate::compile::Compiled;
 
+/// Column types read from the built database, by node.
+pub type BuiltColumns = HashMap<NodeId, Vec<Column>>;
+
+/// The nodes to draw: the selection, without tests unless asked for.
+pub fn drawn(compiled: &Compiled, ids: Vec<NodeId>, tests: bool) -> Vec<NodeId> {
+    ids.into_iter()
+        .filter(|id| tests || compiled.node(*id).kind != NodeKind::Test)
+        .collect()
+}
+
+/// The columns (with types) of every drawn relation that exists in the
+/// database; nothing when the database has not been built yet.
+pub fn built_columns(compiled: &Compiled, ids: &[NodeId]) -> Result<BuiltColumns> {
+    let path = Path::new(&compiled.target.path);
+    if !path.is_file() {
+        return Ok(HashMap::new());
+    }
+    let adapter = DuckDbAdapter::open_read_only(path)?;
+    let mut columns = HashMap::new();
+    for &id in ids {
+        let node = compiled.node(id);
+        if node.kind == NodeKind::Test || node.relation.schema.is_empty() {
+            continue;
+        }
+        if let Some(found) = adapter.columns(&node.relation)? {
+            columns.insert(id, found);
+        }
+    }
+    Ok(columns)
+}
+
 /// Writes the graph of the selected nodes to `out`, or stdout.
 pub fn write_graph(
     compiled: &Compiled,
     ids: &[NodeId],
+    columns: &BuiltColumns,
     format: GraphFormat,
     out: Option<&Path>,
 ) -> Result<()> {
     let text = match format {
         GraphFormat::Dot => dot(compiled, ids),
         GraphFormat::Mermaid => mermaid(compiled, ids),
-        GraphFormat::Json => serde_json::to_string_pretty(&json_graph(compiled, ids))? + "\n",
+        GraphFormat::Json => {
+            serde_json::to_string_pretty(&json_graph(compiled, ids, columns))? + "\n"
+        }
+        GraphFormat::Svg => {
+            let graph = doc_graph(compiled, ids, columns);
+            jgt_docs::render_svg(&graph, &jgt_docs::layout(&graph))
+        }
     };
     match out {
         Some(path) => {
@@ -31,6 +72,98 @@ pub fn write_graph(
             print!("{text}");
             Ok(())
         }
+    }
+}
+
+/// Writes `target/docs/index.html` for the selected nodes.
+pub fn generate(compiled: &Compiled, ids: &[NodeId]) -> Result<PathBuf> {
+    let ids = drawn(compiled, ids.to_vec(), false);
+    let columns = built_columns(compiled, &ids)?;
+    let graph = doc_graph(compiled, &ids, &columns);
+    Ok(jgt_docs::write_site(
+        &graph,
+        &compiled.project.target_dir().join("docs"),
+    )?)
+}
+
+/// Everything the documentation shows about the selected nodes.
+pub fn doc_graph(compiled: &Compiled, ids: &[NodeId], built: &BuiltColumns) -> DocGraph {
+    let index: HashMap<NodeId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut tests_on: HashMap<(NodeId, Option<&str>), Vec<String>> = HashMap::new();
+    for &id in compiled.dag.order() {
+        if let Some(test) = &compiled.node(id).test {
+            for &tested in &test.attached_to {
+                tests_on
+                    .entry((tested, test.column.as_deref()))
+                    .or_default()
+                    .push(compiled.node(id).name.clone());
+            }
+        }
+    }
+    let nodes = ids
+        .iter()
+        .map(|&id| {
+            let node = compiled.node(id);
+            let mut columns: Vec<DocColumn> = Vec::new();
+            let declared = |name: &str| {
+                node.columns
+                    .iter()
+                    .find(|c| c.name.eq_ignore_ascii_case(name))
+            };
+            let tests = |name: &str| {
+                tests_on
+                    .iter()
+                    .filter(|((tested, column), _)| {
+                        *tested == id && column.is_some_and(|c| c.eq_ignore_ascii_case(name))
+                    })
+                    .flat_map(|(_, names)| names.clone())
+                    .collect::<Vec<_>>()
+            };
+            let mut seen = HashSet::new();
+            for column in built.get(&id).into_iter().flatten() {
+                seen.insert(column.name.to_lowercase());
+                columns.push(DocColumn {
+                    name: column.name.clone(),
+                    data_type: Some(column.data_type.clone()),
+                    description: declared(&column.name).and_then(|c| c.description.clone()),
+                    tests: tests(&column.name),
+                });
+            }
+            for column in &node.columns {
+                if seen.insert(column.name.to_lowercase()) {
+                    columns.push(DocColumn {
+                        name: column.name.clone(),
+                        data_type: column.data_type.clone(),
+                        description: column.description.clone(),
+                        tests: tests(&column.name),
+                    });
+                }
+            }
+            DocNode {
+                name: node.name.clone(),
+                kind: node.kind.as_str().to_string(),
+                materialization: node.materialization.map(|m| m.to_string()),
+                path: node.path.display().to_string(),
+                relation: (!node.relation.schema.is_empty() && node.kind != NodeKind::Test)
+                    .then(|| node.relation.display_name()),
+                description: node.description.clone(),
+                tags: node.config.tags.clone(),
+                columns,
+                raw_sql: node.raw_sql.clone(),
+                compiled_sql: node.sql.clone(),
+            }
+        })
+        .collect();
+    let edges = compiled
+        .dag
+        .edges()
+        .into_iter()
+        .filter_map(|(p, c)| Some((*index.get(&p)?, *index.get(&c)?)))
+        .collect();
+    DocGraph {
+        project_name: compiled.project.config.name.clone(),
+        nodes,
+        edges,
     }
 }
 
@@ -55,21 +188,25 @@ fn selected_edges(compiled: &Compiled, ids: &[NodeId]) -> Vec<(NodeId, NodeId)> 
         .collect()
 }
 
+fn how(compiled: &Compiled, id: NodeId) -> String {
+    let node = compiled.node(id);
+    node.materialization
+        .map(|m| m.to_string())
+        .unwrap_or_else(|| node.kind.as_str().to_string())
+}
+
 fn dot(compiled: &Compiled, ids: &[NodeId]) -> String {
     let mut out = String::from(
         "digraph jgt {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n",
     );
     for &id in ids {
         let node = compiled.node(id);
-        let how = node
-            .materialization
-            .map(|m| m.to_string())
-            .unwrap_or_else(|| node.kind.as_str().to_string());
         let _ = writeln!(
             out,
-            "  \"{}\" [label=\"{}\\n({how})\", fillcolor=\"{}\"];",
+            "  \"{}\" [label=\"{}\\n({})\", fillcolor=\"{}\"];",
             node.name,
             node.name,
+            how(compiled, id),
             colour(node.kind)
         );
     }
@@ -92,42 +229,45 @@ fn mermaid(compiled: &Compiled, ids: &[NodeId]) -> String {
         let node = compiled.node(id);
         let _ = writeln!(
             out,
-            "  {}[\"{}\"]:::{}",
+            "  {}[\"{}<br/><small>{}</small>\"]:::{}",
             key(id),
             node.name,
+            how(compiled, id),
             node.kind.as_str()
         );
     }
     for (parent, child) in selected_edges(compiled, ids) {
         let _ = writeln!(out, "  {} --> {}", key(parent), key(child));
     }
-    for kind in [NodeKind::Seed, NodeKind::Source, NodeKind::Model] {
+    for kind in [
+        NodeKind::Seed,
+        NodeKind::Source,
+        NodeKind::Model,
+        NodeKind::Test,
+    ] {
         let _ = writeln!(out, "  classDef {} fill:{}", kind.as_str(), colour(kind));
     }
     out
 }
 
-fn json_graph(compiled: &Compiled, ids: &[NodeId]) -> serde_json::Value {
+fn json_graph(compiled: &Compiled, ids: &[NodeId], built: &BuiltColumns) -> serde_json::Value {
+    let graph = doc_graph(compiled, ids, built);
     let nodes: Vec<serde_json::Value> = ids
         .iter()
-        .map(|&id| {
-            let node = compiled.node(id);
+        .zip(&graph.nodes)
+        .map(|(&id, doc)| {
             json!({
-                "name": node.name,
-                "kind": node.kind.as_str(),
-                "materialization": node.materialization.map(|m| m.to_string()),
-                "path": node.path,
-                "relation": node.relation.display_name(),
-                "description": node.description,
-                "columns": node.columns.iter().map(|c| json!({
-                    "name": c.name,
-                    "description": c.description,
-                    "data_type": c.data_type,
-                })).collect::<Vec<_>>(),
-                "tags": node.config.tags,
-                "raw_sql": node.raw_sql,
-                "compiled_sql": node.sql,
+                "name": doc.name,
+                "kind": doc.kind,
+                "materialization": doc.materialization,
+                "path": doc.path,
+                "relation": doc.relation,
+                "description": doc.description,
+                "tags": doc.tags,
+                "columns": doc.columns,
                 "depends_on": compiled.dag.parents(id).iter().map(|p| compiled.node(*p).name.clone()).collect::<Vec<_>>(),
+                "raw_sql": doc.raw_sql,
+                "compiled_sql": doc.compiled_sql,
             })
         })
         .collect();

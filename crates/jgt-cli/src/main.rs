@@ -16,6 +16,7 @@ mod ephemeral;
 mod plan;
 mod properties;
 mod report;
+mod serve;
 mod table;
 mod testnodes;
 

@@ -63,6 +63,7 @@ pub fn add_tests(
             TestConfig::default(),
             &out,
             Vec::new(),
+            None,
         )?;
         nodes[id.index()].description = leading_comment(&test.text);
     }
@@ -175,6 +176,7 @@ fn add_generic(
         spec.config.clone(),
         &out,
         vec![tested],
+        spec.column.clone(),
     )?;
     nodes[id.index()].description = description;
     Ok(())
@@ -191,6 +193,7 @@ fn add_node(
     config: TestConfig,
     out: &Rendered,
     mut attached_to: Vec<NodeId>,
+    column: Option<String>,
 ) -> Result<NodeId> {
     let id = builder.add_node(Node {
         name: name.to_string(),
@@ -221,6 +224,7 @@ fn add_node(
         test: Some(TestInfo {
             config,
             attached_to,
+            column,
         }),
         ..CompiledNode::new(name, NodeKind::Test, path, audit)
     });

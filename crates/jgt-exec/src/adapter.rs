@@ -66,8 +66,8 @@ pub trait Adapter {
     /// Creates a schema if it is missing.
     fn create_schema(&self, schema: &str) -> Result<(), ExecError>;
 
-    /// Every relation that exists now.
-    fn relations(&self) -> Result<Vec<Relation>, ExecError>;
+    /// Every table (not view) that exists now.
+    fn tables(&self) -> Result<Vec<Relation>, ExecError>;
 
     /// Another handle on the same database, for a worker thread.
     fn try_clone(&self) -> Result<Box<dyn Adapter + Send>, ExecError>;

@@ -209,10 +209,10 @@ impl Adapter for DuckDbAdapter {
         Ok(())
     }
 
-    fn relations(&self) -> Result<Vec<Relation>, ExecError> {
+    fn tables(&self) -> Result<Vec<Relation>, ExecError> {
         let mut stmt = self.conn.prepare(
             "select table_schema, table_name from information_schema.tables \
-             where table_catalog = current_database()",
+             where table_catalog = current_database() and table_type = 'BASE TABLE'",
         )?;
         let mut rows = stmt.query([])?;
         let mut relations = Vec::new();
