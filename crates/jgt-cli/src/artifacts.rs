@@ -114,7 +114,8 @@ fn checksum(text: &str) -> Value {
     json!({ "name": "sha256", "checksum": hex })
 }
 
-fn node_json(compiled: &Compiled, id: NodeId) -> Value {
+/// One node as dbt's manifest describes it.
+pub fn node_json(compiled: &Compiled, id: NodeId) -> Value {
     let node = compiled.node(id);
     let project = &compiled.project.config.name;
     let mut fqn = vec![project.clone()];
@@ -253,6 +254,25 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
             nodes.insert(key, value);
         }
     }
+    let mut macros = Map::new();
+    let project_name = &compiled.project.config.name;
+    for file in &compiled.project.macros {
+        let text = jgt_render::macro_names(&file.text);
+        for name in text {
+            macros.insert(
+                format!("macro.{project_name}.{name}"),
+                json!({
+                    "unique_id": format!("macro.{project_name}.{name}"),
+                    "name": name,
+                    "package_name": project_name,
+                    "path": file.path,
+                    "original_file_path": file.path,
+                    "macro_sql": file.text,
+                    "resource_type": "macro",
+                }),
+            );
+        }
+    }
     let mut metadata = invocation.metadata(MANIFEST_SCHEMA);
     metadata.insert("project_name".into(), json!(compiled.project.config.name));
     metadata.insert("adapter_type".into(), json!("duckdb"));
@@ -260,7 +280,7 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
         "metadata": metadata,
         "nodes": nodes,
         "sources": sources,
-        "macros": {},
+        "macros": macros,
         "docs": {},
         "exposures": {},
         "metrics": {},

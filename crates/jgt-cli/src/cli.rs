@@ -46,6 +46,9 @@ pub struct Selection {
     /// Nodes to leave out, in the same syntax.
     #[arg(long, num_args = 1.., value_name = "SELECTOR")]
     pub exclude: Vec<String>,
+    /// A folder holding an earlier manifest.json, for `state:modified`.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<std::path::PathBuf>,
 }
 
 /// The commands.

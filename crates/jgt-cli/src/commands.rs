@@ -122,9 +122,14 @@ fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>
     for warning in &compiled.warnings {
         eprintln!("{} {warning}", console::style("warning:").yellow().bold());
     }
-    let mut ids = compiled
-        .dag
-        .select_excluding(&selection.select, &selection.exclude)?;
+    let modified = match &selection.state {
+        Some(dir) => Some(crate::state::modified(&compiled, dir)?),
+        None => None,
+    };
+    let mut ids =
+        compiled
+            .dag
+            .select_with_state(&selection.select, &selection.exclude, modified.as_ref())?;
     if !selection.select.is_empty() {
         ids = with_tests_of(&compiled, ids);
     }
@@ -199,7 +204,8 @@ fn build(
     }
     let adapter = open_database(&compiled)?;
     let mut reporter = Reporter::new(&plan);
-    let results = jgt_exec::run(&adapter, &plan, |node, result| {
+    let threads = compiled.target.threads;
+    let results = jgt_exec::run_parallel(&adapter, &plan, threads, |node, result| {
         reporter.finished(node, result)
     });
     reporter.finish();

@@ -17,6 +17,7 @@ mod plan;
 mod properties;
 mod report;
 mod serve;
+mod state;
 mod table;
 mod testnodes;
 

@@ -12,12 +12,13 @@ mod adapter;
 mod duck;
 mod error;
 mod incremental;
+mod parallel;
 pub mod runner;
 
 pub use adapter::{Adapter, Column, Incremental, QueryResult, SchemaChange, SeedOptions, Strategy};
 pub use duck::DuckDbAdapter;
 pub use error::ExecError;
-pub use runner::{run, NodeResult, PlannedNode, Status, Work};
+pub use runner::{run, run_parallel, NodeResult, PlannedNode, Status, Work};
 
 #[cfg(test)]
 mod tests;

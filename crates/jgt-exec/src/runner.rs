@@ -107,7 +107,7 @@ pub struct NodeResult {
 }
 
 impl NodeResult {
-    fn new(index: usize, status: Status, seconds: f64) -> Self {
+    pub(crate) fn new(index: usize, status: Status, seconds: f64) -> Self {
         NodeResult {
             index,
             status,
@@ -154,8 +154,54 @@ pub fn run(
     results
 }
 
+/// Like [`run`], with up to `threads` nodes building at once, each worker
+/// on its own connection to the same database. A node starts when all of
+/// its parents have finished; with one thread this is exactly [`run`].
+pub fn run_parallel(
+    adapter: &dyn Adapter,
+    plan: &[PlannedNode],
+    threads: usize,
+    on_result: impl FnMut(&PlannedNode, &NodeResult),
+) -> Vec<NodeResult> {
+    if threads <= 1 || plan.len() <= 1 {
+        return run(adapter, plan, on_result);
+    }
+    // Schemas are created up front: two workers creating one schema at
+    // once would conflict.
+    let mut schemas: Vec<&str> = plan
+        .iter()
+        .filter(|n| !matches!(n.work, Work::Test { .. }))
+        .map(|n| n.relation.schema.as_str())
+        .collect();
+    schemas.sort();
+    schemas.dedup();
+    for schema in schemas {
+        if let Err(err) = adapter.create_schema(schema) {
+            return plan
+                .iter()
+                .enumerate()
+                .map(|(index, _)| NodeResult {
+                    message: Some(err.to_string()),
+                    ..NodeResult::new(index, Status::Error, 0.0)
+                })
+                .collect();
+        }
+    }
+    let mut workers = Vec::new();
+    for _ in 0..threads.min(plan.len()) {
+        match adapter.try_clone() {
+            Ok(worker) => workers.push(worker),
+            Err(_) => break,
+        }
+    }
+    if workers.is_empty() {
+        return run(adapter, plan, on_result);
+    }
+    crate::parallel::schedule(workers, plan, on_result)
+}
+
 /// Names the failed node at the root of a skip, however far up it is.
-fn skip_reason(plan: &[PlannedNode], parent: &NodeResult) -> String {
+pub(crate) fn skip_reason(plan: &[PlannedNode], parent: &NodeResult) -> String {
     match (&parent.status, &parent.message) {
         (Status::Skipped, Some(message)) => message.clone(),
         _ => {
@@ -168,7 +214,7 @@ fn skip_reason(plan: &[PlannedNode], parent: &NodeResult) -> String {
     }
 }
 
-fn build(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeResult {
+pub(crate) fn build(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeResult {
     let started_at = SystemTime::now();
     let started = Instant::now();
     let mut result = match &node.work {

@@ -20,6 +20,7 @@ use petgraph::Direction;
 
 pub use error::GraphError;
 pub use petgraph::graph::NodeIndex as NodeId;
+pub use select::Modified;
 
 /// What a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -230,7 +231,7 @@ impl Dag {
     /// Resolves `--select` expressions (a union of the given selectors)
     /// into the selected node ids, in build order. No selector selects all.
     pub fn select(&self, selectors: &[String]) -> Result<Vec<NodeId>, GraphError> {
-        select::select(self, selectors)
+        select::select(self, selectors, None)
     }
 
     /// Like [`select`](Self::select), then drops what `excludes` selects.
@@ -239,7 +240,18 @@ impl Dag {
         selectors: &[String],
         excludes: &[String],
     ) -> Result<Vec<NodeId>, GraphError> {
-        select::select_excluding(self, selectors, excludes)
+        select::select_excluding(self, selectors, excludes, None)
+    }
+
+    /// Like [`select_excluding`](Self::select_excluding), where
+    /// `state:modified` selects the nodes named in `modified`.
+    pub fn select_with_state(
+        &self,
+        selectors: &[String],
+        excludes: &[String],
+        modified: Modified,
+    ) -> Result<Vec<NodeId>, GraphError> {
+        select::select_excluding(self, selectors, excludes, modified)
     }
 
     /// All node names, for suggestions.

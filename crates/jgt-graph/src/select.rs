@@ -15,8 +15,16 @@ use jgt_project::suggest::nearest;
 
 use crate::{Dag, GraphError, NodeId, NodeKind};
 
+/// What `state:` selectors compare against: the names of the nodes that
+/// changed since a saved manifest, or `None` when no `--state` was given.
+pub type Modified<'a> = Option<&'a HashSet<String>>;
+
 /// See the module docs.
-pub(crate) fn select(dag: &Dag, selectors: &[String]) -> Result<Vec<NodeId>, GraphError> {
+pub(crate) fn select(
+    dag: &Dag,
+    selectors: &[String],
+    modified: Modified,
+) -> Result<Vec<NodeId>, GraphError> {
     let terms: Vec<&str> = selectors
         .iter()
         .flat_map(|s| s.split_whitespace())
@@ -31,9 +39,9 @@ pub(crate) fn select(dag: &Dag, selectors: &[String]) -> Result<Vec<NodeId>, Gra
             selector: term.to_string(),
             message: "empty selector".into(),
         })?;
-        let mut set = select_part(dag, first)?;
+        let mut set = select_part(dag, first, modified)?;
         for part in parts {
-            let other = select_part(dag, part)?;
+            let other = select_part(dag, part, modified)?;
             set.retain(|id| other.contains(id));
         }
         chosen.extend(set);
@@ -51,12 +59,13 @@ pub(crate) fn select_excluding(
     dag: &Dag,
     selectors: &[String],
     excludes: &[String],
+    modified: Modified,
 ) -> Result<Vec<NodeId>, GraphError> {
-    let chosen = select(dag, selectors)?;
+    let chosen = select(dag, selectors, modified)?;
     if excludes.iter().all(|e| e.trim().is_empty()) {
         return Ok(chosen);
     }
-    let excluded: HashSet<NodeId> = select(dag, excludes)?.into_iter().collect();
+    let excluded: HashSet<NodeId> = select(dag, excludes, modified)?.into_iter().collect();
     Ok(chosen
         .into_iter()
         .filter(|id| !excluded.contains(id))
@@ -64,7 +73,7 @@ pub(crate) fn select_excluding(
 }
 
 /// A part such as `2+stg_users+`, `@contacts` or `tag:daily`.
-fn select_part(dag: &Dag, part: &str) -> Result<HashSet<NodeId>, GraphError> {
+fn select_part(dag: &Dag, part: &str, modified: Modified) -> Result<HashSet<NodeId>, GraphError> {
     let bad = |message: &str| GraphError::BadSelector {
         selector: part.to_string(),
         message: message.to_string(),
@@ -81,7 +90,7 @@ fn select_part(dag: &Dag, part: &str) -> Result<HashSet<NodeId>, GraphError> {
     if at && (up.is_some() || down.is_some()) {
         return Err(bad("@ cannot be combined with +"));
     }
-    let base = match_method(dag, core).map_err(|m| bad(&m))?;
+    let base = match_method(dag, core, modified).map_err(|m| bad(&m))?;
     if base.is_empty() && !core.contains(':') && !core.contains('*') {
         return Err(GraphError::UnknownSelector {
             selector: part.to_string(),
@@ -140,7 +149,7 @@ fn parse_depth(digits: &str) -> Result<Option<usize>, String> {
         .map_err(|_| format!("'{digits}' is not a depth"))
 }
 
-fn match_method(dag: &Dag, core: &str) -> Result<Vec<NodeId>, String> {
+fn match_method(dag: &Dag, core: &str, modified: Modified) -> Result<Vec<NodeId>, String> {
     let (method, value) = match core.split_once(':') {
         Some((method, value)) => (method, value),
         None => ("", core),
@@ -170,9 +179,20 @@ fn match_method(dag: &Dag, core: &str) -> Result<Vec<NodeId>, String> {
                 && (glob(value, &n.name)
                     || n.name.split_once('.').is_some_and(|(s, _)| glob(value, s)))
         }),
+        "state" => {
+            let changed = modified.ok_or_else(|| {
+                "state: needs a saved manifest to compare with: pass --state DIR (a folder holding manifest.json)"
+                    .to_string()
+            })?;
+            if value != "modified" {
+                return Err(format!("state:{value} is not supported; use state:modified"));
+            }
+            let changed = changed.clone();
+            Box::new(move |n| changed.contains(&n.name))
+        }
         other => {
             return Err(format!(
-                "unknown selector method '{other}:'; use tag:, path:, config.materialized:, resource_type: or source:"
+                "unknown selector method '{other}:'; use tag:, path:, config.materialized:, resource_type:, source: or state:"
             ))
         }
     };

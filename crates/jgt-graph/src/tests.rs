@@ -174,3 +174,26 @@ fn layers_follow_the_longest_path() {
         (0, 1, 2, 3)
     );
 }
+
+#[test]
+fn state_modified_selects_changed_nodes_and_their_children_with_plus() {
+    let dag = sample();
+    let changed: std::collections::HashSet<String> = ["stg_b".to_string()].into();
+    let pick = |selector: &str| {
+        let mut names: Vec<String> = dag
+            .select_with_state(&[selector.to_string()], &[], Some(&changed))
+            .unwrap()
+            .into_iter()
+            .map(|id| dag.node(id).name.clone())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(pick("state:modified"), ["stg_b"]);
+    assert_eq!(pick("state:modified+"), ["joined", "report", "stg_b"]);
+    let err = dag
+        .select(&["state:modified".into()])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--state DIR"), "{err}");
+}

@@ -26,6 +26,7 @@ use minijinja::{context, Environment, UndefinedBehavior};
 
 pub use context::{Catalog, RefCall, Target};
 pub use error::RenderError;
+pub use macros::macro_names;
 
 use context::{NodeState, RelationValue};
 

@@ -123,7 +123,7 @@ pub(crate) fn rewrite_test_blocks(text: &str) -> String {
 }
 
 /// The names of the macros a file defines: every `{% macro name(` in it.
-pub(crate) fn macro_names(text: &str) -> Vec<String> {
+pub fn macro_names(text: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("{%") {
