@@ -57,7 +57,7 @@ pub enum Command {
     /// Load the seed CSV files into tables.
     Seed(Selection),
     /// Build the models, in dependency order.
-    Run(Selection),
+    Run(RunArgs),
     /// Load seeds, build models and run tests, in dependency order; a
     /// failing test skips everything downstream of what it tests.
     Build(TestArgs),
@@ -80,6 +80,17 @@ pub enum Command {
     Docs(DocsArgs),
 }
 
+/// `jgt run` options.
+#[derive(Debug, Args, Default, Clone)]
+pub struct RunArgs {
+    /// Which nodes.
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Keep running: rebuild what changed (and what is downstream) on every save.
+    #[arg(long)]
+    pub watch: bool,
+}
+
 /// Options of commands that run tests.
 #[derive(Debug, Args, Default, Clone)]
 pub struct TestArgs {
@@ -89,6 +100,9 @@ pub struct TestArgs {
     /// Keep each failing test's rows in a table (schema main_dbt_test__audit).
     #[arg(long)]
     pub store_failures: bool,
+    /// Keep running: rebuild what changed (and what is downstream) on every save.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// `jgt docs` options.

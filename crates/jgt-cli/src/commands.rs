@@ -32,7 +32,22 @@ pub fn dispatch(cli: Cli) -> Result<bool> {
     };
     match &cli.command {
         Command::Seed(selection) => build(&ctx, selection, &[NodeKind::Seed], false),
-        Command::Run(selection) => build(&ctx, selection, &[NodeKind::Model], false),
+        Command::Run(args) if args.watch => {
+            crate::watch::watch(&ctx, &args.selection, &[NodeKind::Model], false)
+        }
+        Command::Run(args) => build(&ctx, &args.selection, &[NodeKind::Model], false),
+        Command::Build(args) if args.watch => crate::watch::watch(
+            &ctx,
+            &args.selection,
+            &[NodeKind::Seed, NodeKind::Model, NodeKind::Test],
+            args.store_failures,
+        ),
+        Command::Test(args) if args.watch => crate::watch::watch(
+            &ctx,
+            &args.selection,
+            &[NodeKind::Test],
+            args.store_failures,
+        ),
         Command::Build(args) => build(
             &ctx,
             &args.selection,
@@ -173,14 +188,17 @@ fn open_database(compiled: &Compiled) -> Result<DuckDbAdapter> {
 }
 
 /// What every command shares: its options and this invocation.
-struct Invoked<'a> {
-    common: &'a Common,
-    invocation: &'a Invocation,
-    args: serde_json::Value,
+pub struct Invoked<'a> {
+    /// The options every command takes.
+    pub common: &'a Common,
+    /// This invocation, for the artifacts.
+    pub invocation: &'a Invocation,
+    /// The arguments, as run_results.json records them.
+    pub args: serde_json::Value,
 }
 
 /// `seed`, `run`, `test` and `build`: builds the selected nodes of `kinds`.
-fn build(
+pub fn build(
     ctx: &Invoked,
     selection: &Selection,
     kinds: &[NodeKind],

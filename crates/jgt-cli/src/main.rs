@@ -20,6 +20,7 @@ mod serve;
 mod state;
 mod table;
 mod testnodes;
+mod watch;
 
 use std::process::ExitCode;
 

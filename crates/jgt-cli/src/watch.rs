@@ -1,0 +1,126 @@
+//! `--watch`: build, then rebuild on every save what changed and what is
+//! downstream of it. "What changed" is `state:modified` against the
+//! manifest of the last good build, so editing a macro rebuilds the models
+//! that call it, and a save that renders the same SQL rebuilds nothing.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use jgt_graph::NodeKind;
+use notify::{RecursiveMode, Watcher};
+
+use crate::cli::Selection;
+use crate::commands::{build, Invoked};
+
+/// What the loop waits for.
+enum Wake {
+    /// Project files changed.
+    Saved(Vec<PathBuf>),
+    /// The user typed `q`.
+    Quit,
+}
+
+/// Builds the selection, then watches the project and rebuilds on saves
+/// until `q` is typed (or the process is stopped).
+pub fn watch(
+    ctx: &Invoked,
+    selection: &Selection,
+    kinds: &[NodeKind],
+    store_failures: bool,
+) -> Result<bool> {
+    let root = ctx
+        .common
+        .project_dir
+        .canonicalize()
+        .with_context(|| format!("cannot watch {}", ctx.common.project_dir.display()))?;
+    let snapshot = root.join("target").join(".watch-state");
+    let report = |outcome: Result<bool>| match outcome {
+        Ok(_) => {}
+        Err(err) => eprintln!("{} {err:#}", console::style("error:").red().bold()),
+    };
+    report(build(ctx, selection, kinds, store_failures));
+    save_snapshot(&root, &snapshot);
+
+    let (tx, rx) = mpsc::channel::<Wake>();
+    let events = tx.clone();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| relevant(p)).collect();
+            if !paths.is_empty() {
+                let _ = events.send(Wake::Saved(paths));
+            }
+        }
+    })
+    .context("cannot start watching files")?;
+    watcher
+        .watch(&root, RecursiveMode::Recursive)
+        .with_context(|| format!("cannot watch {}", root.display()))?;
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            match line {
+                Ok(line) if line.trim() == "q" => {
+                    let _ = tx.send(Wake::Quit);
+                    return;
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    println!(
+        "Watching {} for changes (type q and Enter to stop)",
+        root.display()
+    );
+
+    while let Ok(wake) = rx.recv() {
+        let Wake::Saved(mut changed) = wake else {
+            break;
+        };
+        // Editors write in bursts: wait for the burst to end.
+        while let Ok(more) = rx.recv_timeout(Duration::from_millis(200)) {
+            match more {
+                Wake::Saved(paths) => changed.extend(paths),
+                Wake::Quit => return Ok(true),
+            }
+        }
+        changed.sort();
+        changed.dedup();
+        let names: Vec<String> = changed
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+            .collect();
+        println!("\nChanged: {}", names.join(", "));
+        let again = Selection {
+            select: vec!["state:modified+".into()],
+            exclude: selection.exclude.clone(),
+            state: Some(snapshot.clone()),
+        };
+        let outcome = build(ctx, &again, kinds, store_failures);
+        if outcome.is_ok() {
+            save_snapshot(&root, &snapshot);
+        }
+        report(outcome);
+        println!("Watching for changes (type q and Enter to stop)");
+    }
+    Ok(true)
+}
+
+/// Keeps the last good build's manifest to compare the next save with.
+fn save_snapshot(root: &Path, snapshot: &Path) {
+    let manifest = root.join("target").join("manifest.json");
+    if std::fs::create_dir_all(snapshot).is_ok() {
+        let _ = std::fs::copy(manifest, snapshot.join("manifest.json"));
+    }
+}
+
+/// Project sources: SQL, YAML and CSV files outside `target/`.
+fn relevant(path: &Path) -> bool {
+    let inside_target = path
+        .components()
+        .any(|c| c.as_os_str() == "target" || c.as_os_str() == ".git");
+    let kind = path.extension().and_then(|e| e.to_str());
+    !inside_target && matches!(kind, Some("sql" | "yml" | "yaml" | "csv"))
+}
