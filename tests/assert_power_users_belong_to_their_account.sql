@@ -11,19 +11,10 @@ with accounts as (
 
 ),
 
--- one current domain per old domain, compared lower-cased like the models do
+-- Companies that changed domain, one current domain per old one.
 merged_company_domains as (
 
-    select
-        lower(old_domain) as old_domain,
-        lower(new_domain) as new_domain
-
-    from {{ ref('merged_company_domain') }}
-
-    qualify row_number() over (
-        partition by lower(old_domain)
-        order by lower(new_domain)
-    ) = 1
+    select * from {{ ref('stg_merged_company_domains') }}
 
 ),
 
