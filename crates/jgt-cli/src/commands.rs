@@ -123,7 +123,11 @@ fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>
     let threads = common
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let existing = existing_relations(&database)?;
+    let existing = if database.is_file() {
+        existing_relations(&database)
+    } else {
+        HashSet::new()
+    };
     let compiled = compile(
         project,
         &CompileOptions {
@@ -173,12 +177,13 @@ fn with_tests_of(compiled: &Compiled, ids: Vec<NodeId>) -> Vec<NodeId> {
 
 /// The tables in the database file, when it exists (read-only: looking
 /// never creates a database). `is_incremental()` is true only for these.
-fn existing_relations(database: &std::path::Path) -> Result<HashSet<jgt_project::Relation>> {
-    if !database.is_file() {
-        return Ok(HashSet::new());
-    }
-    let adapter = DuckDbAdapter::open_read_only(database)?;
-    Ok(adapter.tables()?.into_iter().collect())
+fn existing_relations(database: &std::path::Path) -> HashSet<jgt_project::Relation> {
+    // A database another process is writing cannot be read: then nothing
+    // counts as existing, and a build will say the file is busy when it opens it.
+    DuckDbAdapter::open_read_only(database)
+        .and_then(|adapter| adapter.tables())
+        .map(|tables| tables.into_iter().collect())
+        .unwrap_or_default()
 }
 
 fn open_database(compiled: &Compiled) -> Result<DuckDbAdapter> {
