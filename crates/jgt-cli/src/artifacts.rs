@@ -368,8 +368,12 @@ fn write_json(path: &Path, value: &Value) -> Result<()> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    let text = serde_json::to_string_pretty(value)?;
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    // Compact, as dbt writes it: at 10,000 models pretty-printing doubles the size.
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, value)?;
+    std::io::Write::flush(&mut out).with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]
