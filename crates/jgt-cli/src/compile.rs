@@ -283,6 +283,24 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
             builder.add_edge(parent, child);
         }
     }
+    // A source that names a relation this project builds waits for it.
+    let producers: std::collections::HashMap<&Relation, usize> = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.kind, NodeKind::Seed | NodeKind::Model))
+        .map(|(i, n)| (&n.relation, i))
+        .collect();
+    let mut feeds = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if node.kind == NodeKind::Source {
+            if let Some(&producer) = producers.get(&node.relation) {
+                feeds.push((NodeId::new(producer), NodeId::new(i)));
+            }
+        }
+    }
+    for (producer, source) in feeds {
+        builder.add_edge(producer, source);
+    }
     let mut warnings = crate::properties::attach(&project, &builder, &mut nodes);
     let catalog = Arc::new(second);
     crate::testnodes::add_tests(&project, &renderer, &catalog, &mut builder, &mut nodes)?;

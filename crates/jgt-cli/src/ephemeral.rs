@@ -64,7 +64,8 @@ fn ephemeral_ancestors(dag: &Dag, nodes: &[CompiledNode], id: NodeId) -> HashSet
 }
 
 /// The nodes a build of `id` really waits for: its parents, with each
-/// ephemeral parent replaced by what that parent reads.
+/// parent that is never built itself (an ephemeral model, a source)
+/// replaced by what that parent reads.
 pub fn build_parents(dag: &Dag, nodes: &[CompiledNode], id: NodeId) -> Vec<NodeId> {
     let mut parents = Vec::new();
     let mut seen = HashSet::new();
@@ -73,7 +74,8 @@ pub fn build_parents(dag: &Dag, nodes: &[CompiledNode], id: NodeId) -> Vec<NodeI
         if !seen.insert(parent) {
             continue;
         }
-        if is_ephemeral(&nodes[parent.index()]) {
+        let node = &nodes[parent.index()];
+        if is_ephemeral(node) || node.kind == jgt_graph::NodeKind::Source {
             stack.extend(dag.parents(parent));
         } else {
             parents.push(parent);
