@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use jgt_docs::{DocColumn, DocGraph, DocNode};
 use jgt_exec::{Adapter, Column, DuckDbAdapter};
 use jgt_graph::{NodeId, NodeKind};
+use jgt_project::parse_test;
 use serde_json::json;
 
 use crate::cli::GraphFormat;
@@ -89,14 +90,12 @@ pub fn generate(compiled: &Compiled, ids: &[NodeId]) -> Result<PathBuf> {
 /// Everything the documentation shows about the selected nodes.
 pub fn doc_graph(compiled: &Compiled, ids: &[NodeId], built: &BuiltColumns) -> DocGraph {
     let index: HashMap<NodeId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut tests_on: HashMap<(NodeId, Option<&str>), Vec<String>> = HashMap::new();
+    // Every test on a column: (tested node, column, test name), in build order.
+    let mut tests_on: Vec<(NodeId, Option<&str>, &str)> = Vec::new();
     for &id in compiled.dag.order() {
         if let Some(test) = &compiled.node(id).test {
             for &tested in &test.attached_to {
-                tests_on
-                    .entry((tested, test.column.as_deref()))
-                    .or_default()
-                    .push(compiled.node(id).name.clone());
+                tests_on.push((tested, test.column.as_deref(), &compiled.node(id).name));
             }
         }
     }
@@ -110,13 +109,30 @@ pub fn doc_graph(compiled: &Compiled, ids: &[NodeId], built: &BuiltColumns) -> D
                     .iter()
                     .find(|c| c.name.eq_ignore_ascii_case(name))
             };
+            // The tests on a column, by kind (`unique`, `not_null`, ...) as the
+            // schema file declares them: the test nodes' own names
+            // (`unique_stg_users_user_id`) only repeat the model and column.
             let tests = |name: &str| {
+                let declared: Vec<_> = declared(name)
+                    .into_iter()
+                    .flat_map(|column| &column.data_tests)
+                    .filter_map(|test| parse_test(test, Some(name), &node.path).ok())
+                    .collect();
                 tests_on
                     .iter()
-                    .filter(|((tested, column), _)| {
+                    .filter(|(tested, column, _)| {
                         *tested == id && column.is_some_and(|c| c.eq_ignore_ascii_case(name))
                     })
-                    .flat_map(|(_, names)| names.clone())
+                    .map(|(_, _, test)| {
+                        declared
+                            .iter()
+                            .filter(|spec| {
+                                spec.custom_name.as_deref() == Some(*test)
+                                    || test.starts_with(&format!("{}_", spec.test_name))
+                            })
+                            .max_by_key(|spec| spec.test_name.len())
+                            .map_or_else(|| test.to_string(), |spec| spec.test_name.clone())
+                    })
                     .collect::<Vec<_>>()
             };
             let mut seen = HashSet::new();
@@ -195,27 +211,51 @@ fn how(compiled: &Compiled, id: NodeId) -> String {
         .unwrap_or_else(|| node.kind.as_str().to_string())
 }
 
+/// Text inside a double-quoted DOT string.
+fn dot_quoted(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
 fn dot(compiled: &Compiled, ids: &[NodeId]) -> String {
     let mut out = String::from(
         "digraph jgt {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n",
     );
     for &id in ids {
         let node = compiled.node(id);
+        let name = dot_quoted(&node.name);
         let _ = writeln!(
             out,
-            "  \"{}\" [label=\"{}\\n({})\", fillcolor=\"{}\"];",
-            node.name,
-            node.name,
+            "  \"{name}\" [label=\"{name}\\n({})\", fillcolor=\"{}\"];",
             how(compiled, id),
             colour(node.kind)
         );
+    }
+    // One rank per layer of the DAG (the longest path from a root), so every
+    // seed sits in the first column and each model right of all its parents,
+    // as the layers are drawn everywhere else; left alone, Graphviz would
+    // pull a node towards its children to shorten the edges.
+    let layer_of = compiled.dag.layers();
+    let mut layers: Vec<Vec<NodeId>> = Vec::new();
+    for &id in ids {
+        let layer = layer_of.get(&id).copied().unwrap_or(0);
+        if layers.len() <= layer {
+            layers.resize(layer + 1, Vec::new());
+        }
+        layers[layer].push(id);
+    }
+    for layer in layers.iter().filter(|layer| layer.len() > 1) {
+        out.push_str("  { rank=same;");
+        for &id in layer {
+            let _ = write!(out, " \"{}\";", dot_quoted(&compiled.node(id).name));
+        }
+        out.push_str(" }\n");
     }
     for (parent, child) in selected_edges(compiled, ids) {
         let _ = writeln!(
             out,
             "  \"{}\" -> \"{}\";",
-            compiled.node(parent).name,
-            compiled.node(child).name
+            dot_quoted(&compiled.node(parent).name),
+            dot_quoted(&compiled.node(child).name)
         );
     }
     out.push_str("}\n");

@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -27,8 +28,18 @@ pub fn serve(root: &Path, port: u16) -> Result<()> {
 }
 
 fn answer(root: &Path, mut stream: TcpStream) -> Result<()> {
+    // One connection at a time: a client that never sends its request must
+    // not hold the server forever.
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(&stream);
     let mut request = String::new();
-    BufReader::new(&stream).read_line(&mut request)?;
+    reader.read_line(&mut request)?;
+    // Read the headers too, up to the blank line: closing a socket with
+    // unread bytes makes the kernel reset it, which can cut the answer off.
+    let mut header = String::new();
+    while reader.read_line(&mut header)? > 0 && !header.trim_end().is_empty() {
+        header.clear();
+    }
     let target = request.split_whitespace().nth(1).unwrap_or("/");
     let target = target.split(['?', '#']).next().unwrap_or("/");
     let relative = Path::new(target.trim_start_matches('/'));

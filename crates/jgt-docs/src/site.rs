@@ -149,7 +149,7 @@ const PANEL: &str = r#"<aside id="panel" aria-live="polite">
 <div id="node-tags" class="tags"></div>
 <h3>Columns</h3>
 <table id="columns">
-<thead><tr><th>Name</th><th>Type</th><th>Description</th><th>Tests</th></tr></thead>
+<thead><tr><th>Name</th><th>Type</th><th>Tests</th></tr></thead>
 <tbody></tbody>
 </table>
 <h3>SQL</h3>

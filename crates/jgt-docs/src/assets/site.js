@@ -81,6 +81,8 @@
 
   var view = { x: 0, y: 0, k: 1 };
   var frameRequested = false;
+  // Whether the view is still the one Fit chose; if so a resize refits.
+  var fitted = false;
 
   function applyView() {
     if (frameRequested) return;
@@ -101,6 +103,7 @@
     view.k = k;
     view.x = (r.width - data.width * k) / 2;
     view.y = (r.height - data.height * k) / 2;
+    fitted = true;
     applyView();
   }
 
@@ -109,6 +112,7 @@
     var b = boxes[index];
     if (!b) return;
     view.k = Math.max(view.k, 0.9);
+    fitted = false;
     view.x = r.width / 2 - (b[0] + b[2] / 2) * view.k;
     view.y = r.height / 2 - (b[1] + b[3] / 2) * view.k;
     applyView();
@@ -123,6 +127,7 @@
     view.x = mx - (mx - view.x) * (k / view.k);
     view.y = my - (my - view.y) * (k / view.k);
     view.k = k;
+    fitted = false;
     applyView();
   }, { passive: false });
 
@@ -144,6 +149,7 @@
       try { svg.setPointerCapture(event.pointerId); } catch (e) { /* already released */ }
     }
     if (drag.moved) {
+      fitted = false;
       view.x = drag.vx + dx;
       view.y = drag.vy + dy;
       applyView();
@@ -164,6 +170,7 @@
   svg.addEventListener('pointerup', endDrag);
   svg.addEventListener('pointercancel', endDrag);
   $('fit').addEventListener('click', fit);
+  window.addEventListener('resize', function () { if (fitted) fit(); });
 
   // ---- Lineage highlighting: classes on the few elements concerned -------
 
@@ -294,26 +301,35 @@
     });
   }
 
+  // One row per column (name, type, tests) and, under it, its description
+  // across the whole width: the panel is too narrow for four columns.
   function fillColumns(columns) {
     var body = $('columns').tBodies[0];
     body.replaceChildren();
     if (!columns.length) {
       var row = el('tr', 'empty');
       var cell = el('td', 'muted', 'No documented columns.');
-      cell.colSpan = 4;
+      cell.colSpan = 3;
       row.appendChild(cell);
       body.appendChild(row);
       return;
     }
     columns.forEach(function (column) {
-      var row = el('tr');
+      var row = el('tr', 'column');
       row.appendChild(el('td', 'column-name', column.name));
       row.appendChild(el('td', 'column-type', column.data_type || ''));
-      row.appendChild(el('td', 'column-description', column.description || ''));
       var tests = el('td', 'column-tests');
       column.tests.forEach(function (test) { tests.appendChild(el('span', 'chip', test)); });
       row.appendChild(tests);
       body.appendChild(row);
+      if (column.description) {
+        row.classList.add('described');
+        var detail = el('tr', 'column-detail');
+        var text = el('td', 'column-description', column.description);
+        text.colSpan = 3;
+        detail.appendChild(text);
+        body.appendChild(detail);
+      }
     });
   }
 
