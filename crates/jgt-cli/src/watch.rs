@@ -47,7 +47,8 @@ pub fn watch(
     let (tx, rx) = mpsc::channel::<Wake>();
     let events = tx.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
+        // Reads (jgt's own, an editor's) are access events: only writes count.
+        if let Some(event) = event.ok().filter(|e| is_write(&e.kind)) {
             let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| relevant(p)).collect();
             if !paths.is_empty() {
                 let _ = events.send(Wake::Saved(paths));
@@ -113,6 +114,17 @@ fn save_snapshot(root: &Path, snapshot: &Path) {
     let manifest = root.join("target").join("manifest.json");
     if std::fs::create_dir_all(snapshot).is_ok() {
         let _ = std::fs::copy(manifest, snapshot.join("manifest.json"));
+    }
+}
+
+/// Whether an event changed a file's content or existence.
+fn is_write(kind: &notify::EventKind) -> bool {
+    use notify::event::ModifyKind;
+    match kind {
+        notify::EventKind::Create(_) | notify::EventKind::Remove(_) => true,
+        notify::EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        notify::EventKind::Modify(_) => true,
+        _ => false,
     }
 }
 

@@ -79,14 +79,20 @@ fn watch_rebuilds_only_what_changed_and_stops_cleanly() {
         "{rebuilt:#?}"
     );
 
+    // The error comes on stderr, which may arrive before or after stdout's
+    // "Watching" line: wait for the error itself, then for watching to go on.
     p.write("models/c.sql", "select 1 as n\n{% if %}\n");
-    let broken = until(&rx, "Watching for changes");
+    let broken = until(&rx, "syntax error");
     assert!(
         broken
-            .iter()
-            .any(|l| l.contains("models/c.sql:2: syntax error")),
+            .last()
+            .unwrap()
+            .contains("models/c.sql:2: syntax error"),
         "{broken:#?}"
     );
+    if !broken.iter().any(|l| l.contains("Watching for changes")) {
+        until(&rx, "Watching for changes");
+    }
 
     child.stdin.as_mut().unwrap().write_all(b"q\n").unwrap();
     let status = child.wait().unwrap();

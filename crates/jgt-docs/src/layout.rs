@@ -321,6 +321,16 @@ fn forward_edges(n: usize, edges: &[(usize, usize)]) -> Vec<bool> {
 /// Each node's layer: the number of edges on the longest path reaching it
 /// from a root. `parents`/`children` must describe an acyclic graph; any node
 /// a cycle would leave unreached stays in layer 0.
+/// The layers one sweep visits and the neighbours it looks at: even sweeps
+/// go left to right and follow parents, odd ones go back following children.
+fn sweep_plan(grid: &Grid, sweep: usize, depth: usize) -> (Vec<usize>, &[Vec<usize>]) {
+    if sweep.is_multiple_of(2) {
+        ((1..depth).collect(), &grid.parents)
+    } else {
+        ((0..depth.saturating_sub(1)).rev().collect(), &grid.children)
+    }
+}
+
 fn longest_path_layers(parents: &[Vec<usize>], children: &[Vec<usize>]) -> Vec<usize> {
     let n = parents.len();
     let mut waiting: Vec<usize> = parents.iter().map(Vec::len).collect();
@@ -373,17 +383,7 @@ fn order_layers(names: &[&str], grid: &Grid) -> Vec<Vec<usize>> {
         if best_crossings == 0 {
             break;
         }
-        let downward = sweep % 2 == 0;
-        let sequence: Vec<usize> = if downward {
-            (1..depth).collect()
-        } else {
-            (0..depth.saturating_sub(1)).rev().collect()
-        };
-        let neighbours = if downward {
-            &grid.parents
-        } else {
-            &grid.children
-        };
+        let (sequence, neighbours) = sweep_plan(grid, sweep, depth);
         for l in sequence {
             for &v in &layers[l] {
                 let around = &neighbours[v];
@@ -483,17 +483,7 @@ fn place_vertically(layers: &[Vec<usize>], grid: &Grid) -> Vec<f64> {
     }
     let depth = layers.len();
     for pass in 0..PLACE_PASSES {
-        let downward = pass % 2 == 0;
-        let sequence: Vec<usize> = if downward {
-            (1..depth).collect()
-        } else {
-            (0..depth.saturating_sub(1)).rev().collect()
-        };
-        let neighbours = if downward {
-            &grid.parents
-        } else {
-            &grid.children
-        };
+        let (sequence, neighbours) = sweep_plan(grid, pass, depth);
         for l in sequence {
             wanted.clear();
             wanted.extend(layers[l].iter().map(|&v| {

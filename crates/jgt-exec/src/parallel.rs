@@ -13,16 +13,9 @@ use crate::runner::{build, skip_reason, NodeResult, PlannedNode, Status};
 pub(crate) fn schedule(
     workers: Vec<Box<dyn Adapter + Send>>,
     plan: &[PlannedNode],
-    mut on_result: impl FnMut(&PlannedNode, &NodeResult),
+    on_result: impl FnMut(&PlannedNode, &NodeResult),
 ) -> Vec<NodeResult> {
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); plan.len()];
-    let mut waiting: Vec<usize> = plan.iter().map(|n| n.parents.len()).collect();
-    for (index, node) in plan.iter().enumerate() {
-        for &parent in &node.parents {
-            children[parent].push(index);
-        }
-    }
-    let mut results: Vec<Option<NodeResult>> = vec![None; plan.len()];
+    let mut book = Book::new(plan, on_result);
     let (job_tx, job_rx) = mpsc::channel::<usize>();
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (done_tx, done_rx) = mpsc::channel::<NodeResult>();
@@ -44,16 +37,13 @@ pub(crate) fn schedule(
         }
         drop(done_tx);
 
-        // Nodes whose parents are all finished, in plan order.
-        let mut ready: VecDeque<usize> = (0..plan.len()).filter(|&i| waiting[i] == 0).collect();
         let mut running = 0;
-        let mut finished = 0;
-        while finished < plan.len() {
-            while let Some(index) = ready.pop_front() {
+        while book.finished < plan.len() {
+            while let Some(index) = book.ready.pop_front() {
                 let blocked = plan[index]
                     .parents
                     .iter()
-                    .filter_map(|&p| results[p].as_ref())
+                    .filter_map(|&p| book.results[p].as_ref())
                     .find(|r| !r.lets_children_run());
                 match blocked {
                     Some(parent) => {
@@ -61,16 +51,7 @@ pub(crate) fn schedule(
                             message: Some(skip_reason(plan, parent)),
                             ..NodeResult::new(index, Status::Skipped, 0.0)
                         };
-                        finish(
-                            &mut results,
-                            &mut waiting,
-                            &children,
-                            &mut ready,
-                            &mut on_result,
-                            plan,
-                            skipped,
-                        );
-                        finished += 1;
+                        book.record(skipped);
                     }
                     None => {
                         job_tx.send(index).expect("workers outlive the queue");
@@ -83,20 +64,11 @@ pub(crate) fn schedule(
             }
             let Ok(result) = done_rx.recv() else { break };
             running -= 1;
-            finished += 1;
-            finish(
-                &mut results,
-                &mut waiting,
-                &children,
-                &mut ready,
-                &mut on_result,
-                plan,
-                result,
-            );
+            book.record(result);
         }
         drop(job_tx);
     });
-    results
+    book.results
         .into_iter()
         .enumerate()
         .map(|(index, result)| {
@@ -108,23 +80,50 @@ pub(crate) fn schedule(
         .collect()
 }
 
-/// Records a result, reports it, and releases the children it unblocks.
-fn finish(
-    results: &mut [Option<NodeResult>],
-    waiting: &mut [usize],
-    children: &[Vec<usize>],
-    ready: &mut VecDeque<usize>,
-    on_result: &mut impl FnMut(&PlannedNode, &NodeResult),
-    plan: &[PlannedNode],
-    result: NodeResult,
-) {
-    let index = result.index;
-    on_result(&plan[index], &result);
-    results[index] = Some(result);
-    for &child in &children[index] {
-        waiting[child] -= 1;
-        if waiting[child] == 0 {
-            ready.push_back(child);
+/// The scheduler's books: results so far, parents still awaited, and the
+/// nodes ready to go, in plan order.
+struct Book<'p, F> {
+    plan: &'p [PlannedNode],
+    on_result: F,
+    results: Vec<Option<NodeResult>>,
+    waiting: Vec<usize>,
+    children: Vec<Vec<usize>>,
+    ready: VecDeque<usize>,
+    finished: usize,
+}
+
+impl<'p, F: FnMut(&PlannedNode, &NodeResult)> Book<'p, F> {
+    fn new(plan: &'p [PlannedNode], on_result: F) -> Self {
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); plan.len()];
+        for (index, node) in plan.iter().enumerate() {
+            for &parent in &node.parents {
+                children[parent].push(index);
+            }
+        }
+        let waiting: Vec<usize> = plan.iter().map(|n| n.parents.len()).collect();
+        let ready = (0..plan.len()).filter(|&i| waiting[i] == 0).collect();
+        Book {
+            plan,
+            on_result,
+            results: vec![None; plan.len()],
+            waiting,
+            children,
+            ready,
+            finished: 0,
+        }
+    }
+
+    /// Records a result, reports it, and releases the children it unblocks.
+    fn record(&mut self, result: NodeResult) {
+        let index = result.index;
+        (self.on_result)(&self.plan[index], &result);
+        self.results[index] = Some(result);
+        self.finished += 1;
+        for &child in &self.children[index] {
+            self.waiting[child] -= 1;
+            if self.waiting[child] == 0 {
+                self.ready.push_back(child);
+            }
         }
     }
 }
