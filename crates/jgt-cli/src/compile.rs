@@ -390,7 +390,10 @@ fn relation_of(name: &str, config: &NodeConfig) -> Relation {
 }
 
 /// Writes every selected model's rendered SQL under `target/compiled/`.
+/// A file whose SQL did not change is left alone: on a large project most
+/// runs change few models, and rewriting thousands of files is the slow part.
 pub fn write_compiled(compiled: &Compiled, ids: &[NodeId]) -> Result<()> {
+    let mut made: HashSet<PathBuf> = HashSet::new();
     for &id in ids {
         let node = compiled.node(id);
         let (Some(sql), Some(path)) = (&node.sql, &node.compiled_path) else {
@@ -398,8 +401,14 @@ pub fn write_compiled(compiled: &Compiled, ids: &[NodeId]) -> Result<()> {
         };
         let full = compiled.project.root.join(path);
         if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                made.insert(parent.to_path_buf());
+            }
+        }
+        if std::fs::read(&full).is_ok_and(|old| old == sql.as_bytes()) {
+            continue;
         }
         std::fs::write(&full, sql).with_context(|| format!("cannot write {}", full.display()))?;
     }
