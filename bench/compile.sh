@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Compile-time benchmark on generated projects of 1,000 and 10,000 models:
+# `jgt compile` and `jgt ls`, and dbt's `parse` / `compile` on 1,000 models.
+#
+#   bench/compile.sh                 # from the repository root
+#
+# Environment (all optional):
+#   JGT       the jgt binary  (default /root/.cache/jgt-target/release/jgt)
+#   DBT_VENV  a venv with dbt-core + dbt-duckdb (default /tmp/dbtvenv)
+#   RUNS      timed runs of the jgt commands (default 10; warmup 1)
+#   DBT_RUNS  timed runs of the dbt commands (default 5; warmup 1)
+#   SKIP_DBT  set to 1 to leave dbt out
+#   OUT       where results go (default bench/results)
+#
+# The projects come from bench/gen_project.py (views with a table every ten,
+# a macro call every seven, a schema.yml with not_null/unique tests for one
+# model in three); the dbt copy of the 1,000-model project gets a
+# dbt_project.yml and profiles.yml with relative paths.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+JGT=${JGT:-/root/.cache/jgt-target/release/jgt}
+DBT_VENV=${DBT_VENV:-/tmp/dbtvenv}
+DBT=$DBT_VENV/bin/dbt
+RUNS=${RUNS:-10}
+DBT_RUNS=${DBT_RUNS:-5}
+OUT=${OUT:-$REPO/bench/results}
+export DBT_SEND_ANONYMOUS_USAGE_STATS=false
+
+WORK=$(mktemp -d /tmp/jgt-bench-compile.XXXXXX)
+mkdir -p "$OUT"
+echo "work folder: $WORK"
+
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- crates || echo ' (crates/ has uncommitted changes)')"
+    echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+    echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT" +%Y-%m-%dT%H:%M:%SZ)"
+    echo "dbt: $("$DBT" --version 2>/dev/null | grep -E 'installed|duckdb' | tr -s ' ' | tr '\n' ' ')"
+    echo "hyperfine: $(hyperfine --version)"
+} | tee "$OUT/compile-env.txt"
+
+for n in 1000 10000; do
+    python3 "$REPO/bench/gen_project.py" "$n" "$WORK/p$n"
+done
+echo "models: $(find "$WORK/p1000/models" -name '*.sql' | wc -l) / $(find "$WORK/p10000/models" -name '*.sql' | wc -l)"
+
+# "fresh target/": before each run the previous target/ is renamed into
+# $WORK/trash (not deleted: on this machine's ext4, creating 18,000 files
+# right after `rm -rf` of the previous 18,000 took 10-13 s of system time,
+# which measures the file system, not jgt); the trash goes at the very end.
+# "over existing target/": the previous run's files are overwritten.
+mkdir -p "$WORK/trash"
+aside() { echo "if [ -d $1/target ]; then mv $1/target $WORK/trash/\$(date +%s%N); fi"; }
+hyperfine --warmup 1 --runs "$RUNS" \
+    --export-markdown "$OUT/compile-jgt.md" \
+    --export-json "$OUT/compile-jgt.json" \
+    -n "jgt compile, 1,000 models, fresh target/" --prepare "$(aside "$WORK/p1000")" \
+    "cd $WORK/p1000 && $JGT compile" \
+    -n "jgt compile, 1,000 models, over existing target/" --prepare "true" \
+    "cd $WORK/p1000 && $JGT compile" \
+    -n "jgt ls, 1,000 models" --prepare "true" \
+    "cd $WORK/p1000 && $JGT ls" \
+    -n "jgt compile, 10,000 models, fresh target/" --prepare "$(aside "$WORK/p10000")" \
+    "cd $WORK/p10000 && $JGT compile" \
+    -n "jgt compile, 10,000 models, over existing target/" --prepare "true" \
+    "cd $WORK/p10000 && $JGT compile" \
+    -n "jgt ls, 10,000 models" --prepare "true" \
+    "cd $WORK/p10000 && $JGT ls"
+
+# What one compile of 10,000 models writes.
+echo "10,000-model compile wrote $(find "$WORK/p10000/target/compiled" -type f | wc -l) files," \
+    "$(du -sh "$WORK/p10000/target" | cut -f1) under target/" | tee "$OUT/compile-output-size.txt"
+
+if [ "${SKIP_DBT:-0}" != 1 ]; then
+    mkdir -p "$WORK/dbt1000"
+    cp -r "$WORK/p1000/models" "$WORK/p1000/macros" "$WORK/p1000/seeds" "$WORK/dbt1000/"
+    cat > "$WORK/dbt1000/dbt_project.yml" <<'YAML'
+name: bench_1000
+version: "1.0.0"
+config-version: 2
+profile: bench
+model-paths: ["models"]
+macro-paths: ["macros"]
+seed-paths: ["seeds"]
+target-path: target
+models:
+  bench_1000:
+    +materialized: view
+YAML
+    cat > "$WORK/dbt1000/profiles.yml" <<YAML
+bench:
+  target: bench
+  outputs:
+    bench:
+      type: duckdb
+      path: $WORK/dbt1000/dbt.duckdb
+      schema: main
+      threads: $(nproc)
+YAML
+    hyperfine --warmup 1 --runs "$DBT_RUNS" \
+        --export-markdown "$OUT/compile-dbt.md" \
+        --export-json "$OUT/compile-dbt.json" \
+        -n "dbt parse --no-partial-parse, 1,000 models" \
+        "cd $WORK/dbt1000 && $DBT parse --profiles-dir . --no-partial-parse" \
+        -n "dbt compile --no-partial-parse, 1,000 models" \
+        "cd $WORK/dbt1000 && $DBT compile --profiles-dir . --no-partial-parse" \
+        -n "dbt compile (partial parse), 1,000 models" \
+        "cd $WORK/dbt1000 && $DBT compile --profiles-dir ."
+fi
+
+rm -rf "$WORK/trash"
+echo "results in $OUT; projects in $WORK"
