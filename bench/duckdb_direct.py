@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
 """Run a jgt project's compiled SQL straight in DuckDB: no jgt, one process.
 
-    duckdb_direct.py PROJECT_DIR DATABASE [--no-tests] [--timings]
+    duckdb_direct.py PROJECT_DIR DATABASE [--no-tests] [--timings] [--like-jgt]
 
 PROJECT_DIR must hold target/manifest.json written by `jgt compile` (or any
 jgt command that writes the manifest). The script creates every seed with
 read_csv (the same options jgt uses: header, sample_size = -1), then every
 model as a view or table, in dependency order (parent_map), then - unless
 --no-tests - runs each data test as `select count(*) from (<test sql>)` and
-fails when a test returns rows. --timings prints each statement's seconds
-to stderr. Incremental models are built as tables, which
-is what a first build on an empty database does.
+fails when a test returns rows. Incremental models are built as tables,
+which is what a first build on an empty database does. --timings prints
+each statement's seconds to stderr.
+
+--like-jgt adds the bookkeeping statements jgt's DuckDB adapter runs around
+the same SQL (read from crates/jgt-exec/src/duck.rs and runner.rs and
+crates/jgt-cli/src/plan.rs), to measure what they cost: per seed and model a
+transaction, `create schema if not exists`, an information_schema.tables
+lookup and, for tables, a `count(*)`; each test wrapped in
+`select columns(*)::varchar from (...)`; after the build one
+information_schema.columns query per relation whose schema file declares
+columns.
 
 Needs the `duckdb` Python package (2.0.x, the same DuckDB as jgt's crate).
 """
@@ -58,6 +67,7 @@ def main(argv):
     args = [a for a in argv if not a.startswith("--")]
     run_tests = "--no-tests" not in argv
     timings = "--timings" in argv
+    like_jgt = "--like-jgt" in argv
     if len(args) != 2:
         sys.exit(__doc__)
     project_dir, database = args
@@ -75,6 +85,14 @@ def main(argv):
         node = nodes[uid]
         kind = node["resource_type"]
         began = time.perf_counter()
+        relation = node.get("relation_name")
+        if like_jgt and kind in ("seed", "model"):
+            con.execute("begin transaction")
+            con.execute('create schema if not exists "main"')
+            con.execute(
+                "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+                [node["schema"], node["alias"]],
+            ).fetchall()
         if kind == "seed":
             csv = os.path.join(project_dir, node["original_file_path"])
             con.execute(
@@ -94,13 +112,31 @@ def main(argv):
                 sys.exit(f"duckdb_direct: {uid}: unknown materialization {materialized}")
         elif kind == "test" and run_tests:
             sql = body(node["compiled_code"])
-            (failures,) = con.execute(
-                f"select count(*) from (\n{sql}\n) test_result"
-            ).fetchone()
+            counting = f"select count(*) as failures from (\n{sql}\n) test_result"
+            if like_jgt:
+                counting = f"select columns(*)::varchar from (\n{counting}\n)"
+            (failures,) = con.execute(counting).fetchone()
+            failures = int(failures)
             if failures:
                 failed.append((uid, failures))
+        if like_jgt and kind in ("seed", "model"):
+            if kind == "seed" or node["config"]["materialized"] != "view":
+                con.execute(f"select count(*) from {relation}").fetchone()
+            con.execute("commit")
         if timings and (kind != "test" or run_tests):
             print(f"{time.perf_counter() - began:8.3f}s  {uid}", file=sys.stderr)
+    if like_jgt:
+        began = time.perf_counter()
+        for uid in order:
+            node = nodes[uid]
+            if node["resource_type"] in ("seed", "model") and node.get("columns"):
+                con.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [node["schema"], node["alias"]],
+                ).fetchall()
+        if timings:
+            print(f"{time.perf_counter() - began:8.3f}s  declared-columns check", file=sys.stderr)
     began = time.perf_counter()
     con.close()
     if timings:

@@ -8,6 +8,7 @@
 #   JGT       the jgt binary      (default /root/.cache/jgt-target/release/jgt)
 #   DBT_VENV  a venv with dbt-core + dbt-duckdb + duckdb 2.0.x (default /tmp/dbtvenv)
 #   RUNS      timed runs per command (default 10; hyperfine warmup is 1)
+#   ROUNDS    interleaved rounds of the second stage (default 20)
 #   OUT       where results go (default bench/results)
 #
 # Every command starts from a fresh database: hyperfine's --prepare deletes the
@@ -132,6 +133,24 @@ ratio("jgt build / DuckDB itself with tests (target <= 1.2x)", "jgt build", "Duc
 ratio("jgt build / DuckDB itself without tests", "jgt build", "DuckDB itself (seeds + models)")
 ratio("jgt build --threads 1 / DuckDB itself with tests", "jgt build --threads 1", "DuckDB itself (seeds + models + tests)")
 PY
+
+# --- the same, interleaved ---------------------------------------------------------
+# The main commands again, one of each per round in random order
+# (bench/interleave.py), so that a slow spell of this shared machine hits them
+# alike and the ratios are taken within a round; plus DuckDB itself running
+# jgt's bookkeeping statements too.
+"$PY" "$REPO/bench/interleave.py" --rounds "${ROUNDS:-20}" --warmup 1 \
+    --out "$OUT/jafflegaggle-interleaved.md" \
+    "jgt build" "rm -f $WORK/jgt/target/jgt.duckdb $WORK/jgt/target/jgt.duckdb.wal" \
+    "cd $WORK/jgt && $JGT build" \
+    "jgt build --threads 1" "rm -f $WORK/jgt/target/jgt.duckdb $WORK/jgt/target/jgt.duckdb.wal" \
+    "cd $WORK/jgt && $JGT build --threads 1" \
+    "DuckDB itself (seeds + models + tests)" "rm -f $WORK/duck/duck.duckdb $WORK/duck/duck.duckdb.wal" \
+    "cd $WORK/duck && $PY duckdb_direct.py . duck.duckdb" \
+    "DuckDB itself + jgt's bookkeeping queries (--like-jgt)" "rm -f $WORK/duck/like.duckdb $WORK/duck/like.duckdb.wal" \
+    "cd $WORK/duck && $PY duckdb_direct.py . like.duckdb --like-jgt" \
+    "dbt build" "rm -f $WORK/dbt/dbt.duckdb $WORK/dbt/dbt.duckdb.wal" \
+    "cd $WORK/dbt && $DBT build --profiles-dir ."
 
 # --- output equality ---------------------------------------------------------------
 {

@@ -27,7 +27,7 @@ PHASES = [
     ("write target/compiled/*.sql", "jgt::compile::write_compiled"),
     ("manifest: build JSON tree (node_json)", "jgt::artifacts::node_json"),
     ("manifest: serialise + write file", "jgt::artifacts::write_json"),
-    ("manifest: maps, macros, freeing the tree", "jgt::artifacts::write_manifest"),
+    ("manifest: parent/child maps, macros, other", "jgt::artifacts::write_manifest"),
     ("run_results.json", "jgt::artifacts::write_run_results"),
     ("plan + select", "jgt::plan::"),
     ("selection", "jgt_graph::select"),
@@ -71,6 +71,16 @@ def phase_of(frames):
         for label, needle in PHASES:
             if needle in frame:
                 found = label
+    if found == "manifest: parent/child maps, macros, other":
+        # What write_manifest itself calls: json!({.., "nodes": nodes, ..})
+        # serialises the finished map into a second tree (a deep copy), and
+        # both trees are freed at the end.
+        at = max(i for i, f in enumerate(frames) if "jgt::artifacts::write_manifest" in f)
+        callee = frames[at + 1] if at + 1 < len(frames) else ""
+        if "serde_json::value::to_value" in callee:
+            return "manifest: json! deep-copies the node map (serde_json::to_value)"
+        if "drop" in callee.lower() or "free" in callee:
+            return "manifest: freeing the JSON trees"
     if found:
         return found
     if any(f == "jgt::main" for f in frames):
