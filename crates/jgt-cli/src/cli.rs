@@ -97,7 +97,7 @@ pub struct TestArgs {
     /// Which nodes.
     #[command(flatten)]
     pub selection: Selection,
-    /// Keep each failing test's rows in a table (schema main_dbt_test__audit).
+    /// Keep each failing test's rows in a table (in the `<schema>_dbt_test__audit` schema).
     #[arg(long)]
     pub store_failures: bool,
     /// Keep running: rebuild what changed (and what is downstream) on every save.

@@ -3,21 +3,22 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
-use jgt_exec::{Adapter, DuckDbAdapter};
+use anyhow::{Context, Result};
+use jgt_compile::artifacts::{write_manifest, write_run_results, Invocation};
+use jgt_compile::{compile, database_path, write_compiled, CompileOptions, Compiled};
+use jgt_duckdb::{DuckDbAdapter, DuckDbDialect};
+use jgt_exec::{Adapter, Cancel};
 use jgt_graph::{NodeId, NodeKind};
-use jgt_project::suggest::{did_you_mean, nearest};
+use jgt_project::suggest::nearest;
 use jgt_project::Project;
 
 use serde_json::json;
 
-use crate::artifacts::{write_manifest, write_run_results, Invocation};
-use crate::cli::{Cli, Command, Common, DocsAction, Selection};
-use crate::compile::{compile, database_path, write_compiled, CompileOptions, Compiled};
+use crate::cli::{Cli, Command, Common, DocsAction, DocsArgs, Selection};
 use crate::report::{summary, Reporter};
 
 /// Runs the command; `Ok(false)` when it ran but something failed.
-pub fn dispatch(cli: Cli) -> Result<bool> {
+pub fn dispatch(cli: Cli, cancel: &Cancel) -> Result<bool> {
     let invocation = Invocation::start();
     let common = &cli.common;
     let args = json!({
@@ -29,6 +30,7 @@ pub fn dispatch(cli: Cli) -> Result<bool> {
         common,
         invocation: &invocation,
         args,
+        cancel,
     };
     match &cli.command {
         Command::Seed(selection) => build(&ctx, selection, &[NodeKind::Seed], false),
@@ -60,20 +62,7 @@ pub fn dispatch(cli: Cli) -> Result<bool> {
             &[NodeKind::Test],
             args.store_failures,
         ),
-        Command::Compile(selection) => {
-            let (compiled, ids) = load(common, selection)?;
-            write_compiled(&compiled, &ids)?;
-            write_manifest(&compiled, &invocation)?;
-            let models = ids
-                .iter()
-                .filter(|id| compiled.node(**id).kind == NodeKind::Model)
-                .count();
-            println!(
-                "Compiled {models} models into {}",
-                compiled.project.target_dir().join("compiled").display()
-            );
-            Ok(true)
-        }
+        Command::Compile(selection) => compile_command(common, selection, &invocation),
         Command::Ls(selection) => {
             let (compiled, ids) = load(common, selection)?;
             write_manifest(&compiled, &invocation)?;
@@ -81,53 +70,89 @@ pub fn dispatch(cli: Cli) -> Result<bool> {
             Ok(true)
         }
         Command::Show { model, limit } => show(common, model, *limit),
-        Command::Docs(args) => match &args.action {
-            None => {
-                let (compiled, ids) = load(common, &args.selection)?;
-                let ids = crate::docs::drawn(&compiled, ids, args.tests);
-                let columns = crate::docs::built_columns(&compiled, &ids)?;
-                crate::docs::write_graph(
-                    &compiled,
-                    &ids,
-                    &columns,
-                    args.format,
-                    args.out.as_deref(),
-                )?;
-                Ok(true)
-            }
-            Some(DocsAction::Generate(selection)) => {
-                let (compiled, ids) = load(common, selection)?;
-                write_manifest(&compiled, &invocation)?;
-                let path = crate::docs::generate(&compiled, &ids)?;
-                println!("Wrote {}", path.display());
-                Ok(true)
-            }
-            Some(DocsAction::Serve { port }) => {
-                let (compiled, ids) = load(common, &Selection::default())?;
-                let path = crate::docs::generate(&compiled, &ids)?;
-                crate::serve::serve(path.parent().expect("index.html sits in a folder"), *port)?;
-                Ok(true)
-            }
-        },
+        Command::Docs(args) => docs_command(common, args, &invocation),
     }
 }
 
-/// Loads and compiles the project, then resolves the selection.
+/// `compile`: rendered SQL under `target/compiled/` and the manifest.
+fn compile_command(
+    common: &Common,
+    selection: &Selection,
+    invocation: &Invocation,
+) -> Result<bool> {
+    let (compiled, ids) = load(common, selection)?;
+    write_compiled(&compiled, &ids)?;
+    write_manifest(&compiled, invocation)?;
+    let models = ids
+        .iter()
+        .filter(|id| compiled.node(**id).kind == NodeKind::Model)
+        .count();
+    outln!(
+        "Compiled {models} models into {}",
+        compiled.project.target_dir().join("compiled").display()
+    );
+    Ok(true)
+}
+
+/// `docs`: the graph on stdout, or the site written or served.
+fn docs_command(common: &Common, args: &DocsArgs, invocation: &Invocation) -> Result<bool> {
+    match &args.action {
+        None => {
+            let (compiled, ids) = load(common, &args.selection)?;
+            let ids = crate::docs::drawn(&compiled, ids, args.tests);
+            let columns = crate::docs::built_columns(&compiled, &ids)?;
+            crate::docs::write_graph(&compiled, &ids, &columns, args.format, args.out.as_deref())?;
+        }
+        Some(DocsAction::Generate(selection)) => {
+            let (compiled, ids) = load(common, selection)?;
+            write_manifest(&compiled, invocation)?;
+            let path = crate::docs::generate(&compiled, &ids)?;
+            outln!("Wrote {}", path.display());
+        }
+        Some(DocsAction::Serve { port }) => {
+            let (compiled, ids) = load(common, &Selection::default())?;
+            let path = crate::docs::generate(&compiled, &ids)?;
+            crate::serve::serve(path.parent().expect("index.html sits in a folder"), *port)?;
+        }
+    }
+    Ok(true)
+}
+
+/// Loads and compiles the project, then resolves the selection. Which
+/// tables exist (for `is_incremental()`) is read without taking the
+/// database's write lock.
 fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>)> {
     let project = Project::load(&common.project_dir)?;
-    let database = database_path(
-        &common.project_dir,
-        common.db.as_deref(),
-        &project.config.database,
-    );
-    let threads = common
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let database = project_database(common, &project);
     let existing = if database.is_file() {
         existing_relations(&database)
     } else {
         HashSet::new()
     };
+    load_with(common, selection, project, database, existing)
+}
+
+/// The database file a command uses: `--db`, else `database:` of the project.
+fn project_database(common: &Common, project: &Project) -> std::path::PathBuf {
+    database_path(
+        &common.project_dir,
+        common.db.as_deref(),
+        &project.config.database,
+    )
+}
+
+/// Compiles a loaded project knowing which relations exist, then resolves
+/// the selection.
+fn load_with(
+    common: &Common,
+    selection: &Selection,
+    project: Project,
+    database: std::path::PathBuf,
+    existing: HashSet<jgt_project::Relation>,
+) -> Result<(Compiled, Vec<NodeId>)> {
+    let threads = common
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let compiled = compile(
         project,
         &CompileOptions {
@@ -136,13 +161,14 @@ fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>
             threads,
             existing,
             full_refresh: common.full_refresh,
+            dialect: std::sync::Arc::new(DuckDbDialect),
         },
     )?;
     for warning in &compiled.warnings {
-        eprintln!("{} {warning}", console::style("warning:").yellow().bold());
+        errln!("{} {warning}", console::style("warning:").yellow().bold());
     }
     let modified = match &selection.state {
-        Some(dir) => Some(crate::state::modified(&compiled, dir)?),
+        Some(dir) => Some(jgt_compile::state::modified(&compiled, dir)?),
         None => None,
     };
     let mut ids =
@@ -186,12 +212,6 @@ fn existing_relations(database: &std::path::Path) -> HashSet<jgt_project::Relati
         .unwrap_or_default()
 }
 
-fn open_database(compiled: &Compiled) -> Result<DuckDbAdapter> {
-    Ok(DuckDbAdapter::open(std::path::Path::new(
-        &compiled.target.path,
-    ))?)
-}
-
 /// What every command shares: its options and this invocation.
 pub struct Invoked<'a> {
     /// The options every command takes.
@@ -200,6 +220,8 @@ pub struct Invoked<'a> {
     pub invocation: &'a Invocation,
     /// The arguments, as run_results.json records them.
     pub args: serde_json::Value,
+    /// Turned on by Ctrl-C.
+    pub cancel: &'a Cancel,
 }
 
 /// `seed`, `run`, `test` and `build`: builds the selected nodes of `kinds`.
@@ -210,30 +232,36 @@ pub fn build(
     store_failures: bool,
 ) -> Result<bool> {
     let started = Instant::now();
-    let (compiled, ids) = load(ctx.common, selection)?;
+    let project = Project::load(&ctx.common.project_dir)?;
+    // The database is opened (and its lock taken) before any artifact is
+    // written: a run refused by the lock must leave the last run's
+    // manifest as it was. Which tables exist is read on this connection.
+    let adapter = DuckDbAdapter::open(&project_database(ctx.common, &project))?;
+    let existing = adapter.tables()?.into_iter().collect();
+    let database = project_database(ctx.common, &project);
+    let (compiled, ids) = load_with(ctx.common, selection, project, database, existing)?;
     write_manifest(&compiled, ctx.invocation)?;
     let ids: Vec<NodeId> = ids
         .into_iter()
         .filter(|id| kinds.contains(&compiled.node(*id).kind))
         .collect();
     write_compiled(&compiled, &ids)?;
-    let plan = crate::plan::plan(&compiled, &ids, store_failures);
+    let plan = jgt_compile::plan::plan(&compiled, &ids, store_failures);
     if plan.is_empty() {
-        println!(
+        outln!(
             "Nothing to do: the selection holds no {}.",
             kind_words(kinds)
         );
         return Ok(true);
     }
-    let adapter = open_database(&compiled)?;
     let mut reporter = Reporter::new(&plan);
     let threads = compiled.target.threads;
-    let results = jgt_exec::run_parallel(&adapter, &plan, threads, |node, result| {
+    let results = jgt_exec::run_parallel(&adapter, &plan, threads, ctx.cancel, |node, result| {
         reporter.finished(node, result)
     });
     reporter.finish();
     let elapsed = started.elapsed().as_secs_f64();
-    print!("{}", summary(&plan, &results, elapsed));
+    out!("{}", summary(&plan, &results, elapsed));
     write_run_results(
         &compiled,
         &plan,
@@ -242,10 +270,31 @@ pub fn build(
         elapsed,
         ctx.args.clone(),
     )?;
-    for warning in crate::plan::column_warnings(&compiled, &ids, &plan, &results, &adapter) {
-        eprintln!("{} {warning}", console::style("warning:").yellow().bold());
+    if ctx.cancel.is_cancelled() {
+        errln!("{}", interrupted_summary(&results));
+        return Ok(false);
+    }
+    for warning in crate::warnings::column_warnings(&compiled, &ids, &plan, &results, &adapter) {
+        errln!("{} {warning}", console::style("warning:").yellow().bold());
     }
     Ok(results.iter().all(|r| r.lets_children_run()))
+}
+
+/// What a Ctrl-C left: what finished, what rolled back, what never started.
+fn interrupted_summary(results: &[jgt_exec::NodeResult]) -> String {
+    let count = |message: &str| {
+        results
+            .iter()
+            .filter(|r| r.message.as_deref() == Some(message))
+            .count()
+    };
+    let rolled_back = count(jgt_exec::INTERRUPTED_DURING);
+    let not_started = count(jgt_exec::INTERRUPTED_BEFORE);
+    let finished = results.len() - rolled_back - not_started;
+    format!(
+        "Interrupted: {finished} finished, {rolled_back} rolled back (as they were before), \
+         {not_started} not started; run_results.json records each"
+    )
 }
 
 fn kind_words(kinds: &[NodeKind]) -> String {
@@ -281,7 +330,7 @@ fn list(compiled: &Compiled, ids: &[NodeId]) {
     let width = |i: usize| rows.iter().map(|r| r[i].len()).max().unwrap_or(0);
     let (w0, w1, w2) = (width(0), width(1), width(2));
     for [name, kind, how, path] in rows {
-        println!("{name:<w0$}  {kind:<w1$}  {how:<w2$}  {path}");
+        outln!("{name:<w0$}  {kind:<w1$}  {how:<w2$}  {path}");
     }
 }
 
@@ -289,22 +338,27 @@ fn list(compiled: &Compiled, ids: &[NodeId]) {
 fn show(common: &Common, model: &str, limit: usize) -> Result<bool> {
     let (compiled, _) = load(common, &Selection::default())?;
     let Some(id) = compiled.dag.find(model) else {
-        let suggestion = nearest(model, compiled.dag.names());
-        bail!(
-            "'{model}' is not a model or seed of this project.{}",
-            did_you_mean(&suggestion)
-        );
+        return Err(crate::error::CliError::UnknownNode {
+            name: model.to_string(),
+            suggestion: nearest(model, compiled.dag.names()),
+        }
+        .into());
     };
     let node = compiled.node(id);
     let sql = match &node.sql {
         Some(sql) => sql.clone(),
-        None => format!("select * from {}", node.relation),
+        None => format!(
+            "select * from {}",
+            compiled.dialect.relation(&node.relation)
+        ),
     };
-    let adapter = open_database(&compiled)?;
+    // Previewing only reads: it works beside a running build's lock.
+    let adapter = DuckDbAdapter::open_read_only(std::path::Path::new(&compiled.target.path))
+        .with_context(|| format!("previewing {model}: run jgt build first"))?;
     let result = adapter
         .query(&sql, Some(limit))
         .with_context(|| format!("previewing {model} ({})", node.path.display()))?;
-    println!("{}", crate::table::render(&result.columns, &result.rows));
-    println!("{} rows shown (--limit {limit})", result.rows.len());
+    outln!("{}", crate::table::render(&result.columns, &result.rows));
+    outln!("{} rows shown (--limit {limit})", result.rows.len());
     Ok(true)
 }

@@ -5,15 +5,16 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use jgt_compile::Compiled;
 use jgt_docs::{DocColumn, DocGraph, DocNode};
-use jgt_exec::{Adapter, Column, DuckDbAdapter};
+use jgt_duckdb::DuckDbAdapter;
+use jgt_exec::{Adapter, Column};
 use jgt_graph::{NodeId, NodeKind};
 use jgt_project::parse_test;
 use serde_json::json;
 
 use crate::cli::GraphFormat;
-use crate::compile::Compiled;
 
 /// Column types read from the built database, by node.
 pub type BuiltColumns = HashMap<NodeId, Vec<Column>>;
@@ -66,11 +67,9 @@ pub fn write_graph(
         }
     };
     match out {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-        }
+        Some(path) => Ok(jgt_compile::atomic::write_bytes(path, text.as_bytes())?),
         None => {
-            print!("{text}");
+            out!("{text}");
             Ok(())
         }
     }
@@ -81,10 +80,14 @@ pub fn generate(compiled: &Compiled, ids: &[NodeId]) -> Result<PathBuf> {
     let ids = drawn(compiled, ids.to_vec(), false);
     let columns = built_columns(compiled, &ids)?;
     let graph = doc_graph(compiled, &ids, &columns);
-    Ok(jgt_docs::write_site(
-        &graph,
-        &compiled.project.target_dir().join("docs"),
-    )?)
+    let html = jgt_docs::render_site(&graph, &jgt_docs::layout(&graph));
+    let path = compiled
+        .project
+        .target_dir()
+        .join("docs")
+        .join("index.html");
+    jgt_compile::atomic::write_bytes(&path, html.as_bytes())?;
+    Ok(path)
 }
 
 /// Everything the documentation shows about the selected nodes.
@@ -262,6 +265,33 @@ fn dot(compiled: &Compiled, ids: &[NodeId]) -> String {
     out
 }
 
+/// Text safe inside a double-quoted Mermaid label (`n0["..."]`), which
+/// Mermaid renders as HTML. Every character that could end the string or
+/// make markup is written as one of Mermaid's own entity codes, which it
+/// turns into the HTML entity of the same name: `"` as `#quot;`, `<` as
+/// `#lt;`, `>` as `#gt;` and `&` as `#amp;`. `#` itself becomes `#35;` (so
+/// a name cannot spell an entity code), a backtick `#96;` (so it cannot
+/// start a Markdown string) and control characters such as a newline their
+/// decimal code (`#10;`), so a label never spans lines.
+fn mermaid_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            c if c == '#' || c == '`' || c.is_control() => {
+                let _ = write!(out, "#{};", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The graph as a Mermaid flowchart: each node labelled with its name
+/// (escaped by [`mermaid_text`]) over how it is built, coloured by kind.
 fn mermaid(compiled: &Compiled, ids: &[NodeId]) -> String {
     let key = |id: NodeId| format!("n{}", id.index());
     let mut out = String::from("flowchart LR\n");
@@ -271,8 +301,8 @@ fn mermaid(compiled: &Compiled, ids: &[NodeId]) -> String {
             out,
             "  {}[\"{}<br/><small>{}</small>\"]:::{}",
             key(id),
-            node.name,
-            how(compiled, id),
+            mermaid_text(&node.name),
+            mermaid_text(&how(compiled, id)),
             node.kind.as_str()
         );
     }
@@ -316,4 +346,41 @@ fn json_graph(compiled: &Compiled, ids: &[NodeId], built: &BuiltColumns) -> serd
         .map(|(p, c)| json!({"from": compiled.node(p).name, "to": compiled.node(c).name}))
         .collect();
     json!({ "nodes": nodes, "edges": edges })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mermaid_text;
+
+    #[test]
+    fn mermaid_text_leaves_plain_names_alone() {
+        assert_eq!(mermaid_text("stg_users"), "stg_users");
+        assert_eq!(mermaid_text("raw.orders v2 (été)"), "raw.orders v2 (été)");
+    }
+
+    #[test]
+    fn mermaid_text_escapes_quotes_and_markup() {
+        assert_eq!(
+            mermaid_text(r#"a"b<i>x</i>&c"#),
+            "a#quot;b#lt;i#gt;x#lt;/i#gt;#amp;c"
+        );
+        assert_eq!(
+            mermaid_text("<img src=x onerror=alert(1)>"),
+            "#lt;img src=x onerror=alert(1)#gt;"
+        );
+    }
+
+    #[test]
+    fn mermaid_text_cannot_spell_an_entity_a_markdown_string_or_a_new_line() {
+        assert_eq!(mermaid_text("#quot;"), "#35;quot;");
+        assert_eq!(mermaid_text("`**b**`"), "#96;**b**#96;");
+        assert_eq!(mermaid_text("a\nb\r\t"), "a#10;b#13;#9;");
+    }
+
+    #[test]
+    fn mermaid_text_output_holds_no_character_that_ends_a_label() {
+        let hostile = "\"]:::x\n  n9[\"<script>alert(1)</script>";
+        let escaped = mermaid_text(hostile);
+        assert!(!escaped.contains(['"', '<', '>', '\n']), "{escaped}");
+    }
 }

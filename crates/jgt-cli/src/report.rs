@@ -77,7 +77,7 @@ impl Reporter {
             style(format!("{:.2}s", result.seconds)).dim(),
         );
         if self.bar.is_hidden() {
-            println!("{}", line.trim_end());
+            outln!("{}", line.trim_end());
         } else {
             self.bar.println(line.trim_end());
             self.bar.set_message(node.name.clone());

@@ -31,25 +31,37 @@ pub fn watch(
     kinds: &[NodeKind],
     store_failures: bool,
 ) -> Result<bool> {
-    let root = ctx
-        .common
-        .project_dir
-        .canonicalize()
-        .with_context(|| format!("cannot watch {}", ctx.common.project_dir.display()))?;
-    let snapshot = root.join("target").join(".watch-state");
+    let root =
+        ctx.common
+            .project_dir
+            .canonicalize()
+            .map_err(|source| crate::error::CliError::Io {
+                what: format!("cannot watch {}", ctx.common.project_dir.display()),
+                source,
+            })?;
+    // The project's target-path (default `target`), where the manifest is.
+    let target = jgt_project::Project::load(&root)
+        .map(|project| project.target_dir())
+        .unwrap_or_else(|_| root.join("target"));
+    let snapshot = target.join(".watch-state");
     let report = |outcome: Result<bool>| match outcome {
         Ok(_) => {}
-        Err(err) => eprintln!("{} {err:#}", console::style("error:").red().bold()),
+        Err(err) => crate::report_error(&err),
     };
     report(build(ctx, selection, kinds, store_failures));
-    save_snapshot(&root, &snapshot);
+    save_snapshot(&target, &snapshot);
 
     let (tx, rx) = mpsc::channel::<Wake>();
     let events = tx.clone();
+    let ignored = target.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // Reads (jgt's own, an editor's) are access events: only writes count.
         if let Some(event) = event.ok().filter(|e| is_write(&e.kind)) {
-            let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| relevant(p)).collect();
+            let paths: Vec<PathBuf> = event
+                .paths
+                .into_iter()
+                .filter(|p| relevant(p, &ignored))
+                .collect();
             if !paths.is_empty() {
                 let _ = events.send(Wake::Saved(paths));
             }
@@ -59,6 +71,15 @@ pub fn watch(
     watcher
         .watch(&root, RecursiveMode::Recursive)
         .with_context(|| format!("cannot watch {}", root.display()))?;
+    // Ctrl-C cancels the build in progress, then ends the watch.
+    let cancel = ctx.cancel.clone();
+    let interrupted = tx.clone();
+    std::thread::spawn(move || {
+        while !cancel.is_cancelled() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = interrupted.send(Wake::Quit);
+    });
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             match line {
@@ -71,7 +92,7 @@ pub fn watch(
             }
         }
     });
-    println!(
+    outln!(
         "Watching {} for changes (type q and Enter to stop)",
         root.display()
     );
@@ -93,7 +114,7 @@ pub fn watch(
             .iter()
             .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
             .collect();
-        println!("\nChanged: {}", names.join(", "));
+        outln!("\nChanged: {}", names.join(", "));
         let again = Selection {
             select: vec!["state:modified+".into()],
             exclude: selection.exclude.clone(),
@@ -101,17 +122,17 @@ pub fn watch(
         };
         let outcome = build(ctx, &again, kinds, store_failures);
         if outcome.is_ok() {
-            save_snapshot(&root, &snapshot);
+            save_snapshot(&target, &snapshot);
         }
         report(outcome);
-        println!("Watching for changes (type q and Enter to stop)");
+        outln!("Watching for changes (type q and Enter to stop)");
     }
     Ok(true)
 }
 
 /// Keeps the last good build's manifest to compare the next save with.
-fn save_snapshot(root: &Path, snapshot: &Path) {
-    let manifest = root.join("target").join("manifest.json");
+fn save_snapshot(target: &Path, snapshot: &Path) {
+    let manifest = target.join("manifest.json");
     if std::fs::create_dir_all(snapshot).is_ok() {
         let _ = std::fs::copy(manifest, snapshot.join("manifest.json"));
     }
@@ -128,11 +149,12 @@ fn is_write(kind: &notify::EventKind) -> bool {
     }
 }
 
-/// Project sources: SQL, YAML and CSV files outside `target/`.
-fn relevant(path: &Path) -> bool {
-    let inside_target = path
-        .components()
-        .any(|c| c.as_os_str() == "target" || c.as_os_str() == ".git");
+/// Project sources: SQL, YAML and CSV files outside the target folder.
+fn relevant(path: &Path, target: &Path) -> bool {
+    let inside_target = path.starts_with(target)
+        || path
+            .components()
+            .any(|c| c.as_os_str() == "target" || c.as_os_str() == ".git");
     let kind = path.extension().and_then(|e| e.to_str());
     !inside_target && matches!(kind, Some("sql" | "yml" | "yaml" | "csv"))
 }

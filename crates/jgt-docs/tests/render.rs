@@ -214,7 +214,9 @@ fn write_site_reports_where_it_failed() {
     std::fs::write(&file, "x").unwrap();
     let g = graph(&["m"], &[]);
     let err = write_site(&g, &file).unwrap_err();
-    let DocsError::Io { path, .. } = &err;
+    let DocsError::Io { path, .. } = &err else {
+        panic!("expected an I/O error, got {err}");
+    };
     assert!(path.starts_with(&file), "{path:?}");
     assert!(err.to_string().contains("not-a-directory"), "{err}");
 }

@@ -2,36 +2,14 @@
 
 use std::path::Path;
 
-use jgt_project::{Materialization, Relation};
+use jgt_core::{Column, Incremental, Materialization, QueryResult, Relation, SeedOptions};
 
 use crate::error::ExecError;
 
-/// How a seed's CSV is read.
-#[derive(Debug, Clone, Default)]
-pub struct SeedOptions {
-    /// The delimiter, when it is not a comma.
-    pub delimiter: Option<String>,
-    /// Column name → database type, overriding inferred types.
-    pub column_types: Vec<(String, String)>,
-}
-
-/// Rows of a query, every value as display text.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct QueryResult {
-    /// Column names, in order.
-    pub columns: Vec<String>,
-    /// Rows; `None` is SQL NULL.
-    pub rows: Vec<Vec<Option<String>>>,
-}
-
-/// A column of an existing relation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Column {
-    /// The column name.
-    pub name: String,
-    /// The database type.
-    pub data_type: String,
-}
+/// Cancels the statement a connection is running now; called from another
+/// thread (the Ctrl-C handler). The statement fails and its transaction
+/// rolls back.
+pub type Interrupter = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// What jgt needs from a database. Every build is atomic: when a method
 /// fails, the relation it was building is as it was before the call.
@@ -77,68 +55,7 @@ pub trait Adapter {
 
     /// The columns of `relation`, or `None` when it does not exist.
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError>;
-}
 
-/// How new rows join an incremental model's existing table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Strategy {
-    /// Insert every new row.
-    #[default]
-    Append,
-    /// Delete existing rows whose unique key comes again, then insert.
-    DeleteInsert,
-    /// Update rows whose unique key matches, insert the others.
-    Merge,
-}
-
-impl Strategy {
-    /// Parses dbt's `incremental_strategy` names.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "append" => Some(Strategy::Append),
-            "delete+insert" => Some(Strategy::DeleteInsert),
-            "merge" => Some(Strategy::Merge),
-            _ => None,
-        }
-    }
-}
-
-/// What to do when the new rows' columns differ from the table's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SchemaChange {
-    /// Keep the table's columns; new columns are dropped, missing ones null.
-    #[default]
-    Ignore,
-    /// Refuse to build.
-    Fail,
-    /// Add new columns to the table; keep the old ones.
-    AppendNewColumns,
-    /// Make the table's columns exactly the new ones (add, drop, retype).
-    SyncAllColumns,
-}
-
-impl SchemaChange {
-    /// Parses dbt's `on_schema_change` names.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "ignore" => Some(SchemaChange::Ignore),
-            "fail" => Some(SchemaChange::Fail),
-            "append_new_columns" => Some(SchemaChange::AppendNewColumns),
-            "sync_all_columns" => Some(SchemaChange::SyncAllColumns),
-            _ => None,
-        }
-    }
-}
-
-/// How to build one incremental model.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Incremental {
-    /// How new rows join the table.
-    pub strategy: Strategy,
-    /// The columns that identify a row (for delete+insert and merge).
-    pub unique_key: Vec<String>,
-    /// What to do when columns change.
-    pub on_schema_change: SchemaChange,
-    /// Rebuild from scratch instead (`--full-refresh`).
-    pub full_refresh: bool,
+    /// A handle that cancels whatever this connection is running.
+    fn interrupter(&self) -> Interrupter;
 }

@@ -1,24 +1,26 @@
-//! Executing jgt's plans against a database.
+//! Carrying out a jgt plan through an adapter, with no database of its own.
 //!
-//! This crate owns everything that touches the database: the [`Adapter`]
-//! trait (the one seam between the graph and a database engine), its DuckDB
-//! implementation ([`DuckDbAdapter`], an embedded database file), and the
-//! [`runner`] that builds a planned list of nodes in order, atomically one
-//! by one, timing each, and skipping everything downstream of a failure
-//! while independent branches go on. Rendering and graph logic stay out:
-//! a plan arrives with its SQL compiled and its parents resolved.
+//! This crate owns the [`Adapter`] trait (what jgt needs from a database
+//! engine; each engine's crate implements it, `jgt-duckdb` for DuckDB),
+//! the [`runner`] that builds a plan's nodes in order, atomically one by
+//! one, timing each and skipping everything downstream of a failure while
+//! independent branches go on, the scheduler behind `--threads`, and the
+//! [`Cancel`] switch Ctrl-C turns. Seeds are checked here, the same for
+//! every engine, before an adapter loads them. Rendering and graph logic
+//! stay out: a plan arrives with its SQL compiled and its parents resolved.
 
 mod adapter;
-mod duck;
+mod cancel;
+pub mod conformance;
 mod error;
-mod incremental;
 mod parallel;
 pub mod runner;
 
-pub use adapter::{Adapter, Column, Incremental, QueryResult, SchemaChange, SeedOptions, Strategy};
-pub use duck::DuckDbAdapter;
+pub use adapter::{Adapter, Interrupter};
+pub use cancel::Cancel;
 pub use error::ExecError;
-pub use runner::{run, run_parallel, NodeResult, PlannedNode, Status, Work};
-
-#[cfg(test)]
-mod tests;
+pub use jgt_core::plan::{
+    Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions, Strategy, Work,
+};
+pub use jgt_core::results::{Column, NodeResult, QueryResult, Status};
+pub use runner::{run, run_parallel, INTERRUPTED_BEFORE, INTERRUPTED_DURING};

@@ -5,14 +5,20 @@ use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
 use crate::adapter::Adapter;
-use crate::runner::{build, skip_reason, NodeResult, PlannedNode, Status};
+use crate::cancel::Cancel;
+use crate::runner::build;
+use crate::runner::skip_reason;
+use jgt_core::{NodeResult, PlannedNode, Status};
 
 /// Builds `plan` on `workers` (one connection each), reporting each result
 /// to `on_result` on the calling thread as it arrives.
 pub(crate) fn schedule(
     workers: Vec<Box<dyn Adapter + Send>>,
     plan: &[PlannedNode],
+    cancel: &Cancel,
     on_result: impl FnMut(&PlannedNode, &NodeResult),
 ) -> Vec<NodeResult> {
     let mut book = Book::new(plan, on_result);
@@ -21,16 +27,26 @@ pub(crate) fn schedule(
     let (done_tx, done_rx) = mpsc::channel::<NodeResult>();
 
     std::thread::scope(|scope| {
-        for worker in workers {
+        for (number, worker) in (1..).zip(workers) {
             let jobs = Arc::clone(&job_rx);
             let done = done_tx.clone();
             scope.spawn(move || loop {
-                let next = jobs.lock().expect("job queue lock").recv();
+                let next = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok(index) = next else { break };
-                if done
-                    .send(build(worker.as_ref(), index, &plan[index]))
-                    .is_err()
-                {
+                // A panic while building one node fails that node; the
+                // worker and the run go on.
+                let mut result = catch_unwind(AssertUnwindSafe(|| {
+                    build(worker.as_ref(), index, &plan[index], cancel)
+                }))
+                .unwrap_or_else(|panic| NodeResult {
+                    message: Some(format!(
+                        "jgt failed while building it: {}",
+                        panic_text(&panic)
+                    )),
+                    ..NodeResult::new(index, Status::Error, 0.0)
+                });
+                result.thread = number;
+                if done.send(result).is_err() {
                     break;
                 }
             });
@@ -78,6 +94,15 @@ pub(crate) fn schedule(
             })
         })
         .collect()
+}
+
+/// The message a panic carried, for the node's error.
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 /// The scheduler's books: results so far, parents still awaited, and the

@@ -1,130 +1,20 @@
 //! Walking a plan in order, building each node, skipping what depends on
 //! a failure, and timing every node.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::{Instant, SystemTime};
 
-use jgt_project::{threshold_met, Materialization, Relation, Severity, TestConfig};
+use jgt_core::{
+    threshold_met, Materialization, NodeResult, PlannedNode, Relation, SeedOptions, Severity,
+    Status, TestConfig, Work,
+};
 
-use crate::adapter::{Adapter, Incremental, QueryResult, SeedOptions};
+use crate::adapter::Adapter;
+use crate::cancel::Cancel;
+use crate::error::ExecError;
 
 /// How many failing rows a test result shows.
 pub const PREVIEW_ROWS: usize = 5;
-
-/// What building one node means.
-#[derive(Debug, Clone)]
-pub enum Work {
-    /// Load a CSV file (absolute path) as a table.
-    Seed {
-        /// The CSV file.
-        csv: PathBuf,
-        /// How to read it.
-        options: SeedOptions,
-    },
-    /// Build rendered SQL as a view or table.
-    Model {
-        /// The compiled SQL.
-        sql: String,
-        /// How to build it.
-        materialization: Materialization,
-        /// For incremental models: how new rows join the table.
-        incremental: Option<Incremental>,
-    },
-    /// Run a data test: SQL that selects the failing rows.
-    Test {
-        /// The compiled SQL.
-        sql: String,
-        /// Severity, thresholds, `store_failures`, ...
-        config: TestConfig,
-        /// Where to keep failing rows, when they are kept.
-        store_failures: Option<Relation>,
-    },
-}
-
-/// One node of a plan, in build order.
-#[derive(Debug, Clone)]
-pub struct PlannedNode {
-    /// The node's name.
-    pub name: String,
-    /// The file that defines it, relative to the project folder.
-    pub path: PathBuf,
-    /// Where its compiled SQL was written, for error messages.
-    pub compiled_path: Option<PathBuf>,
-    /// The relation it builds.
-    pub relation: Relation,
-    /// What to do.
-    pub work: Work,
-    /// Indices (into the plan) of the parents that are also in the plan.
-    pub parents: Vec<usize>,
-    /// What the node checks or holds, in plain words, for messages.
-    pub description: Option<String>,
-}
-
-/// How a node's build ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Built, or a test that passed.
-    Success,
-    /// A test that failed with severity `warn`: reported, not blocking.
-    Warn,
-    /// The database refused it (its relation is as it was), or a test failed.
-    Error,
-    /// Not attempted because a parent failed or was skipped.
-    Skipped,
-}
-
-impl Status {
-    /// The word printed for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Success => "success",
-            Status::Warn => "warn",
-            Status::Error => "error",
-            Status::Skipped => "skipped",
-        }
-    }
-}
-
-/// The result of one node.
-#[derive(Debug, Clone)]
-pub struct NodeResult {
-    /// Index of the node in the plan.
-    pub index: usize,
-    /// How it ended.
-    pub status: Status,
-    /// Rows in the built relation, when known.
-    pub rows: Option<u64>,
-    /// When work on it started.
-    pub started_at: SystemTime,
-    /// Wall-clock seconds spent on it.
-    pub seconds: f64,
-    /// The error, or for a skip the failed ancestor's name.
-    pub message: Option<String>,
-    /// Tests: how many rows failed.
-    pub failures: Option<u64>,
-    /// Tests: the first failing rows.
-    pub preview: Option<QueryResult>,
-}
-
-impl NodeResult {
-    pub(crate) fn new(index: usize, status: Status, seconds: f64) -> Self {
-        NodeResult {
-            index,
-            status,
-            rows: None,
-            started_at: SystemTime::now(),
-            seconds,
-            message: None,
-            failures: None,
-            preview: None,
-        }
-    }
-
-    /// Whether nodes downstream of this one may run.
-    pub fn lets_children_run(&self) -> bool {
-        matches!(self.status, Status::Success | Status::Warn)
-    }
-}
 
 /// Builds every node of `plan` in order and reports each result to
 /// `on_result` as it finishes. A node whose parent did not succeed is
@@ -132,8 +22,10 @@ impl NodeResult {
 pub fn run(
     adapter: &dyn Adapter,
     plan: &[PlannedNode],
+    cancel: &Cancel,
     mut on_result: impl FnMut(&PlannedNode, &NodeResult),
 ) -> Vec<NodeResult> {
+    cancel.register(adapter.interrupter());
     let mut results: Vec<NodeResult> = Vec::with_capacity(plan.len());
     for (index, node) in plan.iter().enumerate() {
         let blocked = node
@@ -146,7 +38,10 @@ pub fn run(
                 message: Some(skip_reason(plan, parent)),
                 ..NodeResult::new(index, Status::Skipped, 0.0)
             },
-            None => build(adapter, index, node),
+            None => NodeResult {
+                thread: 1,
+                ..build(adapter, index, node, cancel)
+            },
         };
         on_result(node, &result);
         results.push(result);
@@ -161,10 +56,11 @@ pub fn run_parallel(
     adapter: &dyn Adapter,
     plan: &[PlannedNode],
     threads: usize,
+    cancel: &Cancel,
     on_result: impl FnMut(&PlannedNode, &NodeResult),
 ) -> Vec<NodeResult> {
     if threads <= 1 || plan.len() <= 1 {
-        return run(adapter, plan, on_result);
+        return run(adapter, plan, cancel, on_result);
     }
     // Schemas are created up front: two workers creating one schema at
     // once would conflict.
@@ -190,14 +86,17 @@ pub fn run_parallel(
     let mut workers = Vec::new();
     for _ in 0..threads.min(plan.len()) {
         match adapter.try_clone() {
-            Ok(worker) => workers.push(worker),
+            Ok(worker) => {
+                cancel.register(worker.interrupter());
+                workers.push(worker);
+            }
             Err(_) => break,
         }
     }
     if workers.is_empty() {
-        return run(adapter, plan, on_result);
+        return run(adapter, plan, cancel, on_result);
     }
-    crate::parallel::schedule(workers, plan, on_result)
+    crate::parallel::schedule(workers, plan, cancel, on_result)
 }
 
 /// Names the failed node at the root of a skip, however far up it is.
@@ -214,23 +113,56 @@ pub(crate) fn skip_reason(plan: &[PlannedNode], parent: &NodeResult) -> String {
     }
 }
 
-pub(crate) fn build(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeResult {
+/// Builds one node, unless the run was cancelled before it started; a
+/// statement cancelled while running is reported as interrupted.
+pub(crate) fn build(
+    adapter: &dyn Adapter,
+    index: usize,
+    node: &PlannedNode,
+    cancel: &Cancel,
+) -> NodeResult {
+    if cancel.is_cancelled() {
+        return NodeResult {
+            message: Some(INTERRUPTED_BEFORE.into()),
+            ..NodeResult::new(index, Status::Skipped, 0.0)
+        };
+    }
+    let mut result = build_now(adapter, index, node);
+    if cancel.is_cancelled() && result.status == Status::Error {
+        result.message = Some(INTERRUPTED_DURING.into());
+    }
+    result
+}
+
+/// Why a node did not start.
+pub const INTERRUPTED_BEFORE: &str = "interrupted (Ctrl-C) before it started";
+/// What a node cut short by Ctrl-C reports.
+pub const INTERRUPTED_DURING: &str =
+    "interrupted (Ctrl-C) while building: rolled back, its relation is as it was";
+
+fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeResult {
     let started_at = SystemTime::now();
     let started = Instant::now();
     let mut result = match &node.work {
-        Work::Seed { csv, options } => {
-            built(adapter.load_seed(&node.relation, csv, options).map(Some))
-        }
+        Work::Seed { csv, options } => built(load_seed(adapter, node, csv, options).map(Some)),
         Work::Model {
             sql,
             incremental: Some(how),
             ..
-        } => built(adapter.incremental(&node.relation, sql, how)),
+        } => blame_inlined(
+            adapter,
+            node,
+            built(adapter.incremental(&node.relation, sql, how)),
+        ),
         Work::Model {
             sql,
             materialization,
             ..
-        } => built(adapter.materialize(&node.relation, sql, *materialization)),
+        } => blame_inlined(
+            adapter,
+            node,
+            built(adapter.materialize(&node.relation, sql, *materialization)),
+        ),
         Work::Test {
             sql,
             config,
@@ -241,6 +173,77 @@ pub(crate) fn build(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> 
     result.started_at = started_at;
     result.seconds = started.elapsed().as_secs_f64();
     result
+}
+
+/// When a model that inlines ephemeral models fails, finds the first
+/// ephemeral model that fails on its own and names it and its file: the
+/// mistake is there, not in the model that reads it.
+fn blame_inlined(adapter: &dyn Adapter, node: &PlannedNode, mut result: NodeResult) -> NodeResult {
+    if result.status != Status::Error {
+        return result;
+    }
+    for inlined in &node.inlined {
+        let probe = adapter.query(&inlined.sql, Some(0));
+        if let Err(err) = probe {
+            result.message = Some(format!(
+                "the error is in ephemeral model {} ({}), which {} inlines:\n{err}",
+                inlined.name,
+                inlined.path.display(),
+                node.name
+            ));
+            break;
+        }
+    }
+    result
+}
+
+/// Loads a seed. The adapter reads it with nothing left to guess (header on
+/// line 1, strict rows), so a malformed file fails there at no cost to the
+/// good ones; jgt's own reader then says which line is wrong. A file whose
+/// rows end some in LF and some in CRLF is loaded from a copy with one
+/// kind of line ending.
+fn load_seed(
+    adapter: &dyn Adapter,
+    node: &PlannedNode,
+    csv: &Path,
+    options: &SeedOptions,
+) -> Result<u64, ExecError> {
+    // An empty file has no header; some readers would make a table of it.
+    if std::fs::metadata(csv).is_ok_and(|m| m.len() == 0) {
+        let err = jgt_core::csv::CsvError::NoHeader;
+        return Err(ExecError::Seed {
+            path: node.path.clone(),
+            line: None,
+            message: err.to_string(),
+        });
+    }
+    let refused = match adapter.load_seed(&node.relation, csv, options) {
+        Ok(rows) => return Ok(rows),
+        Err(err) => err,
+    };
+    let seed_error = |line: Option<usize>, message: String| ExecError::Seed {
+        path: node.path.clone(),
+        line,
+        message,
+    };
+    let shape = jgt_core::csv::check(csv, options.delimiter.as_deref())
+        .map_err(|err| seed_error(err.line(), err.to_string()))?;
+    if !shape.mixed_line_endings {
+        return Err(refused);
+    }
+    let bytes =
+        std::fs::read(csv).map_err(|err| seed_error(None, format!("cannot read: {err}")))?;
+    let copy =
+        std::env::temp_dir().join(format!("jgt-seed-{}-{}.csv", std::process::id(), node.name));
+    std::fs::write(&copy, jgt_core::csv::normalize_line_endings(&bytes)).map_err(|err| {
+        seed_error(
+            None,
+            format!("cannot write a copy with one kind of line ending: {err}"),
+        )
+    })?;
+    let loaded = adapter.load_seed(&node.relation, &copy, options);
+    let _ = std::fs::remove_file(&copy);
+    loaded
 }
 
 /// The result of building a seed or model.
@@ -269,27 +272,33 @@ fn run_test(
         message: Some(message),
         ..NodeResult::new(0, Status::Error, 0.0)
     };
+    let sql = match jgt_core::sql::single_statement(sql) {
+        Ok(sql) => sql,
+        Err(err) => return failed(format!("the test's SQL {err}")),
+    };
     let sql = match config.limit {
-        Some(limit) => format!(
-            "select * from (\n{}\n) limited limit {limit}",
-            sql.trim_end().trim_end_matches(';')
-        ),
+        Some(limit) => format!("select * from ({sql}\n) as limited limit {limit}"),
         None => sql.to_string(),
     };
     let counted = adapter.query(
-        &format!(
-            "select count(*) as failures from (\n{}\n) test_result",
-            sql.trim_end().trim_end_matches(';')
-        ),
+        &format!("select count(*) as failures from ({sql}\n) as test_result"),
         None,
     );
     let failures: u64 = match counted {
-        Ok(result) => result
-            .rows
-            .first()
-            .and_then(|row| row.first().cloned().flatten())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0),
+        Ok(result) => {
+            let count = result
+                .rows
+                .first()
+                .and_then(|row| row.first().cloned().flatten());
+            match count.as_deref().map(str::parse) {
+                Some(Ok(n)) => n,
+                _ => {
+                    return failed(format!(
+                        "could not read the number of failing rows ({count:?})"
+                    ))
+                }
+            }
+        }
         Err(err) => return failed(err.to_string()),
     };
     let judge = |condition: &str| threshold_met(condition, failures);

@@ -6,6 +6,7 @@ use jgt_project::suggest::did_you_mean;
 
 /// Everything that can be wrong with a project's graph or a selection.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum GraphError {
     /// Two nodes that `ref()` could both mean.
     #[error("two nodes are named '{name}': {first} and {second}; rename one of the files")]
@@ -41,4 +42,16 @@ pub enum GraphError {
         /// What is wrong with it.
         message: String,
     },
+}
+
+impl GraphError {
+    /// The error's stable code, as the README's table lists it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            GraphError::DuplicateName { .. } => "JGT3001",
+            GraphError::Cycle { .. } => "JGT3002",
+            GraphError::UnknownSelector { .. } => "JGT3101",
+            GraphError::BadSelector { .. } => "JGT3102",
+        }
+    }
 }

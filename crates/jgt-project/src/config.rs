@@ -109,12 +109,92 @@ impl ProjectConfig {
                 });
             }
         }
-        serde_yaml::from_value(value).map_err(|err| ProjectError::Yaml {
-            path: path.into(),
-            line: 0,
-            column: 0,
-            message: err.to_string(),
-        })
+        if !map.contains_key("name") {
+            return Err(ProjectError::Yaml {
+                path: path.into(),
+                line: 1,
+                column: 1,
+                message: "the project has no 'name': add a line such as `name: my_project`".into(),
+            });
+        }
+        // Parsed again from the text, not the value: errors then carry the
+        // line and column of the offending value.
+        let config: ProjectConfig =
+            serde_yaml::from_str(text).map_err(|err| value_error(path, text, &err))?;
+        config.check_paths(path, text)?;
+        Ok(config)
+    }
+
+    /// Refuses a model, seed, macro or test path outside the project
+    /// folder: jgt reads and writes below the project only, and a path
+    /// like `../data` would make a build depend on (or write next to)
+    /// files nobody reviews with the project.
+    fn check_paths(&self, path: &Path, text: &str) -> Result<(), ProjectError> {
+        let keys = [
+            ("model-paths", &self.model_paths),
+            ("seed-paths", &self.seed_paths),
+            ("macro-paths", &self.macro_paths),
+            ("test-paths", &self.test_paths),
+        ];
+        for (key, entries) in keys {
+            for entry in entries {
+                if !inside_project(Path::new(entry)) {
+                    return Err(ProjectError::Yaml {
+                        path: path.into(),
+                        line: line_of_key(text, key, 0).max(1),
+                        column: 1,
+                        message: format!(
+                            "{key} entry '{entry}' is outside the project folder: \
+                             use a folder inside the project (relative, without '..')"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a relative path stays inside the folder it is relative to.
+fn inside_project(path: &Path) -> bool {
+    use std::path::Component;
+    let mut depth = 0usize;
+    for component in path.components() {
+        match component {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => depth -= 1,
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
+}
+
+/// A value of the wrong type in `project.yml`, named by its key and line.
+fn value_error(path: &Path, text: &str, err: &serde_yaml::Error) -> ProjectError {
+    let message = err.to_string();
+    let message = message
+        .rfind(" at line ")
+        .map_or(message.as_str(), |at| &message[..at]);
+    // serde_yaml says `key: what is wrong` for a top-level key.
+    let key = message
+        .split_once(": ")
+        .map(|(key, _)| key)
+        .filter(|key| PROJECT_KEYS.contains(key));
+    let (line, column) = err
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .or_else(|| key.map(|k| (line_of_key(text, k, 0), 1)))
+        .unwrap_or((1, 1));
+    let message = match key {
+        Some(key) => format!("invalid value for '{key}': {}", &message[key.len() + 2..]),
+        None => message.to_string(),
+    };
+    ProjectError::Yaml {
+        path: path.into(),
+        line: line.max(1),
+        column: column.max(1),
+        message,
     }
 }
 
@@ -158,6 +238,40 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("Did you mean 'model-paths'?"), "{message}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_key_and_line() {
+        let text = "name: demo\nmodel-paths: models\n";
+        let err = ProjectConfig::parse(Path::new("project.yml"), text).unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("project.yml:2:"), "{message}");
+        assert!(message.contains("'model-paths'"), "{message}");
+    }
+
+    #[test]
+    fn paths_outside_the_project_are_refused() {
+        for entry in ["../data", "/etc", "seeds/../../x"] {
+            let text = format!("name: demo\nseed-paths: ['{entry}']\n");
+            let err = ProjectConfig::parse(Path::new("project.yml"), &text).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.starts_with("project.yml:2:1: seed-paths entry"),
+                "{message}"
+            );
+        }
+        let ok = "name: demo\nseed-paths: ['data/../seeds', './csv']\n";
+        assert!(ProjectConfig::parse(Path::new("project.yml"), ok).is_ok());
+    }
+
+    #[test]
+    fn a_missing_name_is_named() {
+        let err = ProjectConfig::parse(Path::new("project.yml"), "vars: {}\n").unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("project.yml:1:1: the project has no 'name'"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! The one error type of project loading.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::suggest::did_you_mean;
 
 /// Everything that can go wrong while reading a project folder.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProjectError {
     /// The folder has no `project.yml`.
     #[error("no project.yml in {dir}: run jgt inside a project folder or pass --project-dir")]
@@ -14,7 +15,7 @@ pub enum ProjectError {
         dir: PathBuf,
     },
     /// A file or folder could not be read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read")]
     Io {
         /// The path that failed.
         path: PathBuf,
@@ -22,7 +23,7 @@ pub enum ProjectError {
         source: std::io::Error,
     },
     /// A YAML file is not valid YAML or does not have the expected shape.
-    #[error("{path}:{line}:{column}: {message}")]
+    #[error("{}: {message}", position(.path, *.line, *.column))]
     Yaml {
         /// The YAML file.
         path: PathBuf,
@@ -34,7 +35,7 @@ pub enum ProjectError {
         message: String,
     },
     /// A key in `project.yml` that jgt does not know.
-    #[error("{path}:{line}: unknown key '{key}' in project.yml.{} Valid keys: {valid}", did_you_mean(.suggestion))]
+    #[error("{}: unknown key '{key}' in project.yml.{} Valid keys: {valid}", position(.path, *.line, 0), did_you_mean(.suggestion))]
     UnknownKey {
         /// The project file.
         path: PathBuf,
@@ -49,7 +50,7 @@ pub enum ProjectError {
     },
     /// A config key inside a `models:` or `seeds:` tree that is neither a
     /// known config nor a folder holding configs.
-    #[error("{path}:{line}: unknown config '{key}' at {tree}.{} Write configs as '+name: value' (for example '+materialized: table').", did_you_mean(.suggestion))]
+    #[error("{}: unknown config '{key}' at {tree}.{} Write configs as '+name: value' (for example '+materialized: table').", position(.path, *.line, 0), did_you_mean(.suggestion))]
     UnknownConfig {
         /// The project file.
         path: PathBuf,
@@ -98,11 +99,36 @@ impl ProjectError {
     }
 }
 
+/// `path:line:column` in front of a message, leaving out a line or column
+/// of 0: serde_yaml has no position for some errors (a second document,
+/// for one), and `file:0:0` reads like a place in the file.
+fn position(path: &Path, line: usize, column: usize) -> String {
+    match (line, column) {
+        (0, _) => path.display().to_string(),
+        (line, 0) => format!("{}:{line}", path.display()),
+        (line, column) => format!("{}:{line}:{column}", path.display()),
+    }
+}
+
 /// serde_yaml appends "at line L column C" to its messages; we print the
 /// position ourselves in front, so drop it from the text.
 fn strip_location(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_string(),
         None => message.to_string(),
+    }
+}
+
+impl ProjectError {
+    /// The error's stable code, as the README's table lists it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProjectError::NoProjectFile { .. } => "JGT1001",
+            ProjectError::Io { .. } => "JGT1002",
+            ProjectError::Yaml { .. } => "JGT1101",
+            ProjectError::UnknownKey { .. } => "JGT1102",
+            ProjectError::UnknownConfig { .. } => "JGT1103",
+            ProjectError::InvalidValue { .. } => "JGT1104",
+        }
     }
 }

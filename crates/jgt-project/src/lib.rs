@@ -5,16 +5,14 @@
 //! a typo), the folder-level config trees under `models:` and `seeds:`, and
 //! the files found below the configured paths: models, macros, seeds,
 //! singular tests and the schema files that declare sources and describe
-//! nodes. It also owns the small vocabulary shared by the other crates:
-//! [`Relation`] and [`Materialization`]. Files are read at run time, so
-//! editing a model never needs a rebuild of jgt.
+//! nodes. Files are read at run time, so editing a model never needs a
+//! rebuild of jgt.
 
 mod config;
 mod data_tests;
 mod discover;
 mod error;
 mod node_config;
-mod relation;
 mod schema;
 pub mod suggest;
 
@@ -23,8 +21,8 @@ use std::path::{Path, PathBuf};
 pub use config::{ProjectConfig, PROJECT_KEYS};
 pub use data_tests::{parse_test, threshold_met, Severity, TestConfig, TestSpec, TEST_CONFIG_KEYS};
 pub use error::ProjectError;
+pub use jgt_core::{Materialization, Relation};
 pub use node_config::{ConfigTree, NodeConfig, CONFIG_KEYS};
-pub use relation::{quote_ident, schema_for, Materialization, Relation, DEFAULT_SCHEMA};
 pub use schema::{
     ColumnProperties, NodeProperties, SchemaFile, SourceProperties, SourceTable,
     SourceTableProperties,

@@ -8,8 +8,8 @@ use serde_yaml::Value;
 
 use crate::config::line_of_key;
 use crate::error::ProjectError;
-use crate::relation::Materialization;
 use crate::suggest::nearest;
+use jgt_core::Materialization;
 
 /// Config names jgt understands, as in dbt (`+` prefixed in trees).
 pub const CONFIG_KEYS: [&str; 22] = [

@@ -55,6 +55,10 @@ pub struct ColumnProperties {
     /// The declared type, if any.
     #[serde(default)]
     pub data_type: Option<String>,
+    /// dbt's `quote: true`: the name is quoted wherever jgt writes it into
+    /// SQL (generic tests); otherwise it is written as it stands.
+    #[serde(default)]
+    pub quote: Option<bool>,
     /// Column tests (`data_tests:` or the older `tests:`).
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,

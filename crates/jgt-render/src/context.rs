@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use jgt_core::Dialect;
 use jgt_project::Relation;
 use minijinja::value::{Enumerator, Object, Value};
 
@@ -95,12 +96,25 @@ impl NodeState {
     }
 }
 
-/// A relation as a template value: prints as `"schema"."identifier"` and
+/// A relation as a template value: prints as the dialect names it and
 /// has dbt's attributes (`schema`, `identifier`, `name`, `database`).
 #[derive(Debug, Clone)]
 pub(crate) struct RelationValue {
     pub relation: Relation,
     pub database: String,
+    /// The relation as the target's dialect names it in SQL.
+    pub sql: String,
+}
+
+impl RelationValue {
+    /// A relation value, spelt by `dialect`.
+    pub fn value(relation: &Relation, database: &str, dialect: &dyn Dialect) -> Value {
+        Value::from_object(RelationValue {
+            relation: relation.clone(),
+            database: database.to_string(),
+            sql: dialect.relation(relation),
+        })
+    }
 }
 
 impl Object for RelationValue {
@@ -118,6 +132,6 @@ impl Object for RelationValue {
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.relation)
+        f.write_str(&self.sql)
     }
 }

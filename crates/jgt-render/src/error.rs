@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong while rendering templates.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RenderError {
     /// A template failed to parse or to render: a syntax error, an unknown
     /// `ref`, a missing `var`, an error raised by a macro, ...
-    #[error("{path}:{line}: {message}{}", while_rendering(.node))]
+    #[error("{}: {message}{}", at_line(.path, *.line), while_rendering(.node))]
     Template {
         /// The file where the problem is (a macro file when it is inside a macro).
         path: PathBuf,
@@ -40,6 +41,13 @@ impl RenderError {
             Some(detail) => format!("{}: {detail}", err.kind()),
             None => err.kind().to_string(),
         };
+        let message = match undefined_name(&err) {
+            Some(name) => format!(
+                "'{name}' is undefined: no variable, macro or function of that name exists here \
+                 (for a project variable write var('{name}'); define macros under macros/)"
+            ),
+            None => message,
+        };
         // Name the node only when the error sits in another file (a macro).
         let node = node.filter(|_| path != fallback).map(str::to_string);
         RenderError::Template {
@@ -51,14 +59,47 @@ impl RenderError {
     }
 }
 
+/// The expression an "undefined value" error is about, read from the
+/// template's source at the error's position.
+fn undefined_name(err: &minijinja::Error) -> Option<String> {
+    if err.kind() != minijinja::ErrorKind::UndefinedError {
+        return None;
+    }
+    let source = err.template_source()?;
+    let text = source.get(err.range()?)?.trim();
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    plain.then(|| text.to_string())
+}
+
 /// Kinds whose detail already says everything (our own messages).
 fn is_plain(kind: minijinja::ErrorKind) -> bool {
     matches!(kind, minijinja::ErrorKind::InvalidOperation)
+}
+
+/// `path:line`, or the path alone when the line is unknown (never `:0`).
+fn at_line(path: &std::path::Path, line: usize) -> String {
+    match line {
+        0 => path.display().to_string(),
+        line => format!("{}:{line}", path.display()),
+    }
 }
 
 fn while_rendering(node: &Option<String>) -> String {
     match node {
         Some(node) => format!(" (while rendering {node})"),
         None => String::new(),
+    }
+}
+
+impl RenderError {
+    /// The error's stable code, as the README's table lists it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RenderError::Template { .. } => "JGT2001",
+            RenderError::DuplicateMacro { .. } => "JGT2002",
+        }
     }
 }

@@ -2,8 +2,10 @@
 //! `is_incremental`, `return`, `log` and `exceptions`.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::sync::Arc;
 
+use jgt_core::Dialect;
 use jgt_project::suggest::{did_you_mean, nearest};
 use jgt_project::NodeConfig;
 use minijinja::value::{Kwargs, Object, Rest, Value, ValueKind};
@@ -16,6 +18,16 @@ pub(crate) const NODE_KEY: &str = "__jgt_node__";
 
 /// The detail of the error `return()` uses to stop a macro early.
 pub(crate) const RETURN_SIGNAL: &str = "__jgt_return__";
+
+/// Prefixes of environment variables holding secrets, as in dbt.
+pub const SECRET_PREFIXES: [&str; 2] = ["DBT_ENV_SECRET_", "JGT_ENV_SECRET_"];
+
+/// Whether an environment variable's value is a secret.
+pub fn is_secret(name: &str) -> bool {
+    SECRET_PREFIXES
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+}
 
 /// Fetches the state of the node being rendered.
 pub(crate) fn node_state(state: &State) -> Result<Arc<NodeState>, Error> {
@@ -40,8 +52,18 @@ pub(crate) fn register(
     env: &mut Environment<'static>,
     vars: BTreeMap<String, Value>,
     database: String,
+    dialect: Arc<dyn Dialect>,
 ) {
+    register_relations(env, database, dialect);
+    register_config(env);
+    register_vars(env, vars);
+    register_control(env);
+}
+
+/// `ref()` and `source()`: relation names, as the dialect spells them.
+fn register_relations(env: &mut Environment<'static>, database: String, dialect: Arc<dyn Dialect>) {
     let ref_database = database.clone();
+    let ref_dialect = Arc::clone(&dialect);
     env.add_function(
         "ref",
         move |state: &State, args: Rest<String>, _kwargs: Kwargs| -> Result<Value, Error> {
@@ -58,10 +80,11 @@ pub(crate) fn register(
                 )));
             };
             node.refs.lock().expect("refs lock").push(name.clone());
-            Ok(Value::from_object(RelationValue {
-                relation: relation.clone(),
-                database: ref_database.clone(),
-            }))
+            Ok(RelationValue::value(
+                relation,
+                &ref_database,
+                ref_dialect.as_ref(),
+            ))
         },
     );
 
@@ -84,13 +107,13 @@ pub(crate) fn register(
                 )));
             };
             node.sources.lock().expect("sources lock").push(key);
-            Ok(Value::from_object(RelationValue {
-                relation: relation.clone(),
-                database: database.clone(),
-            }))
+            Ok(RelationValue::value(relation, &database, dialect.as_ref()))
         },
     );
+}
 
+/// `config()`: settings a model gives itself, checked as they are set.
+fn register_config(env: &mut Environment<'static>) {
     env.add_function(
         "config",
         |state: &State, args: Rest<Value>, kwargs: Kwargs| -> Result<Value, Error> {
@@ -111,6 +134,8 @@ pub(crate) fn register(
             }
             let mut recorded = node.config.lock().expect("config lock");
             for (key, value) in pairs {
+                // A namespace holding itself would serialize forever.
+                crate::format::check_nesting(&value)?;
                 let yaml = serde_yaml::to_value(&value)
                     .map_err(|err| fail(format!("config {key}: {err}")))?;
                 NodeConfig::default()
@@ -121,15 +146,18 @@ pub(crate) fn register(
             Ok(Value::from(""))
         },
     );
+}
 
+/// `var()` and `env_var()`.
+fn register_vars(env: &mut Environment<'static>, vars: BTreeMap<String, Value>) {
     let vars = Arc::new(vars);
     env.add_function(
         "var",
-        move |name: String, default: Option<Value>| -> Result<Value, Error> {
+        move |name: String, default: Rest<Value>| -> Result<Value, Error> {
             if let Some(value) = vars.get(&name) {
                 return Ok(value.clone());
             }
-            if let Some(default) = default {
+            if let Some(default) = given_default("var", &name, default)? {
                 return Ok(default);
             }
             let suggestion = nearest(&name, vars.keys().map(String::as_str));
@@ -143,6 +171,15 @@ pub(crate) fn register(
     env.add_function(
         "env_var",
         |name: String, default: Option<Value>| -> Result<Value, Error> {
+            if is_secret(&name) {
+                return Err(fail(format!(
+                    "env_var('{name}'): a secret environment variable ({}*) can be used only in \
+                     profiles.yml, hooks and run-operation, never in SQL that jgt compiles: \
+                     its value would land in target/compiled, manifest.json and logs. \
+                     Use a variable without the secret prefix for values that may be seen",
+                    SECRET_PREFIXES.iter().find(|p| name.starts_with(*p)).unwrap_or(&"")
+                )));
+            }
             match (std::env::var(&name), default) {
                 (Ok(value), _) => Ok(Value::from(value)),
                 (Err(_), Some(default)) => Ok(default),
@@ -152,7 +189,10 @@ pub(crate) fn register(
             }
         },
     );
+}
 
+/// `is_incremental()`, `return()`, `log()`, `exceptions` and `execute`.
+fn register_control(env: &mut Environment<'static>) {
     env.add_function("is_incremental", |state: &State| -> Result<bool, Error> {
         Ok(node_state(state)?.is_incremental())
     });
@@ -173,11 +213,30 @@ pub(crate) fn register(
     );
 
     env.add_function("log", |message: Value, _kwargs: Kwargs| {
-        eprintln!("{message}");
+        // A closed stderr is not worth failing a render over.
+        let _ = writeln!(std::io::stderr(), "{message}");
         Value::from("")
     });
     env.add_global("exceptions", Value::from_object(Exceptions));
     env.add_global("execute", Value::from(true));
+}
+
+/// The default passed after the name to `var()`, if any.
+///
+/// `none` is a default like any other (`var('x', none)` is none when `x`
+/// is not set), so the argument is taken as given rather than as an
+/// `Option`, which minijinja fills with `None` for `none` too. An undefined
+/// value counts as no default, so the message says what to set.
+fn given_default(function: &str, name: &str, rest: Rest<Value>) -> Result<Option<Value>, Error> {
+    match rest.0.as_slice() {
+        [] => Ok(None),
+        [default] if default.is_undefined() => Ok(None),
+        [default] => Ok(Some(default.clone())),
+        _ => Err(Error::new(
+            ErrorKind::TooManyArguments,
+            format!("{function}('{name}', default) takes a name and at most one default"),
+        )),
+    }
 }
 
 /// dbt's `exceptions` namespace.
@@ -195,7 +254,7 @@ impl Object for Exceptions {
         match method {
             "raise_compiler_error" => Err(fail(message)),
             "warn" => {
-                eprintln!("warning: {message}");
+                let _ = writeln!(std::io::stderr(), "warning: {message}");
                 Ok(Value::from(""))
             }
             other => Err(Error::new(

@@ -20,12 +20,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use jgt_core::Dialect;
 use jgt_project::{Project, Relation};
 use minijinja::value::Value;
 use minijinja::{context, Environment, UndefinedBehavior};
 
 pub use context::{Catalog, RefCall, Target};
 pub use error::RenderError;
+pub use functions::{is_secret, SECRET_PREFIXES};
 pub use macros::macro_names;
 
 use context::{NodeState, RelationValue};
@@ -52,12 +54,15 @@ pub struct RenderOptions {
     pub vars: BTreeMap<String, serde_yaml::Value>,
     /// The target, as `{{ target }}` shows it.
     pub target: Target,
+    /// How the target database spells relation names.
+    pub dialect: Arc<dyn Dialect>,
 }
 
 /// A minijinja environment loaded with one project's templates.
 pub struct Renderer {
     env: Environment<'static>,
     target: Target,
+    dialect: Arc<dyn Dialect>,
     macros: BTreeMap<String, std::path::PathBuf>,
 }
 
@@ -90,6 +95,9 @@ impl Renderer {
     pub fn new(project: &Project, options: RenderOptions) -> Result<Renderer, RenderError> {
         let mut env = Environment::new();
         env.set_keep_trailing_newline(true);
+        // Errors keep their template's source, so an undefined name can be
+        // named; it costs nothing until an error happens.
+        env.set_debug(true);
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_formatter(format::sql_formatter);
         env.add_global("target", Value::from_serialize(&options.target));
@@ -98,11 +106,17 @@ impl Renderer {
             .iter()
             .map(|(k, v)| (k.clone(), Value::from_serialize(v)))
             .collect();
-        functions::register(&mut env, vars, options.target.database.clone());
+        functions::register(
+            &mut env,
+            vars,
+            options.target.database.clone(),
+            Arc::clone(&options.dialect),
+        );
         let macros = macros::register(&mut env, &project.macros)?;
         let mut renderer = Renderer {
             env,
             target: options.target,
+            dialect: options.dialect,
             macros,
         };
         for model in &project.models {
@@ -142,10 +156,7 @@ impl Renderer {
             ..NodeState::new(Arc::clone(catalog))
         });
         let this = this.map(|relation| {
-            Value::from_object(RelationValue {
-                relation: relation.clone(),
-                database: self.target.database.clone(),
-            })
+            RelationValue::value(relation, &self.target.database, self.dialect.as_ref())
         });
         let sql = template
             .render(context! {

@@ -24,6 +24,13 @@ fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
     (dir, project)
 }
 
+/// Standard SQL in the `main` schema.
+fn ansi() -> Arc<dyn jgt_core::Dialect> {
+    Arc::new(jgt_core::AnsiDialect {
+        default_schema: "main".into(),
+    })
+}
+
 fn renderer(project: &Project) -> Result<Renderer, RenderError> {
     let target = Target {
         name: "dev".into(),
@@ -38,6 +45,7 @@ fn renderer(project: &Project) -> Result<Renderer, RenderError> {
         RenderOptions {
             vars: BTreeMap::new(),
             target,
+            dialect: ansi(),
         },
     )
 }
@@ -136,7 +144,15 @@ fn config_and_var_work_like_dbt() {
     let mut vars = BTreeMap::new();
     vars.insert("limit".to_string(), serde_yaml::Value::from(9));
     let target = renderer(&project).unwrap().target.clone();
-    let renderer = Renderer::new(&project, RenderOptions { vars, target }).unwrap();
+    let renderer = Renderer::new(
+        &project,
+        RenderOptions {
+            vars,
+            target,
+            dialect: ansi(),
+        },
+    )
+    .unwrap();
     let out = renderer
         .render(Path::new("models/m.sql"), "m", &catalog(&[]), None, None)
         .unwrap();

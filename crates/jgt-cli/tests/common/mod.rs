@@ -181,3 +181,103 @@ impl Run {
         format!("{}{}", self.stdout, self.stderr)
     }
 }
+
+impl TempProject {
+    /// Runs `jgt` with `args` and extra environment variables.
+    pub fn jgt_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Run::from(command.output().expect("jgt runs"))
+    }
+
+    /// The `jgt` command for `args` in this project, not yet started.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jgt"));
+        command
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("JGT_DB")
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    /// Every relation of the database with its kind, row count and a hash
+    /// of its rows: equal fingerprints mean an unchanged database.
+    pub fn fingerprint(&self) -> Vec<Vec<String>> {
+        fingerprint(&self.db())
+    }
+
+    /// Every file under `target/` and the database, as (path, bytes).
+    pub fn files_under(&self, relative: &str) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        let root = self.path().join(relative);
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    let name = path.strip_prefix(&root).unwrap().display().to_string();
+                    files.push((name, bytes));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+}
+
+/// See [`TempProject::fingerprint`].
+pub fn fingerprint(db: &Path) -> Vec<Vec<String>> {
+    if !db.exists() {
+        return Vec::new();
+    }
+    let relations = query(
+        db,
+        "select table_schema, table_name, table_type from information_schema.tables \
+         order by 1, 2",
+    );
+    relations
+        .into_iter()
+        .map(|mut row| {
+            let name = format!("\"{}\".\"{}\"", row[0], row[1]);
+            let rows = query(
+                db,
+                &format!("select count(*), coalesce(sum(hash(t)), 0) from {name} as t"),
+            );
+            row.extend(rows[0].clone());
+            row
+        })
+        .collect()
+}
+
+impl Run {
+    /// Asserts a clean refusal: exit code 1 (not a panic's 101), `needle`
+    /// in what it printed, and no panic message.
+    pub fn refused(self, needle: &str) -> Self {
+        let run = self.failed();
+        assert_eq!(run.code, Some(1), "exit code:\n{}", run.all());
+        assert!(
+            run.all().contains(needle),
+            "expected {needle:?} in:\n{}",
+            run.all()
+        );
+        run.no_panic()
+    }
+
+    /// Asserts nothing panicked.
+    pub fn no_panic(self) -> Self {
+        assert!(
+            !self.all().contains("panicked") && self.code != Some(101),
+            "jgt panicked:\n{}",
+            self.all()
+        );
+        self
+    }
+}

@@ -1,0 +1,26 @@
+//! Writing to stdout and stderr without dying on a closed pipe.
+//!
+//! `jgt run | head -1` closes jgt's stdout after one line; Rust's `println!`
+//! then panics. jgt instead stops printing to that stream and carries on, so
+//! the build in progress finishes (and commits) as it would have.
+
+use std::fmt::Arguments;
+use std::io::{ErrorKind, Write};
+
+/// Writes to stdout; a closed pipe is ignored.
+pub fn stdout(args: Arguments) {
+    let _ = quietly(std::io::stdout().lock().write_fmt(args));
+}
+
+/// Writes to stderr; a closed pipe is ignored.
+pub fn stderr(args: Arguments) {
+    let _ = quietly(std::io::stderr().lock().write_fmt(args));
+}
+
+/// Keeps every error but a broken pipe.
+fn quietly(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(err) if err.kind() == ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

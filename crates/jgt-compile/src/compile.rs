@@ -1,0 +1,577 @@
+//! From a project folder to a checked graph of rendered nodes.
+//!
+//! Rendering happens in two passes, like dbt's parse and compile: the
+//! first learns every model's `config()` (which can rename its relation
+//! with `alias` or `schema`) and its `ref()`s; the second re-renders only
+//! the models that `ref` a node whose relation the first pass moved.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::CompileError;
+
+/// What compiling gives.
+type Result<T> = std::result::Result<T, CompileError>;
+use jgt_core::{Dialect, Incremental, SchemaChange, Strategy};
+use jgt_graph::{Dag, DagBuilder, Node, NodeId, NodeKind};
+use jgt_project::{ColumnProperties, Materialization, NodeConfig, Project, Relation, TestConfig};
+use jgt_render::{Catalog, RenderOptions, Rendered, Renderer, Target};
+
+/// A node after rendering.
+#[derive(Debug, Clone)]
+pub struct CompiledNode {
+    /// The node's name.
+    pub name: String,
+    /// What it is.
+    pub kind: NodeKind,
+    /// Its file, relative to the project folder.
+    pub path: PathBuf,
+    /// The relation it builds or reads.
+    pub relation: Relation,
+    /// Its config after `project.yml` and `config()`.
+    pub config: NodeConfig,
+    /// How it is built (models only).
+    pub materialization: Option<Materialization>,
+    /// The rendered SQL (models only).
+    pub sql: Option<String>,
+    /// Where the rendered SQL is written, relative to the project folder.
+    pub compiled_path: Option<PathBuf>,
+    /// The Jinja SQL as written (models and singular tests).
+    pub raw_sql: Option<String>,
+    /// The description from a schema file.
+    pub description: Option<String>,
+    /// The columns a schema file declares.
+    pub columns: Vec<ColumnProperties>,
+    /// The schema file describing the node.
+    pub properties_path: Option<PathBuf>,
+    /// For tests: configs and the nodes the test is about.
+    pub test: Option<TestInfo>,
+    /// For incremental models: how new rows join the table.
+    pub incremental: Option<Incremental>,
+    /// Project macros its template called.
+    pub macros: Vec<String>,
+}
+
+/// What a test node knows beyond other nodes.
+#[derive(Debug, Clone)]
+pub struct TestInfo {
+    /// Severity, thresholds and the rest.
+    pub config: TestConfig,
+    /// The nodes whose data the test checks; their children wait for it.
+    pub attached_to: Vec<NodeId>,
+    /// The column a generic column test checks.
+    pub column: Option<String>,
+}
+
+impl CompiledNode {
+    /// A node with only its identity filled in.
+    pub fn new(name: &str, kind: NodeKind, path: &Path, relation: Relation) -> Self {
+        CompiledNode {
+            name: name.to_string(),
+            kind,
+            path: path.to_path_buf(),
+            relation,
+            config: NodeConfig::default(),
+            materialization: None,
+            sql: None,
+            compiled_path: None,
+            raw_sql: None,
+            description: None,
+            columns: Vec::new(),
+            properties_path: None,
+            test: None,
+            incremental: None,
+            macros: Vec::new(),
+        }
+    }
+}
+
+/// A loaded, rendered and checked project.
+pub struct Compiled {
+    /// The project as read from disk.
+    pub project: Project,
+    /// Its graph.
+    pub dag: Dag,
+    /// Node details, indexed by `NodeId::index()`.
+    pub nodes: Vec<CompiledNode>,
+    /// The target the templates saw.
+    pub target: Target,
+    /// Things worth a look that are not errors.
+    pub warnings: Vec<String>,
+    /// How the target database spells SQL.
+    pub dialect: Arc<dyn Dialect>,
+}
+
+impl Compiled {
+    /// The details of a node.
+    pub fn node(&self, id: NodeId) -> &CompiledNode {
+        &self.nodes[id.index()]
+    }
+}
+
+/// What compiling needs from the command line.
+pub struct CompileOptions<'a> {
+    /// The database file.
+    pub database: PathBuf,
+    /// `--vars`, as YAML text.
+    pub vars: Option<&'a str>,
+    /// `--threads`.
+    pub threads: usize,
+    /// Relations that exist in the database now.
+    pub existing: HashSet<Relation>,
+    /// `--full-refresh`.
+    pub full_refresh: bool,
+    /// How the target database spells SQL.
+    pub dialect: Arc<dyn Dialect>,
+}
+
+/// Resolves the database file: `--db` or `JGT_DB` (handled by clap), else
+/// `database:` of `project.yml`, relative to the project folder.
+pub fn database_path(project_dir: &Path, flag: Option<&Path>, configured: &str) -> PathBuf {
+    match flag {
+        Some(path) => path.to_path_buf(),
+        None => project_dir.join(configured),
+    }
+}
+
+/// Loads, renders and checks the project.
+pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
+    let target = target_of(options);
+    let dialect = Arc::clone(&options.dialect);
+    let renderer = Renderer::new(
+        &project,
+        RenderOptions {
+            vars: vars_of(&project, options)?,
+            target: target.clone(),
+            dialect: Arc::clone(&dialect),
+        },
+    )?;
+    let mut graph = Graph {
+        builder: DagBuilder::new(),
+        nodes: Vec::new(),
+    };
+    let mut catalog = Catalog {
+        existing: options.existing.clone(),
+        full_refresh: options.full_refresh,
+        ..Catalog::default()
+    };
+    graph.add_seeds(&project, &mut catalog, dialect.as_ref())?;
+    graph.add_sources(&project, &mut catalog)?;
+    let models = render_models(&project, &renderer, catalog, dialect.as_ref())?;
+    graph.add_models(&project, &models, options)?;
+    graph.wait_for_producers();
+    let Graph {
+        mut builder,
+        mut nodes,
+    } = graph;
+    let mut warnings = crate::properties::attach(&project, &builder, &mut nodes);
+    warnings.sort();
+    let catalog = Arc::new(models.catalog);
+    crate::testnodes::add_tests(
+        &project,
+        &renderer,
+        &catalog,
+        dialect.as_ref(),
+        &mut builder,
+        &mut nodes,
+    )?;
+    for node in &nodes {
+        check_one_statement(node)?;
+    }
+    let dag = builder.build()?;
+    crate::ephemeral::inline(&dag, &mut nodes);
+    Ok(Compiled {
+        project,
+        dag,
+        nodes,
+        target,
+        warnings,
+        dialect,
+    })
+}
+
+/// `{{ target }}` for this run.
+fn target_of(options: &CompileOptions) -> Target {
+    Target {
+        name: "dev".into(),
+        adapter_type: options.dialect.adapter_type().into(),
+        database: options
+            .database
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "jgt".into()),
+        schema: options.dialect.default_schema().into(),
+        path: options.database.to_string_lossy().into_owned(),
+        threads: options.threads,
+    }
+}
+
+/// The project's vars with `--vars` on top.
+fn vars_of(
+    project: &Project,
+    options: &CompileOptions,
+) -> Result<BTreeMap<String, serde_yaml::Value>> {
+    let mut vars = project.config.vars.clone();
+    if let Some(text) = options.vars {
+        let cli: BTreeMap<String, serde_yaml::Value> =
+            serde_yaml::from_str(text).map_err(|source| CompileError::Vars {
+                text: text.to_string(),
+                source,
+            })?;
+        vars.extend(cli);
+    }
+    Ok(vars)
+}
+
+/// The models after rendering: their output, their final configs, and
+/// the catalog of where every node's relation ended up.
+struct RenderedModels {
+    rendered: Vec<Rendered>,
+    configs: Vec<NodeConfig>,
+    catalog: Catalog,
+}
+
+/// Renders every model in two passes, like dbt's parse and compile: the
+/// first learns each model's `config()` (which may move its relation with
+/// `alias` or `schema`); the second re-renders only the models that are
+/// moved or `ref` one that moved.
+fn render_models(
+    project: &Project,
+    renderer: &Renderer,
+    mut catalog: Catalog,
+    dialect: &dyn Dialect,
+) -> Result<RenderedModels> {
+    for model in &project.models {
+        let relation = relation_of(&model.name, &model.config, dialect);
+        catalog.nodes.insert(model.name.clone(), relation);
+    }
+    let first = Arc::new(catalog);
+    let mut rendered: Vec<Rendered> = Vec::with_capacity(project.models.len());
+    let mut configs: Vec<NodeConfig> = Vec::with_capacity(project.models.len());
+    for model in &project.models {
+        let this = &first.nodes[&model.name];
+        let default = model.config.materialized.as_deref();
+        let out = renderer.render(&model.path, &model.name, &first, Some(this), default)?;
+        let mut config = model.config.clone();
+        for (key, value) in &out.config {
+            // Values were checked when config() was called.
+            let _ = config.set(key, value);
+        }
+        configs.push(config);
+        rendered.push(out);
+    }
+    let mut second = (*first).clone();
+    let mut moved: HashSet<&str> = HashSet::new();
+    for (model, config) in project.models.iter().zip(&configs) {
+        let relation = relation_of(&model.name, config, dialect);
+        if first.nodes[&model.name] != relation {
+            moved.insert(&model.name);
+            second.nodes.insert(model.name.clone(), relation);
+        }
+    }
+    if !moved.is_empty() {
+        let again = Arc::new(second.clone());
+        for (i, model) in project.models.iter().enumerate() {
+            let touched = moved.contains(model.name.as_str())
+                || rendered[i].refs.iter().any(|r| moved.contains(r.as_str()));
+            if touched {
+                let this = &again.nodes[&model.name];
+                let default = model.config.materialized.as_deref();
+                rendered[i] =
+                    renderer.render(&model.path, &model.name, &again, Some(this), default)?;
+            }
+        }
+    }
+    Ok(RenderedModels {
+        rendered,
+        configs,
+        catalog: second,
+    })
+}
+
+/// The graph being built and the details of its nodes, side by side
+/// (`nodes[i]` describes the node with id `i`).
+struct Graph {
+    builder: DagBuilder,
+    nodes: Vec<CompiledNode>,
+}
+
+impl Graph {
+    /// Adds one node with its details.
+    fn add(&mut self, node: Node, details: CompiledNode) -> Result<NodeId> {
+        let id = self.builder.add_node(node)?;
+        self.nodes.push(details);
+        Ok(id)
+    }
+
+    /// Adds every seed, and its relation to the catalog.
+    fn add_seeds(
+        &mut self,
+        project: &Project,
+        catalog: &mut Catalog,
+        dialect: &dyn Dialect,
+    ) -> Result<()> {
+        for seed in &project.seeds {
+            let relation = relation_of(&seed.name, &seed.config, dialect);
+            catalog.nodes.insert(seed.name.clone(), relation.clone());
+            let node = Node {
+                name: seed.name.clone(),
+                kind: NodeKind::Seed,
+                path: seed.path.clone(),
+                tags: seed.config.tags.clone(),
+                materialized: Some("seed".into()),
+            };
+            let details = CompiledNode {
+                config: seed.config.clone(),
+                ..CompiledNode::new(&seed.name, NodeKind::Seed, &seed.path, relation)
+            };
+            self.add(node, details)?;
+        }
+        Ok(())
+    }
+
+    /// Adds every declared source table, and its relation to the catalog.
+    fn add_sources(&mut self, project: &Project, catalog: &mut Catalog) -> Result<()> {
+        for source in &project.sources {
+            let relation = Relation::new(&source.schema, &source.identifier);
+            let key = (source.source_name.clone(), source.table_name.clone());
+            catalog.sources.insert(key, relation.clone());
+            let name = format!("{}.{}", source.source_name, source.table_name);
+            let node = Node {
+                name: name.clone(),
+                kind: NodeKind::Source,
+                path: source.path.clone(),
+                tags: Vec::new(),
+                materialized: None,
+            };
+            let details = CompiledNode {
+                description: source.description.clone(),
+                ..CompiledNode::new(&name, NodeKind::Source, &source.path, relation)
+            };
+            self.add(node, details)?;
+        }
+        Ok(())
+    }
+
+    /// Adds every rendered model, with an edge from each `ref` and `source`.
+    fn add_models(
+        &mut self,
+        project: &Project,
+        models: &RenderedModels,
+        options: &CompileOptions,
+    ) -> Result<()> {
+        let mut ids = Vec::with_capacity(project.models.len());
+        for ((model, config), out) in project
+            .models
+            .iter()
+            .zip(&models.configs)
+            .zip(&models.rendered)
+        {
+            let materialization = config.materialization(Materialization::View);
+            let relation = models.catalog.nodes[&model.name].clone();
+            let incremental = match materialization {
+                Materialization::Incremental => {
+                    let mut spec = incremental_spec(config, &model.path, options)?;
+                    spec.is_incremental =
+                        !options.full_refresh && options.existing.contains(&relation);
+                    Some(spec)
+                }
+                _ => None,
+            };
+            let node = Node {
+                name: model.name.clone(),
+                kind: NodeKind::Model,
+                path: model.path.clone(),
+                tags: config.tags.clone(),
+                materialized: Some(materialization.to_string()),
+            };
+            let details = CompiledNode {
+                config: config.clone(),
+                incremental,
+                macros: out.macros.clone(),
+                materialization: Some(materialization),
+                sql: Some(out.sql.clone()),
+                raw_sql: Some(model.raw_sql.clone()),
+                compiled_path: Some(compiled_path(project, &model.path)),
+                ..CompiledNode::new(&model.name, NodeKind::Model, &model.path, relation)
+            };
+            ids.push(self.add(node, details)?);
+        }
+        for (&child, out) in ids.iter().zip(&models.rendered) {
+            let parents = out
+                .refs
+                .iter()
+                .cloned()
+                .chain(out.sources.iter().map(|(s, t)| format!("{s}.{t}")));
+            for name in parents {
+                // ref() and source() accept only names the catalog holds.
+                if let Some(parent) = self.builder.find(&name) {
+                    self.builder.add_edge(parent, child);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes a source that names a relation this project builds wait for
+    /// the seed or model that builds it.
+    fn wait_for_producers(&mut self) {
+        let producers: HashMap<&Relation, usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| matches!(n.kind, NodeKind::Seed | NodeKind::Model))
+            .map(|(i, n)| (&n.relation, i))
+            .collect();
+        let feeds: Vec<(NodeId, NodeId)> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.kind == NodeKind::Source)
+            .filter_map(|(i, node)| {
+                let producer = producers.get(&node.relation)?;
+                Some((NodeId::new(*producer), NodeId::new(i)))
+            })
+            .collect();
+        for (producer, source) in feeds {
+            self.builder.add_edge(producer, source);
+        }
+    }
+}
+
+/// Refuses a rendered model or test that is not exactly one statement:
+/// `select 1; drop table x` must never reach the database, and an empty
+/// model is a mistake, not a view of nothing.
+fn check_one_statement(node: &CompiledNode) -> Result<()> {
+    let Some(sql) = &node.sql else {
+        return Ok(());
+    };
+    if let Err(err) = jgt_core::sql::single_statement(sql) {
+        let what = match (node.kind, &node.raw_sql) {
+            (NodeKind::Test, None) => "the generic test",
+            (NodeKind::Test, Some(_)) => "the singular test",
+            _ => "the model",
+        };
+        let hint = match (node.kind, &node.raw_sql) {
+            (NodeKind::Test, None) => {
+                "\nhint: a column name or argument in this schema file was pasted into the \
+                 test's SQL as it is; check it (or set `quote: true` on the column)"
+            }
+            _ => "",
+        };
+        return Err(CompileError::Statement {
+            path: node.path.clone(),
+            what,
+            name: node.name.clone(),
+            problem: err,
+            hint,
+        });
+    }
+    Ok(())
+}
+
+/// Reads an incremental model's `incremental_strategy`, `unique_key` and
+/// `on_schema_change`, naming the file when one is wrong.
+fn incremental_spec(
+    config: &NodeConfig,
+    path: &Path,
+    options: &CompileOptions,
+) -> Result<Incremental> {
+    let text = |key: &str| {
+        config
+            .other
+            .get(key)
+            .and_then(|v| v.as_str().map(str::to_string))
+    };
+    let strategy = match text("incremental_strategy") {
+        None => Strategy::Append,
+        Some(name) => Strategy::parse(&name).ok_or_else(|| CompileError::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "incremental_strategy '{name}' is not one of append, delete+insert, merge"
+            ),
+        })?,
+    };
+    let on_schema_change = match text("on_schema_change") {
+        None => SchemaChange::Ignore,
+        Some(name) => SchemaChange::parse(&name).ok_or_else(|| CompileError::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "on_schema_change '{name}' is not one of ignore, fail, append_new_columns, \
+                 sync_all_columns"
+            ),
+        })?,
+    };
+    let unique_key = match config.other.get("unique_key") {
+        Some(serde_yaml::Value::Sequence(keys)) => keys
+            .iter()
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect(),
+        Some(serde_yaml::Value::String(key)) => vec![key.clone()],
+        _ => Vec::new(),
+    };
+    if strategy != Strategy::Append && unique_key.is_empty() {
+        return Err(CompileError::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "incremental_strategy '{}' needs a unique_key, e.g. config(unique_key='id')",
+                text("incremental_strategy").unwrap_or_default()
+            ),
+        });
+    }
+    Ok(Incremental {
+        strategy,
+        unique_key,
+        on_schema_change,
+        full_refresh: options.full_refresh,
+        is_incremental: false,
+    })
+}
+
+/// Where a node's compiled SQL goes: `target/compiled/<path>`.
+pub fn compiled_path(project: &Project, path: &Path) -> PathBuf {
+    Path::new(&project.config.target_path)
+        .join("compiled")
+        .join(path)
+}
+
+/// The relation a node builds, from its name and config. An ephemeral
+/// model builds none: its name is the CTE its dependents inline.
+fn relation_of(name: &str, config: &NodeConfig, dialect: &dyn Dialect) -> Relation {
+    if config.materialized.as_deref() == Some("ephemeral") {
+        return Relation::new("", crate::ephemeral::cte_name(name));
+    }
+    Relation::new(
+        dialect.schema_for(config.schema.as_deref()),
+        config.alias.clone().unwrap_or_else(|| name.to_string()),
+    )
+}
+
+/// Writes every selected model's rendered SQL under `target/compiled/`.
+/// A file whose SQL did not change is left alone: on a large project most
+/// runs change few models, and rewriting thousands of files is the slow part.
+pub fn write_compiled(compiled: &Compiled, ids: &[NodeId]) -> Result<()> {
+    let mut made: HashSet<PathBuf> = HashSet::new();
+    for &id in ids {
+        let node = compiled.node(id);
+        let (Some(sql), Some(path)) = (&node.sql, &node.compiled_path) else {
+            continue;
+        };
+        let full = compiled.project.root.join(path);
+        if let Some(parent) = full.parent() {
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(|source| CompileError::Write {
+                    path: parent.to_path_buf(),
+                    source,
+                })?;
+                made.insert(parent.to_path_buf());
+            }
+        }
+        if std::fs::read(&full).is_ok_and(|old| old == sql.as_bytes()) {
+            continue;
+        }
+        crate::atomic::write_bytes(&full, sql.as_bytes())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! The vocabulary every jgt crate shares, and nothing that touches a
+//! database.
+//!
+//! This crate owns the small types that cross crate boundaries: a
+//! [`Relation`] and how a node becomes one ([`Materialization`]), the
+//! [`Dialect`] through which everything that writes SQL asks the target
+//! database how to spell it, a test's [`TestConfig`], the [`plan`] the
+//! runner carries out and the [`results`] it gives back. It also holds two
+//! database-free readers every engine needs: [`sql`], which tells where one
+//! SQL statement ends, and [`csv`], which checks a seed's shape before any
+//! database reads it.
+
+pub mod csv;
+mod dialect;
+pub mod plan;
+mod relation;
+pub mod results;
+pub mod sql;
+mod test_config;
+
+pub use dialect::{AnsiDialect, Capabilities, Dialect};
+pub use plan::{Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions, Strategy, Work};
+pub use relation::{Materialization, Relation};
+pub use results::{Column, NodeResult, QueryResult, Status};
+pub use test_config::{threshold_met, Severity, TestConfig};

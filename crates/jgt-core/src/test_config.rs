@@ -1,0 +1,69 @@
+//! The configs of a data test, as the runner judges it.
+
+/// How bad a failing test is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    /// The run fails and everything downstream is skipped.
+    #[default]
+    Error,
+    /// Reported, but the run carries on and succeeds.
+    Warn,
+}
+
+/// The configs of one test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestConfig {
+    /// `severity`.
+    pub severity: Severity,
+    /// `where`: a filter applied to the tested relation first.
+    pub where_clause: Option<String>,
+    /// `error_if`: a condition on the failure count, e.g. `!=0` or `>10`.
+    pub error_if: String,
+    /// `warn_if`: likewise, for warnings.
+    pub warn_if: String,
+    /// `store_failures`: keep the failing rows in a table.
+    pub store_failures: Option<bool>,
+    /// `limit`: keep at most this many failing rows.
+    pub limit: Option<u64>,
+    /// `enabled`: false drops the test.
+    pub enabled: bool,
+    /// `tags`, for selection.
+    pub tags: Vec<String>,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        TestConfig {
+            severity: Severity::Error,
+            where_clause: None,
+            error_if: "!=0".into(),
+            warn_if: "!=0".into(),
+            store_failures: None,
+            limit: None,
+            enabled: true,
+            tags: Vec::new(),
+        }
+    }
+}
+
+/// Whether a failure count meets a condition such as `!=0`, `>10`, `>=5`.
+pub fn threshold_met(condition: &str, failures: u64) -> Result<bool, String> {
+    let condition = condition.trim();
+    let ops = [">=", "<=", "!=", "==", ">", "<", "="];
+    let op = ops
+        .iter()
+        .find(|op| condition.starts_with(**op))
+        .ok_or_else(|| format!("'{condition}' is not a condition such as '!=0' or '>10'"))?;
+    let number: u64 = condition[op.len()..]
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{condition}' is not a condition such as '!=0' or '>10'"))?;
+    Ok(match *op {
+        ">=" => failures >= number,
+        "<=" => failures <= number,
+        "!=" => failures != number,
+        "==" | "=" => failures == number,
+        ">" => failures > number,
+        _ => failures < number,
+    })
+}

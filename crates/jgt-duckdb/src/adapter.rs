@@ -1,0 +1,389 @@
+//! The DuckDB adapter: one embedded database file.
+
+use std::path::Path;
+
+use duckdb::Connection;
+use jgt_core::{Column, Dialect, Incremental, Materialization, QueryResult, Relation, SeedOptions};
+use jgt_exec::{Adapter, ExecError, Interrupter};
+
+use crate::dialect::{quote_ident, DuckDbDialect};
+
+/// An open DuckDB database.
+pub struct DuckDbAdapter {
+    conn: Connection,
+}
+
+/// A relation as DuckDB names it in SQL.
+pub(crate) fn rel(relation: &Relation) -> String {
+    DuckDbDialect.relation(relation)
+}
+
+/// DuckDB's error as jgt's: the database's own message.
+pub(crate) fn db(err: duckdb::Error) -> ExecError {
+    ExecError::Sql {
+        message: err.to_string(),
+    }
+}
+
+/// Quotes a string literal for SQL.
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The one statement of a model, test or preview body, without the
+/// trailing `;` and comments people leave; refuses a second statement, so
+/// nothing the user did not mean to run reaches the database.
+fn body(sql: &str) -> Result<&str, ExecError> {
+    jgt_core::sql::single_statement(sql).map_err(|err| ExecError::Sql {
+        message: format!("the SQL {err}"),
+    })
+}
+
+/// The first bytes of every DuckDB database file: a checksum, then `DUCK`.
+const MAGIC_OFFSET: usize = 8;
+const MAGIC: &[u8] = b"DUCK";
+
+/// Refuses a path that is not, or would not become, a DuckDB file on disk:
+/// `:memory:`, a folder, or an existing file of another kind (a CSV given
+/// by mistake must never be opened, let alone written).
+fn check_database_path(path: &Path) -> Result<(), ExecError> {
+    let refuse = |why: &str| {
+        Err(ExecError::Open {
+            path: path.into(),
+            message: format!("{why}; pass --db with a DuckDB file such as target/jgt.duckdb"),
+        })
+    };
+    let text = path.to_string_lossy();
+    if text.is_empty() || text == ":memory:" || text.starts_with(":memory:") {
+        return refuse("jgt builds into a database file on disk, not an in-memory database");
+    }
+    if path.is_dir() {
+        return refuse("this is a folder, not a database file");
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let mut head = [0u8; MAGIC_OFFSET + 4];
+    let read = std::io::Read::read(&mut file, &mut head).unwrap_or(0);
+    if read == 0 {
+        return Ok(());
+    }
+    if read < head.len() || &head[MAGIC_OFFSET..] != MAGIC {
+        return refuse("this file is not a DuckDB database (it was left untouched)");
+    }
+    Ok(())
+}
+
+impl DuckDbAdapter {
+    /// Opens (creating if needed) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Self, ExecError> {
+        check_database_path(path)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|err| ExecError::Open {
+                path: path.into(),
+                message: err.to_string(),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|err| {
+            let mut message = err.to_string();
+            if message.contains("lock") {
+                message.push_str(
+                    "\nhint: another process has this database open; wait for it or close it",
+                );
+            }
+            ExecError::Open {
+                path: path.into(),
+                message,
+            }
+        })?;
+        // Some paths (a `.csv` name, say) make this DuckDB open an
+        // in-memory database: a build would then save nothing.
+        let file: Option<String> = conn
+            .query_row(
+                "select file from pragma_database_list where name = current_database()",
+                [],
+                |row| row.get(0),
+            )
+            .ok()
+            .flatten();
+        if file.as_deref().is_none_or(str::is_empty) || !path.is_file() {
+            return Err(ExecError::Open {
+                path: path.into(),
+                message: "DuckDB would not keep this database in a file on disk; \
+                          pass --db with a path ending in .duckdb"
+                    .into(),
+            });
+        }
+        Ok(DuckDbAdapter { conn })
+    }
+
+    /// Opens an existing database file for reading only.
+    pub fn open_read_only(path: &Path) -> Result<Self, ExecError> {
+        check_database_path(path)?;
+        let config = duckdb::Config::default()
+            .access_mode(duckdb::AccessMode::ReadOnly)
+            .map_err(db)?;
+        let conn = Connection::open_with_flags(path, config).map_err(|err| ExecError::Open {
+            path: path.into(),
+            message: err.to_string(),
+        })?;
+        Ok(DuckDbAdapter { conn })
+    }
+
+    /// An in-memory database, for tests and previews.
+    pub fn in_memory() -> Result<Self, ExecError> {
+        Ok(DuckDbAdapter {
+            conn: Connection::open_in_memory().map_err(db)?,
+        })
+    }
+
+    /// Runs `build` inside a transaction: committed when it succeeds, rolled
+    /// back (leaving everything as it was) when it fails.
+    ///
+    /// The driver's transaction rolls back when dropped, so a panic inside
+    /// `build` (caught by the runner) also leaves the database as it was.
+    fn atomically<T>(&self, build: impl FnOnce() -> Result<T, ExecError>) -> Result<T, ExecError> {
+        let transaction = self.conn.unchecked_transaction().map_err(db)?;
+        let value = build()?;
+        transaction.commit().map_err(db)?;
+        Ok(value)
+    }
+
+    /// `TABLE`, `VIEW` or `None` for what `relation` is now.
+    fn existing_kind(&self, relation: &Relation) -> Result<Option<&'static str>, ExecError> {
+        let mut stmt = self.conn.prepare(
+            "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+        ).map_err(db)?;
+        let mut rows = stmt
+            .query([&relation.schema, &relation.identifier])
+            .map_err(db)?;
+        Ok(match rows.next().map_err(db)? {
+            Some(row) => {
+                let kind: String = row.get(0).map_err(db)?;
+                Some(if kind == "VIEW" { "VIEW" } else { "TABLE" })
+            }
+            None => None,
+        })
+    }
+
+    /// Makes room for a relation of `kind`: creates its schema, and drops
+    /// what has its name when that is of the other kind.
+    fn prepare_slot(&self, relation: &Relation, kind: &str) -> Result<(), ExecError> {
+        let rel = rel(relation);
+        self.conn
+            .execute_batch(&format!(
+                "create schema if not exists {}",
+                quote_ident(&relation.schema)
+            ))
+            .map_err(db)?;
+        match self.existing_kind(relation)? {
+            Some(existing) if existing != kind => {
+                self.conn
+                    .execute_batch(&format!("drop {existing} {rel}"))
+                    .map_err(db)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn count(&self, relation: &Relation) -> Result<u64, ExecError> {
+        let rel = rel(relation);
+        let rows: i64 = self
+            .conn
+            .query_row(&format!("select count(*) from {rel}"), [], |row| row.get(0))
+            .map_err(db)?;
+        Ok(rows as u64)
+    }
+}
+
+impl Adapter for DuckDbAdapter {
+    fn load_seed(
+        &self,
+        relation: &Relation,
+        csv: &Path,
+        options: &SeedOptions,
+    ) -> Result<u64, ExecError> {
+        let rel = rel(relation);
+        // Everything the sniffer could guess wrong is stated: the header is
+        // line 1, the delimiter and quoting are RFC 4180's unless configured,
+        // and a malformed row is an error, never a reason to skip lines.
+        // The sniffer only infers column types, from every row.
+        let mut args = vec![
+            quote_literal(&csv.to_string_lossy()),
+            "header = true".to_string(),
+            "skip = 0".to_string(),
+            "quote = '\"'".to_string(),
+            "escape = '\"'".to_string(),
+            "strict_mode = true".to_string(),
+            "null_padding = false".to_string(),
+            "sample_size = -1".to_string(),
+        ];
+        let delimiter = options.delimiter.as_deref().unwrap_or(",");
+        args.push(format!("delim = {}", quote_literal(delimiter)));
+        if !options.column_types.is_empty() {
+            let types: Vec<String> = options
+                .column_types
+                .iter()
+                .map(|(column, ty)| format!("{}: {}", quote_literal(column), quote_literal(ty)))
+                .collect();
+            args.push(format!("types = {{{}}}", types.join(", ")));
+        }
+        self.atomically(|| {
+            self.prepare_slot(relation, "TABLE")?;
+            self.conn
+                .execute_batch(&format!(
+                    "create or replace table {rel} as select * from read_csv({})",
+                    args.join(", ")
+                ))
+                .map_err(db)?;
+            self.count(relation)
+        })
+    }
+
+    fn materialize(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        materialization: Materialization,
+    ) -> Result<Option<u64>, ExecError> {
+        let rel = rel(relation);
+        // The body starts on the wrapper's first line, so the line numbers
+        // in DuckDB's errors are the compiled file's own.
+        let sql = body(sql)?;
+        match materialization {
+            Materialization::View => self.atomically(|| {
+                self.prepare_slot(relation, "VIEW")?;
+                self.conn
+                    .execute_batch(&format!("create or replace view {rel} as {sql}\n"))
+                    .map_err(db)?;
+                Ok(None)
+            }),
+            Materialization::Table | Materialization::Incremental => self.atomically(|| {
+                self.prepare_slot(relation, "TABLE")?;
+                self.conn
+                    .execute_batch(&format!("create or replace table {rel} as {sql}\n"))
+                    .map_err(db)?;
+                Ok(Some(self.count(relation)?))
+            }),
+            Materialization::Ephemeral => Err(ExecError::Unsupported("ephemeral".into())),
+        }
+    }
+
+    fn incremental(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        how: &Incremental,
+    ) -> Result<Option<u64>, ExecError> {
+        // The SQL was rendered for one case (is_incremental() true or
+        // false); build exactly that case, never re-decide here.
+        if !how.is_incremental {
+            return self.materialize(relation, sql, Materialization::Table);
+        }
+        let sql = body(sql)?;
+        self.atomically(|| {
+            let existing = match self.existing_kind(relation)? {
+                Some("TABLE") => self.columns(relation)?,
+                _ => None,
+            };
+            let Some(existing) = existing else {
+                return Err(ExecError::Sql {
+                    message: format!(
+                        "{} was rendered with is_incremental() true but its table is gone; \
+                         run again (or with --full-refresh)",
+                        relation.display_name()
+                    ),
+                });
+            };
+            crate::incremental::merge_in(&self.conn, relation, sql, how, existing)?;
+            Ok(Some(self.count(relation)?))
+        })
+    }
+
+    fn create_schema(&self, schema: &str) -> Result<(), ExecError> {
+        self.conn
+            .execute_batch(&format!(
+                "create schema if not exists {}",
+                quote_ident(schema)
+            ))
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn tables(&self) -> Result<Vec<Relation>, ExecError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "select table_schema, table_name from information_schema.tables \
+             where table_catalog = current_database() and table_type = 'BASE TABLE'",
+            )
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        let mut relations = Vec::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            relations.push(Relation::new(
+                row.get::<_, String>(0).map_err(db)?,
+                row.get::<_, String>(1).map_err(db)?,
+            ));
+        }
+        Ok(relations)
+    }
+
+    fn try_clone(&self) -> Result<Box<dyn Adapter + Send>, ExecError> {
+        Ok(Box::new(DuckDbAdapter {
+            conn: self.conn.try_clone().map_err(db)?,
+        }))
+    }
+
+    fn query(&self, sql: &str, limit: Option<usize>) -> Result<QueryResult, ExecError> {
+        let sql = body(sql)?;
+        let limit = limit.map(|n| format!(" limit {n}")).unwrap_or_default();
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "select columns(*)::varchar from ({sql}\n) as __jgt_query{limit}"
+            ))
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        let mut result = QueryResult::default();
+        if let Some(stmt) = rows.as_ref() {
+            result.columns = stmt.column_names();
+        }
+        let width = result.columns.len();
+        while let Some(row) = rows.next().map_err(db)? {
+            let values = (0..width)
+                .map(|i| row.get::<_, Option<String>>(i))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db)?;
+            result.rows.push(values);
+        }
+        Ok(result)
+    }
+
+    fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "select column_name, data_type from information_schema.columns \
+             where table_schema = ? and table_name = ? order by ordinal_position",
+            )
+            .map_err(db)?;
+        let mut rows = stmt
+            .query([&relation.schema, &relation.identifier])
+            .map_err(db)?;
+        let mut columns = Vec::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            columns.push(Column {
+                name: row.get(0).map_err(db)?,
+                data_type: row.get(1).map_err(db)?,
+            });
+        }
+        Ok((!columns.is_empty()).then_some(columns))
+    }
+
+    fn interrupter(&self) -> Interrupter {
+        let handle = self.conn.interrupt_handle();
+        std::sync::Arc::new(move || handle.interrupt())
+    }
+}

@@ -1,0 +1,19 @@
+//! jgt on DuckDB: the embedded default engine.
+//!
+//! This crate is the only one in jgt that links DuckDB. It owns
+//! [`DuckDbAdapter`] (one database file, opened read-write with its lock or
+//! read-only, building each node in a transaction so a failure leaves the
+//! previous relation intact) and [`DuckDbDialect`] (double-quoted
+//! identifiers, the `main` schema, `MERGE`, seeds read from local files
+//! with DuckDB's CSV reader). Every line of DuckDB-specific SQL jgt runs is
+//! written here.
+
+mod adapter;
+mod dialect;
+mod incremental;
+
+pub use adapter::DuckDbAdapter;
+pub use dialect::{quote_ident, DuckDbDialect};
+
+#[cfg(test)]
+mod tests;

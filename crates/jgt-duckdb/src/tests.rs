@@ -1,0 +1,61 @@
+//! The DuckDB adapter against real database files.
+
+use jgt_core::{Materialization, Relation, SeedOptions};
+use jgt_exec::Adapter;
+
+use crate::DuckDbAdapter;
+
+fn table(name: &str) -> Relation {
+    Relation::new("main", name)
+}
+
+#[test]
+fn a_failing_build_leaves_the_previous_table_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = DuckDbAdapter::open(&dir.path().join("t.duckdb")).unwrap();
+    let rel = table("numbers");
+    let rows = db
+        .materialize(&rel, "select * from range(5) t(n);", Materialization::Table)
+        .unwrap();
+    assert_eq!(rows, Some(5));
+    let err = db
+        .materialize(&rel, "select n from no_such_table", Materialization::Table)
+        .unwrap_err();
+    assert!(err.to_string().contains("no_such_table"), "{err}");
+    let left = db
+        .query("select count(*) as n from main.numbers", None)
+        .unwrap();
+    assert_eq!(left.rows, vec![vec![Some("5".to_string())]]);
+}
+
+#[test]
+fn switching_between_view_and_table_replaces_the_relation() {
+    let db = DuckDbAdapter::in_memory().unwrap();
+    let rel = Relation::new("main_staging", "m");
+    db.materialize(&rel, "select 1 as a", Materialization::View)
+        .unwrap();
+    db.materialize(&rel, "select 2 as a", Materialization::Table)
+        .unwrap();
+    db.materialize(&rel, "select 3 as a", Materialization::View)
+        .unwrap();
+    let rows = db.query("select a from main_staging.m", None).unwrap();
+    assert_eq!(rows.columns, ["a"]);
+    assert_eq!(rows.rows, vec![vec![Some("3".to_string())]]);
+}
+
+#[test]
+fn seeds_load_through_the_csv_reader_with_type_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("s.csv");
+    std::fs::write(&csv, "id;zip\n1;00501\n2;10001\n").unwrap();
+    let db = DuckDbAdapter::in_memory().unwrap();
+    let options = SeedOptions {
+        delimiter: Some(";".into()),
+        column_types: vec![("zip".into(), "varchar".into())],
+    };
+    assert_eq!(db.load_seed(&table("s"), &csv, &options).unwrap(), 2);
+    let columns = db.columns(&table("s")).unwrap().unwrap();
+    assert_eq!(columns[1].data_type, "VARCHAR");
+    let rows = db.query("select zip from s order by id", Some(1)).unwrap();
+    assert_eq!(rows.rows, vec![vec![Some("00501".to_string())]]);
+}
