@@ -6,15 +6,24 @@
 //! produced did not. A change that renders to the same SQL (a Jinja
 //! comment, say) is not a modification.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use crate::error::CompileError;
 use jgt_graph::NodeKind;
-use serde_json::Value;
+use serde::Deserialize;
 
-use crate::artifacts::{node_json, unique_id};
+use crate::artifacts::{manifest_node, unique_id, MacroEntry, ManifestNode};
 use crate::compile::Compiled;
+
+/// The parts of an earlier manifest that `state:modified` compares.
+#[derive(Deserialize)]
+struct Recorded {
+    #[serde(default)]
+    nodes: BTreeMap<String, ManifestNode>,
+    #[serde(default)]
+    macros: BTreeMap<String, MacroEntry>,
+}
 
 /// The names of the nodes that differ from `state_dir/manifest.json`.
 pub fn modified(compiled: &Compiled, state_dir: &Path) -> Result<HashSet<String>, CompileError> {
@@ -28,7 +37,7 @@ pub fn modified(compiled: &Compiled, state_dir: &Path) -> Result<HashSet<String>
             path.display()
         ),
     })?;
-    let old: Value = serde_json::from_str(&text).map_err(|err| CompileError::State {
+    let old: Recorded = serde_json::from_str(&text).map_err(|err| CompileError::State {
         path: path.clone(),
         message: format!("{} is not a manifest.json: {err}", path.display()),
     })?;
@@ -39,17 +48,17 @@ pub fn modified(compiled: &Compiled, state_dir: &Path) -> Result<HashSet<String>
         if node.kind == NodeKind::Source {
             continue;
         }
-        let Some(before) = old["nodes"].get(unique_id(compiled, node)) else {
+        let Some(before) = old.nodes.get(&unique_id(compiled, node)) else {
             changed.insert(node.name.clone());
             continue;
         };
-        let now = node_json(compiled, id);
+        let now = manifest_node(compiled, id);
         // Seeds have no SQL: their file's checksum stands for their content.
-        let compared: &[&str] = match node.kind {
-            NodeKind::Seed => &["checksum", "config"],
-            _ => &["compiled_code", "config"],
-        };
-        let differs = compared.iter().any(|key| before.get(*key) != now.get(*key));
+        let differs = before.config != now.config
+            || match node.kind {
+                NodeKind::Seed => before.checksum != now.checksum,
+                _ => before.compiled_code != now.compiled_code,
+            };
         let macro_changed = node.macros.iter().any(|name| {
             let key = format!("macro.{project}.{name}");
             let current = compiled
@@ -58,7 +67,7 @@ pub fn modified(compiled: &Compiled, state_dir: &Path) -> Result<HashSet<String>
                 .iter()
                 .find(|f| jgt_render::macro_names(&f.text).iter().any(|m| m == name))
                 .map(|f| f.text.as_str());
-            old["macros"][&key]["macro_sql"].as_str() != current
+            old.macros.get(&key).map(|m| m.macro_sql.as_str()) != current
         });
         if differs || macro_changed {
             changed.insert(node.name.clone());

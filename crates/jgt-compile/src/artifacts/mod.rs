@@ -1,0 +1,414 @@
+//! `target/manifest.json` and `target/run_results.json`, in dbt's shape
+//! (manifest v12, run results v6) so the tools that read dbt's artifacts
+//! can read ours.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::error::CompileError;
+
+/// What writing an artifact gives.
+type Result<T> = std::result::Result<T, CompileError>;
+use jgt_core::{NodeResult, PlannedNode, Status, Work};
+use jgt_graph::{NodeId, NodeKind};
+use serde::Serialize;
+use serde_json::Value;
+
+pub use types::{
+    AdapterResponse, Checksum, ColumnEntry, DependsOn, DocsEntry, Empty, MacroEntry, Manifest,
+    ManifestNode, Metadata, NodeConfigEntry, RefEntry, RunResult, RunResults, Timing,
+};
+
+mod types;
+use sha2::{Digest, Sha256};
+
+use crate::compile::{Compiled, CompiledNode};
+
+/// dbt's published schema of the manifest we follow.
+pub const MANIFEST_SCHEMA: &str = "https://schemas.getdbt.com/dbt/manifest/v12.json";
+/// dbt's published schema of the run results we follow.
+pub const RUN_RESULTS_SCHEMA: &str = "https://schemas.getdbt.com/dbt/run-results/v6.json";
+
+/// One invocation of jgt: what both artifacts share.
+pub struct Invocation {
+    /// A unique id for this invocation.
+    pub id: String,
+    /// When it started.
+    pub started_at: SystemTime,
+}
+
+impl Invocation {
+    /// A new invocation starting now.
+    pub fn start() -> Self {
+        let started_at = SystemTime::now();
+        let nanos = started_at
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let seed = nanos as u64 ^ (u64::from(std::process::id()) << 32);
+        let a = splitmix(seed);
+        let b = splitmix(a);
+        let id = format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        );
+        Invocation { id, started_at }
+    }
+
+    fn metadata(&self, schema: &str) -> Metadata {
+        Metadata {
+            dbt_schema_version: schema.into(),
+            dbt_version: format!("jgt-{}", env!("CARGO_PKG_VERSION")),
+            generated_at: iso8601(SystemTime::now()),
+            invocation_id: self.id.clone(),
+            invocation_started_at: iso8601(self.started_at),
+            env: Empty::new(),
+            project_name: None,
+            adapter_type: None,
+        }
+    }
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// A time as `2026-11-29T04:50:25.500249Z`.
+pub fn iso8601(time: SystemTime) -> String {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let days = (since.as_secs() / 86_400) as i64;
+    let secs = since.as_secs() % 86_400;
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60,
+        since.subsec_micros()
+    )
+}
+
+/// dbt's `unique_id` of a node: `model.jaffle_gaggle.stg_users`.
+pub fn unique_id(compiled: &Compiled, node: &CompiledNode) -> String {
+    format!(
+        "{}.{}.{}",
+        node.kind.as_str(),
+        compiled.project.config.name,
+        node.name
+    )
+}
+
+fn checksum(text: &str) -> Checksum {
+    let digest = Sha256::digest(text.as_bytes());
+    Checksum {
+        name: "sha256".into(),
+        checksum: digest.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// One node as dbt's manifest describes it.
+pub fn manifest_node(compiled: &Compiled, id: NodeId) -> ManifestNode {
+    let node = compiled.node(id);
+    let project = &compiled.project.config.name;
+    let within: Vec<String> = node
+        .path
+        .components()
+        .skip(1)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let mut fqn = vec![project.clone()];
+    if let Some((_, folders)) = within.split_last() {
+        fqn.extend(folders.iter().cloned());
+    }
+    fqn.push(node.name.clone());
+    let parents: Vec<&CompiledNode> = compiled
+        .dag
+        .parents(id)
+        .iter()
+        .map(|p| compiled.node(*p))
+        .collect();
+    let raw = node.raw_sql.clone().unwrap_or_default();
+    let file_text = if raw.is_empty() && node.kind == NodeKind::Seed {
+        std::fs::read_to_string(compiled.project.root.join(&node.path)).unwrap_or_default()
+    } else {
+        raw.clone()
+    };
+    ManifestNode {
+        unique_id: unique_id(compiled, node),
+        resource_type: node.kind.as_str().into(),
+        name: node.name.clone(),
+        package_name: project.clone(),
+        path: within.join("/"),
+        original_file_path: node.path.clone(),
+        patch_path: node
+            .properties_path
+            .as_ref()
+            .map(|p| format!("{project}://{}", p.display())),
+        fqn,
+        database: compiled.target.database.clone(),
+        schema: node.relation.schema.clone(),
+        alias: node.relation.identifier.clone(),
+        relation_name: (node.kind != NodeKind::Test)
+            .then(|| compiled.dialect.relation(&node.relation)),
+        raw_code: raw,
+        compiled_code: node.sql.clone(),
+        compiled: node.sql.is_some(),
+        compiled_path: node.compiled_path.clone(),
+        language: "sql".into(),
+        config: config_entry(node),
+        tags: node.config.tags.clone(),
+        description: node.description.clone().unwrap_or_default(),
+        columns: node
+            .columns
+            .iter()
+            .map(|c| {
+                let column = ColumnEntry {
+                    name: c.name.clone(),
+                    description: c.description.clone().unwrap_or_default(),
+                    data_type: c.data_type.clone(),
+                    ..ColumnEntry::default()
+                };
+                (c.name.clone(), column)
+            })
+            .collect(),
+        meta: Empty::new(),
+        docs: DocsEntry::default(),
+        depends_on: DependsOn {
+            macros: node
+                .macros
+                .iter()
+                .map(|m| format!("macro.{project}.{m}"))
+                .collect(),
+            nodes: parents.iter().map(|p| unique_id(compiled, p)).collect(),
+        },
+        refs: parents
+            .iter()
+            .filter(|p| matches!(p.kind, NodeKind::Model | NodeKind::Seed))
+            .map(|p| RefEntry {
+                name: p.name.clone(),
+                ..RefEntry::default()
+            })
+            .collect(),
+        sources: parents
+            .iter()
+            .filter(|p| p.kind == NodeKind::Source)
+            .filter_map(|p| p.name.split_once('.'))
+            .map(|(s, t)| [s.to_string(), t.to_string()])
+            .collect(),
+        checksum: checksum(&file_text),
+        unrendered_config: Empty::new(),
+        attached_node: node.test.as_ref().map(|test| {
+            test.attached_to
+                .first()
+                .map(|a| unique_id(compiled, compiled.node(*a)))
+        }),
+    }
+}
+
+/// A node's config as the manifest shows it; tests add their own keys.
+fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
+    let materialized = match (&node.kind, node.materialization) {
+        (NodeKind::Seed, _) => "seed".to_string(),
+        (NodeKind::Test, _) => "test".to_string(),
+        (_, Some(m)) => m.to_string(),
+        _ => String::new(),
+    };
+    let mut other: BTreeMap<String, Value> = node
+        .config
+        .other
+        .iter()
+        .map(|(key, value)| {
+            (
+                key.clone(),
+                serde_json::to_value(value).unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    if let Some(test) = &node.test {
+        let severity = format!("{:?}", test.config.severity).to_uppercase();
+        other.insert("severity".into(), severity.into());
+        other.insert("where".into(), test.config.where_clause.clone().into());
+        other.insert("error_if".into(), test.config.error_if.clone().into());
+        other.insert("warn_if".into(), test.config.warn_if.clone().into());
+    }
+    NodeConfigEntry {
+        enabled: true,
+        materialized,
+        tags: node.config.tags.clone(),
+        schema: node.config.schema.clone(),
+        alias: node.config.alias.clone(),
+        meta: Empty::new(),
+        other,
+    }
+}
+
+/// Writes `target/manifest.json` for the whole project.
+pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()> {
+    let mut manifest = Manifest::default();
+    for &id in compiled.dag.order() {
+        let node = compiled.node(id);
+        let key = unique_id(compiled, node);
+        let ids = |list: Vec<NodeId>| -> Vec<String> {
+            list.iter()
+                .map(|n| unique_id(compiled, compiled.node(*n)))
+                .collect()
+        };
+        manifest
+            .parent_map
+            .insert(key.clone(), ids(compiled.dag.parents(id)));
+        manifest
+            .child_map
+            .insert(key.clone(), ids(compiled.dag.children(id)));
+        let entry = manifest_node(compiled, id);
+        if node.kind == NodeKind::Source {
+            manifest.sources.insert(key, entry);
+        } else {
+            manifest.nodes.insert(key, entry);
+        }
+    }
+    let project_name = &compiled.project.config.name;
+    for file in &compiled.project.macros {
+        for name in jgt_render::macro_names(&file.text) {
+            let unique_id = format!("macro.{project_name}.{name}");
+            let entry = MacroEntry {
+                unique_id: unique_id.clone(),
+                name,
+                package_name: project_name.clone(),
+                path: file.path.clone(),
+                original_file_path: file.path.clone(),
+                macro_sql: file.text.clone(),
+                resource_type: "macro".into(),
+            };
+            manifest.macros.insert(unique_id, entry);
+        }
+    }
+    manifest.metadata = Metadata {
+        project_name: Some(project_name.clone()),
+        adapter_type: Some(compiled.dialect.adapter_type().into()),
+        ..invocation.metadata(MANIFEST_SCHEMA)
+    };
+    for section in EMPTY_SECTIONS {
+        manifest.empty.insert(section.into(), Empty::new());
+    }
+    write_json(
+        &compiled.project.target_dir().join("manifest.json"),
+        &manifest,
+    )
+}
+
+/// Manifest sections dbt writes that jgt has nothing for.
+const EMPTY_SECTIONS: [&str; 11] = [
+    "docs",
+    "exposures",
+    "metrics",
+    "groups",
+    "selectors",
+    "disabled",
+    "group_map",
+    "saved_queries",
+    "semantic_models",
+    "unit_tests",
+    "functions",
+];
+
+/// dbt's status words: tests pass/fail/warn, everything else success/error.
+fn status_word(work: &Work, status: Status) -> &'static str {
+    match (matches!(work, Work::Test { .. }), status) {
+        (_, Status::Skipped) => "skipped",
+        (true, Status::Success) => "pass",
+        (true, Status::Warn) => "warn",
+        (true, Status::Error) => "fail",
+        (false, Status::Success) | (false, Status::Warn) => "success",
+        (false, Status::Error) => "error",
+    }
+}
+
+/// Writes `target/run_results.json` for one build.
+pub fn write_run_results(
+    compiled: &Compiled,
+    plan: &[PlannedNode],
+    results: &[NodeResult],
+    invocation: &Invocation,
+    elapsed: f64,
+    args: Value,
+) -> Result<()> {
+    let entries: Vec<RunResult> = plan
+        .iter()
+        .zip(results)
+        .map(|(planned, result)| {
+            let id = compiled
+                .dag
+                .find(&planned.name)
+                .expect("planned nodes are in the graph");
+            let node = compiled.node(id);
+            let finished = result.started_at + Duration::from_secs_f64(result.seconds);
+            RunResult {
+                status: status_word(&planned.work, result.status).into(),
+                timing: vec![Timing {
+                    name: "execute".into(),
+                    started_at: iso8601(result.started_at),
+                    completed_at: iso8601(finished),
+                }],
+                thread_id: format!("Thread-{}", result.thread.max(1)),
+                execution_time: result.seconds,
+                adapter_response: AdapterResponse {
+                    message: "OK".into(),
+                    rows_affected: result.rows,
+                },
+                message: result.message.clone(),
+                failures: result.failures,
+                unique_id: unique_id(compiled, node),
+                compiled: node.sql.is_some(),
+                compiled_code: node.sql.clone(),
+                relation_name: (node.kind != NodeKind::Test)
+                    .then(|| compiled.dialect.relation(&node.relation)),
+            }
+        })
+        .collect();
+    let results = RunResults {
+        metadata: invocation.metadata(RUN_RESULTS_SCHEMA),
+        results: entries,
+        elapsed_time: elapsed,
+        args,
+    };
+    write_json(
+        &compiled.project.target_dir().join("run_results.json"),
+        &results,
+    )
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    // Compact, as dbt writes it: at 10,000 models pretty-printing doubles the size.
+    crate::atomic::write_file(path, |out| {
+        serde_json::to_writer(out, value).map_err(std::io::Error::from)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn times_print_as_utc_iso8601() {
+        let t = UNIX_EPOCH + Duration::from_micros(1_796_014_225_500_249);
+        assert_eq!(super::iso8601(t), "2026-11-30T04:50:25.500249Z");
+        assert_eq!(super::iso8601(UNIX_EPOCH), "1970-01-01T00:00:00.000000Z");
+    }
+}
