@@ -53,6 +53,7 @@ pub fn parse_test(
 ) -> Result<TestSpec, ProjectError> {
     let invalid = |message: String| ProjectError::InvalidValue {
         path: path.into(),
+        line: 0,
         key: match column {
             Some(column) => format!("columns.{column}.data_tests"),
             None => "data_tests".into(),

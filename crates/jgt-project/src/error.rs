@@ -64,10 +64,12 @@ pub enum ProjectError {
         suggestion: Option<String>,
     },
     /// A value of the right key but the wrong kind or content.
-    #[error("{path}: invalid value for '{key}': {message}")]
+    #[error("{}: invalid value for '{key}': {message}", position(.path, *.line, 0))]
     InvalidValue {
         /// The file holding the value.
         path: PathBuf,
+        /// 1-based line of the key (0 when unknown, and then not printed).
+        line: usize,
         /// The key whose value is wrong.
         key: String,
         /// What is wrong and what is expected.

@@ -231,8 +231,10 @@ fn is_subtree(key: &str, value: &Value) -> bool {
 
 fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(), ProjectError> {
     let Some(map) = level.as_mapping() else {
+        let last = tree.rsplit('.').next().unwrap_or(tree);
         return Err(ProjectError::InvalidValue {
             path: path.into(),
+            line: line_of_key(text, last, 0),
             key: tree.to_string(),
             message: "expected a mapping of folders and +configs".into(),
         });
@@ -253,6 +255,7 @@ fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(),
                 NodeConfig::default().set(name, value).map_err(|message| {
                     ProjectError::InvalidValue {
                         path: path.into(),
+                        line: line_of_key(text, key, 0),
                         key: format!("{tree}.{key}"),
                         message,
                     }
