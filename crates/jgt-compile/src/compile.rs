@@ -180,7 +180,7 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         check_one_statement(node)?;
     }
     let dag = builder.build()?;
-    crate::ephemeral::inline(&dag, &mut nodes);
+    crate::ephemeral::inline(&dag, &mut nodes, dialect.as_ref());
     Ok(Compiled {
         project,
         dag,

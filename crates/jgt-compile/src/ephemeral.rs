@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use jgt_core::Dialect;
 use jgt_graph::{Dag, NodeId};
 use jgt_project::Materialization;
 
@@ -19,7 +20,7 @@ fn is_ephemeral(node: &CompiledNode) -> bool {
 
 /// Prefixes every model that reads an ephemeral model (directly or through
 /// other ephemeral models) with the CTEs it needs, parents first.
-pub fn inline(dag: &Dag, nodes: &mut [CompiledNode]) {
+pub fn inline(dag: &Dag, nodes: &mut [CompiledNode], dialect: &dyn Dialect) {
     let rendered: Vec<Option<String>> = nodes.iter().map(|n| n.sql.clone()).collect();
     for &id in dag.order() {
         if nodes[id.index()].sql.is_none() {
@@ -40,9 +41,9 @@ pub fn inline(dag: &Dag, nodes: &mut [CompiledNode]) {
             .collect();
         let own = rendered[id.index()].as_deref().unwrap_or("");
         nodes[id.index()].sql = Some(format!(
-            "with {}\nselect * from ({}\n) as __jgt_inlined",
+            "with {}\nselect * from {}",
             ctes.join(",\n"),
-            body(own)
+            dialect.subquery(body(own), "__jgt_inlined")
         ));
     }
 }

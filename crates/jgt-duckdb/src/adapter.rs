@@ -386,4 +386,8 @@ impl Adapter for DuckDbAdapter {
         let handle = self.conn.interrupt_handle();
         std::sync::Arc::new(move || handle.interrupt())
     }
+
+    fn dialect(&self) -> &dyn Dialect {
+        &DuckDbDialect
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use jgt_core::{Column, Incremental, Materialization, QueryResult, Relation, SeedOptions};
+use jgt_core::{Column, Dialect, Incremental, Materialization, QueryResult, Relation, SeedOptions};
 
 use crate::error::ExecError;
 
@@ -58,4 +58,7 @@ pub trait Adapter {
 
     /// A handle that cancels whatever this connection is running.
     fn interrupter(&self) -> Interrupter;
+
+    /// How this database spells SQL (the runner wraps test queries with it).
+    fn dialect(&self) -> &dyn Dialect;
 }

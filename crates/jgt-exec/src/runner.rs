@@ -277,11 +277,17 @@ fn run_test(
         Err(err) => return failed(format!("the test's SQL {err}")),
     };
     let sql = match config.limit {
-        Some(limit) => format!("select * from ({sql}\n) as limited limit {limit}"),
+        Some(limit) => format!(
+            "select * from {} limit {limit}",
+            adapter.dialect().subquery(sql, "limited")
+        ),
         None => sql.to_string(),
     };
     let counted = adapter.query(
-        &format!("select count(*) as failures from ({sql}\n) as test_result"),
+        &format!(
+            "select count(*) as failures from {}",
+            adapter.dialect().subquery(&sql, "test_result")
+        ),
         None,
     );
     let failures: u64 = match counted {
