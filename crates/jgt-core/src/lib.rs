@@ -22,4 +22,4 @@ pub use dialect::{AnsiDialect, Capabilities, Dialect};
 pub use plan::{Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions, Strategy, Work};
 pub use relation::{Materialization, Relation};
 pub use results::{Column, NodeResult, QueryResult, Status};
-pub use test_config::{threshold_met, Severity, TestConfig};
+pub use test_config::{threshold_met, InvalidValue, Severity, TestConfig};

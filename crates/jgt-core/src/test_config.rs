@@ -47,17 +47,22 @@ impl Default for TestConfig {
 }
 
 /// Whether a failure count meets a condition such as `!=0`, `>10`, `>=5`.
-pub fn threshold_met(condition: &str, failures: u64) -> Result<bool, String> {
+pub fn threshold_met(condition: &str, failures: u64) -> Result<bool, InvalidValue> {
     let condition = condition.trim();
     let ops = [">=", "<=", "!=", "==", ">", "<", "="];
     let op = ops
         .iter()
         .find(|op| condition.starts_with(**op))
-        .ok_or_else(|| format!("'{condition}' is not a condition such as '!=0' or '>10'"))?;
-    let number: u64 = condition[op.len()..]
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{condition}' is not a condition such as '!=0' or '>10'"))?;
+        .ok_or_else(|| {
+            InvalidValue(format!(
+                "'{condition}' is not a condition such as '!=0' or '>10'"
+            ))
+        })?;
+    let number: u64 = condition[op.len()..].trim().parse().map_err(|_| {
+        InvalidValue(format!(
+            "'{condition}' is not a condition such as '!=0' or '>10'"
+        ))
+    })?;
     Ok(match *op {
         ">=" => failures >= number,
         "<=" => failures <= number,
@@ -66,4 +71,29 @@ pub fn threshold_met(condition: &str, failures: u64) -> Result<bool, String> {
         ">" => failures > number,
         _ => failures < number,
     })
+}
+
+/// A value jgt cannot use: what is wrong and what is expected, for the
+/// caller to place in its file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValue(pub String);
+
+impl std::fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidValue {}
+
+impl From<&str> for InvalidValue {
+    fn from(message: &str) -> Self {
+        InvalidValue(message.to_string())
+    }
+}
+
+impl From<String> for InvalidValue {
+    fn from(message: String) -> Self {
+        InvalidValue(message)
+    }
 }

@@ -310,7 +310,7 @@ fn run_test(
     let judge = |condition: &str| threshold_met(condition, failures);
     let (error, warn) = match (judge(&config.error_if), judge(&config.warn_if)) {
         (Ok(error), Ok(warn)) => (error, warn),
-        (Err(message), _) | (_, Err(message)) => return failed(message),
+        (Err(message), _) | (_, Err(message)) => return failed(message.to_string()),
     };
     let status = match config.severity {
         Severity::Error if error => Status::Error,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 use crate::error::ProjectError;
-pub use jgt_core::{threshold_met, Severity, TestConfig};
+pub use jgt_core::{threshold_met, InvalidValue, Severity, TestConfig};
 
 /// Config keys a test accepts.
 pub const TEST_CONFIG_KEYS: [&str; 9] = [
@@ -51,14 +51,14 @@ pub fn parse_test(
     column: Option<&str>,
     path: &Path,
 ) -> Result<TestSpec, ProjectError> {
-    let invalid = |message: String| ProjectError::InvalidValue {
+    let invalid = |message: InvalidValue| ProjectError::InvalidValue {
         path: path.into(),
         line: 0,
         key: match column {
             Some(column) => format!("columns.{column}.data_tests"),
             None => "data_tests".into(),
         },
-        message,
+        message: message.to_string(),
     };
     let (test_name, body) = match value {
         Value::String(name) => (name.clone(), Value::Null),
@@ -130,16 +130,19 @@ pub fn parse_test(
             }
         }
         _ => {
-            return Err(invalid(format!(
-                "the arguments of test '{}' must be a mapping",
-                spec.test_name
-            )))
+            return Err(invalid(
+                format!(
+                    "the arguments of test '{}' must be a mapping",
+                    spec.test_name
+                )
+                .into(),
+            ))
         }
     }
     Ok(spec)
 }
 
-fn set_config(config: &mut TestConfig, key: &str, value: &Value) -> Result<(), String> {
+fn set_config(config: &mut TestConfig, key: &str, value: &Value) -> Result<(), InvalidValue> {
     let text = || match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -151,7 +154,7 @@ fn set_config(config: &mut TestConfig, key: &str, value: &Value) -> Result<(), S
             config.severity = match text().unwrap_or_default().to_lowercase().as_str() {
                 "error" => Severity::Error,
                 "warn" => Severity::Warn,
-                other => return Err(format!("severity '{other}' must be 'error' or 'warn'")),
+                other => return Err(format!("severity '{other}' must be 'error' or 'warn'").into()),
             }
         }
         "where" => config.where_clause = text(),
@@ -173,7 +176,7 @@ fn set_config(config: &mut TestConfig, key: &str, value: &Value) -> Result<(), S
             }
         }
         "meta" => {}
-        other => return Err(format!("'{other}' is not a test config")),
+        other => return Err(format!("'{other}' is not a test config").into()),
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use serde_yaml::Value;
 use crate::config::line_of_key;
 use crate::error::ProjectError;
 use crate::suggest::nearest;
-use jgt_core::Materialization;
+use jgt_core::{InvalidValue, Materialization};
 
 /// Config names jgt understands, as in dbt (`+` prefixed in trees).
 pub const CONFIG_KEYS: [&str; 22] = [
@@ -74,7 +74,7 @@ impl NodeConfig {
 
     /// Sets one config. `key` is without its `+`. Returns a message saying
     /// what is wrong with the value when it has the wrong shape.
-    pub fn set(&mut self, key: &str, value: &Value) -> Result<(), String> {
+    pub fn set(&mut self, key: &str, value: &Value) -> Result<(), InvalidValue> {
         match key {
             "materialized" => {
                 let name = value
@@ -86,7 +86,8 @@ impl NodeConfig {
                         .unwrap_or_default();
                     return Err(format!(
                         "'{name}' is not a materialization{hint}; use one of view, table, incremental, ephemeral"
-                    ));
+                    )
+                    .into());
                 }
                 self.materialized = Some(name.to_string());
             }
@@ -257,7 +258,7 @@ fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(),
                         path: path.into(),
                         line: line_of_key(text, key, 0),
                         key: format!("{tree}.{key}"),
-                        message,
+                        message: message.to_string(),
                     }
                 })?;
             }
