@@ -12,6 +12,7 @@
 
 pub mod csv;
 mod dialect;
+pub mod introspect;
 pub mod plan;
 mod relation;
 pub mod results;
@@ -19,6 +20,7 @@ pub mod sql;
 mod test_config;
 
 pub use dialect::{AnsiDialect, Capabilities, Dialect};
+pub use introspect::{Introspect, RelationType};
 pub use plan::{Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions, Strategy, Work};
 pub use relation::{Materialization, Relation};
 pub use results::{Column, NodeResult, QueryResult, Status};

@@ -34,6 +34,8 @@ pub const PROJECT_FILE: &str = "project.yml";
 /// A model file: Jinja SQL that becomes a view or a table.
 #[derive(Debug, Clone)]
 pub struct ModelFile {
+    /// The project or installed package the file belongs to (its `name:`).
+    pub package: String,
     /// The model's name: the file stem, as `ref()` names it.
     pub name: String,
     /// The file, relative to the project folder.
@@ -49,6 +51,8 @@ pub struct ModelFile {
 /// A seed: a CSV file loaded as a table.
 #[derive(Debug, Clone)]
 pub struct SeedFile {
+    /// The project or installed package the file belongs to (its `name:`).
+    pub package: String,
     /// The seed's name: the file stem, as `ref()` names it.
     pub name: String,
     /// The CSV file, relative to the project folder.
@@ -60,6 +64,8 @@ pub struct SeedFile {
 /// A Jinja file that is not a model: a macro file or a singular test.
 #[derive(Debug, Clone)]
 pub struct TemplateFile {
+    /// The project or installed package the file belongs to (its `name:`).
+    pub package: String,
     /// The file stem.
     pub name: String,
     /// The file, relative to the project folder.
@@ -126,6 +132,7 @@ impl Project {
             config.seeds.clone(),
         )?;
 
+        let config_name = config.name.clone();
         let mut models = Vec::new();
         let mut schema_files = Vec::new();
         for found in discover::find_files(root, &config.model_paths, &["sql", "yml", "yaml"])? {
@@ -134,6 +141,7 @@ impl Project {
                 let config = model_tree.resolve(&found.folders, &found.stem);
                 if config.is_enabled() {
                     models.push(ModelFile {
+                        package: config_name.clone(),
                         name: found.stem,
                         path: found.path,
                         folders: found.folders,
@@ -156,6 +164,7 @@ impl Project {
                 let config = seed_tree.resolve(&found.folders, &found.stem);
                 if config.is_enabled() {
                     seeds.push(SeedFile {
+                        package: config_name.clone(),
                         name: found.stem,
                         path: found.path,
                         config,
@@ -171,9 +180,9 @@ impl Project {
             }
         }
 
-        let mut macros = read_templates(root, &config.macro_paths)?;
+        let mut macros = read_templates(root, &config.macro_paths, &config.name)?;
         // dbt keeps custom generic tests in tests/generic/: they are macros.
-        let (generic, tests): (Vec<_>, Vec<_>) = read_templates(root, &config.test_paths)?
+        let (generic, tests): (Vec<_>, Vec<_>) = read_templates(root, &config.test_paths, &config.name)?
             .into_iter()
             .partition(|t| is_generic_test_file(&t.path, &config.test_paths));
         macros.extend(generic);
@@ -208,12 +217,17 @@ fn is_generic_test_file(path: &Path, test_paths: &[String]) -> bool {
         .any(|dir| path.starts_with(Path::new(dir).join("generic")))
 }
 
-fn read_templates(root: &Path, dirs: &[String]) -> Result<Vec<TemplateFile>, ProjectError> {
+fn read_templates(
+    root: &Path,
+    dirs: &[String],
+    package: &str,
+) -> Result<Vec<TemplateFile>, ProjectError> {
     discover::find_files(root, dirs, &["sql"])?
         .into_iter()
         .map(|found| {
             let text = discover::read_text(root, &found.path)?;
             Ok(TemplateFile {
+                package: package.to_string(),
                 name: found.stem,
                 path: found.path,
                 text,

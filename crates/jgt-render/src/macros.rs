@@ -30,6 +30,7 @@ pub(crate) fn register(
     files: &[TemplateFile],
 ) -> Result<BTreeMap<String, PathBuf>, RenderError> {
     let builtin = TemplateFile {
+        package: "jgt".into(),
         name: "generic_tests".into(),
         path: PathBuf::from(BUILTIN_TESTS.0),
         text: BUILTIN_TESTS.1.into(),

@@ -122,6 +122,7 @@ fn attempt(
         .iter()
         .enumerate()
         .map(|(n, text)| TemplateFile {
+            package: "demo".into(),
             name: format!("macros_{n}"),
             path: PathBuf::from(format!("macros/macros_{n}.sql")),
             text: text.clone(),
