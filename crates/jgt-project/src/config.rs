@@ -10,7 +10,7 @@ use crate::suggest::nearest;
 
 /// Keys a `project.yml` may hold. The dbt keys that do not change what jgt
 /// does (`version`, `profile`, ...) are accepted so a `dbt_project.yml` reads.
-pub const PROJECT_KEYS: [&str; 15] = [
+pub const PROJECT_KEYS: &[&str] = &[
     "name",
     "version",
     "config-version",
@@ -26,6 +26,9 @@ pub const PROJECT_KEYS: [&str; 15] = [
     "vars",
     "models",
     "seeds",
+    "dispatch",
+    "on-run-start",
+    "on-run-end",
 ];
 
 /// The parsed `project.yml`.
@@ -61,6 +64,44 @@ pub struct ProjectConfig {
     /// The seed config tree.
     #[serde(default)]
     pub seeds: serde_yaml::Value,
+    /// The profile to read from `profiles.yml`.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// Where `adapter.dispatch` looks for each macro namespace.
+    #[serde(default)]
+    pub dispatch: Vec<DispatchConfig>,
+    /// SQL run before the first node (`on-run-start`), as Jinja.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub on_run_start: Vec<String>,
+    /// SQL run after the last node (`on-run-end`), as Jinja.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub on_run_end: Vec<String>,
+}
+
+/// One entry of `dispatch:`: the packages searched, in order, for the
+/// macros `adapter.dispatch(name, macro_namespace)` finds.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchConfig {
+    /// The namespace the dispatching macro names (`dbt_utils`).
+    pub macro_namespace: String,
+    /// Packages to search, first match wins (`[my_project, dbt_utils]`).
+    pub search_order: Vec<String>,
+}
+
+/// dbt accepts a hook as one string or a list of them.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(de)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(one)) => vec![one],
+        Some(OneOrMany::Many(many)) => many,
+    })
 }
 
 fn default_database() -> String {
@@ -104,7 +145,7 @@ impl ProjectConfig {
                     path: path.into(),
                     line: line_of_key(text, key, 0),
                     key: key.to_string(),
-                    suggestion: nearest(key, PROJECT_KEYS),
+                    suggestion: nearest(key, PROJECT_KEYS.iter().copied()),
                     valid: PROJECT_KEYS.join(", "),
                 });
             }

@@ -18,7 +18,7 @@ pub mod suggest;
 
 use std::path::{Path, PathBuf};
 
-pub use config::{ProjectConfig, PROJECT_KEYS};
+pub use config::{DispatchConfig, ProjectConfig, PROJECT_KEYS};
 pub use data_tests::{parse_test, threshold_met, Severity, TestConfig, TestSpec, TEST_CONFIG_KEYS};
 pub use error::ProjectError;
 pub use jgt_core::{Materialization, Relation};
