@@ -78,6 +78,20 @@ pub enum Command {
     /// The project's graph: DOT on stdout by default; `generate` writes a
     /// documentation site, `serve` serves it.
     Docs(DocsArgs),
+    /// Install the packages of packages.yml (or dependencies.yml) into
+    /// dbt_packages, pinned in package-lock.yml, as `dbt deps` does.
+    Deps(DepsArgs),
+}
+
+/// `jgt deps` options.
+#[derive(Debug, Args, Default, Clone)]
+pub struct DepsArgs {
+    /// Resolve the packages again, ignoring package-lock.yml (and rewrite it).
+    #[arg(long)]
+    pub upgrade: bool,
+    /// Only write package-lock.yml; install nothing.
+    #[arg(long)]
+    pub lock: bool,
 }
 
 /// `jgt run` options.

@@ -71,6 +71,7 @@ pub fn dispatch(cli: Cli, cancel: &Cancel) -> Result<bool> {
         }
         Command::Show { model, limit } => show(common, model, *limit),
         Command::Docs(args) => docs_command(common, args, &invocation),
+        Command::Deps(args) => crate::deps::deps(common, args),
     }
 }
 

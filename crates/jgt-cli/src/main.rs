@@ -24,6 +24,7 @@ macro_rules! errln {
 
 mod cli;
 mod commands;
+mod deps;
 mod docs;
 mod error;
 mod interrupt;
@@ -83,6 +84,9 @@ fn code_of(err: &anyhow::Error) -> Option<&'static str> {
             return Some(e.code());
         }
         if let Some(e) = cause.downcast_ref::<jgt_exec::ExecError>() {
+            return Some(e.code());
+        }
+        if let Some(e) = cause.downcast_ref::<jgt_deps::DepsError>() {
             return Some(e.code());
         }
         if let Some(e) = cause.downcast_ref::<crate::error::CliError>() {
