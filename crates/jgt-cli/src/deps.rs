@@ -24,12 +24,20 @@ pub fn deps(common: &Common, args: &DepsArgs) -> Result<bool> {
         (Some(file), 0) if !args.lock => outln!("No packages found in {}.", file.display()),
         _ if args.lock => outln!(
             "Locked the packages without installing them ({}).",
-            if outcome.lock_written { "lock written" } else { "lock already up to date" }
+            if outcome.lock_written {
+                "lock written"
+            } else {
+                "lock already up to date"
+            }
         ),
         (_, n) => outln!(
             "Installed {n} package{} into {folder}{}.",
             if n == 1 { "" } else { "s" },
-            if outcome.lock_written { "" } else { " as package-lock.yml pins them" }
+            if outcome.lock_written {
+                ""
+            } else {
+                " as package-lock.yml pins them"
+            }
         ),
     }
     Ok(true)

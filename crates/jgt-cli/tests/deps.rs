@@ -26,7 +26,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
         .output()
         .expect("git runs");
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
@@ -45,7 +49,10 @@ fn read(p: &TempProject, relative: &str) -> String {
 /// `macros/version.sql` saying `one`.
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    write(&dir.path().join("pkg/dbt_project.yml"), "name: git_pkg\nversion: '1.0'\n");
+    write(
+        &dir.path().join("pkg/dbt_project.yml"),
+        "name: git_pkg\nversion: '1.0'\n",
+    );
     write(&dir.path().join("pkg/macros/version.sql"), "one");
     write(&dir.path().join("README.md"), "not part of the package");
     git(dir.path(), &["init", "-q", "-b", "main"]);
@@ -75,7 +82,10 @@ fn local_and_git_packages_are_installed_and_locked() {
     let repo = repo();
     let p = TempProject::new("name: shop\n");
     p.write("vendor/helpers/dbt_project.yml", "name: helpers\n");
-    p.write("vendor/helpers/macros/cents.sql", "{% macro cents(x) %}{{ x }} * 100{% endmacro %}");
+    p.write(
+        "vendor/helpers/macros/cents.sql",
+        "{% macro cents(x) %}{{ x }} * 100{% endmacro %}",
+    );
     p.write(
         "packages.yml",
         &format!(
@@ -84,9 +94,17 @@ fn local_and_git_packages_are_installed_and_locked() {
         ),
     );
     let run = p.jgt(&["deps"]).ok();
-    assert!(run.stdout.contains("Installed helpers -> "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Installed helpers -> "),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("Installed git_pkg "), "{}", run.stdout);
-    assert!(run.stdout.contains("Installed 2 packages"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Installed 2 packages"),
+        "{}",
+        run.stdout
+    );
 
     // dbt links local packages on unix; the link leads to the package's files.
     let link = p.path().join("dbt_packages/helpers");
@@ -98,7 +116,10 @@ fn local_and_git_packages_are_installed_and_locked() {
     assert!(!p.path().join("dbt_packages/git_pkg/.git").exists());
 
     let lock = read(&p, "package-lock.yml");
-    assert!(lock.contains(&git(repo.path(), &["rev-parse", "v1"])), "{lock}");
+    assert!(
+        lock.contains(&git(repo.path(), &["rev-parse", "v1"])),
+        "{lock}"
+    );
     insta::assert_snapshot!("deps_lock_local_and_git", redact(&lock, repo.path()));
 }
 
@@ -124,7 +145,11 @@ fn the_lock_pins_a_branch_until_upgrade() {
 
     // The lock still names the old commit, and packages.yml did not change.
     let again = p.jgt(&["deps"]).ok();
-    assert!(again.stdout.contains("as package-lock.yml pins them"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("as package-lock.yml pins them"),
+        "{}",
+        again.stdout
+    );
     assert_eq!(read(&p, "dbt_packages/git_pkg/macros/version.sql"), "one");
     assert!(read(&p, "package-lock.yml").contains(&old));
 
@@ -143,8 +168,14 @@ fn a_changed_packages_file_is_resolved_again_and_dropped_packages_go() {
     let repo = repo();
     let p = TempProject::new("name: shop\n");
     p.write("vendor/helpers/dbt_project.yml", "name: helpers\n");
-    let git_entry = format!("  - git: \"file://{}\"\n    revision: v1\n    subdirectory: pkg\n", repo.path().display());
-    p.write("packages.yml", &format!("packages:\n  - local: vendor/helpers\n{git_entry}"));
+    let git_entry = format!(
+        "  - git: \"file://{}\"\n    revision: v1\n    subdirectory: pkg\n",
+        repo.path().display()
+    );
+    p.write(
+        "packages.yml",
+        &format!("packages:\n  - local: vendor/helpers\n{git_entry}"),
+    );
     p.jgt(&["deps"]).ok();
     p.write("packages.yml", &format!("packages:\n{git_entry}"));
     let run = p.jgt(&["deps"]).ok();
@@ -196,7 +227,10 @@ impl Hub {
 
 /// A .tar.gz with one top folder, as the hub's tarballs have.
 fn tarball(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
     for (path, text) in entries {
         let mut header = tar::Header::new_gnu();
         header.set_size(text.len() as u64);
@@ -228,8 +262,14 @@ fn hub() -> Hub {
             files.insert(
                 format!("/tarballs/dbt_utils-{v}.tar.gz"),
                 tarball(&[
-                    (&format!("dbt-utils-{v}/dbt_project.yml"), &format!("name: dbt_utils\nversion: {v}\n")),
-                    (&format!("dbt-utils-{v}/macros/star.sql"), "{% macro star() %}*{% endmacro %}"),
+                    (
+                        &format!("dbt-utils-{v}/dbt_project.yml"),
+                        &format!("name: dbt_utils\nversion: {v}\n"),
+                    ),
+                    (
+                        &format!("dbt-utils-{v}/macros/star.sql"),
+                        "{% macro star() %}*{% endmacro %}",
+                    ),
                 ]),
             );
             version("dbt_utils", v, "[]")
@@ -237,12 +277,21 @@ fn hub() -> Hub {
         .collect();
     files.insert(
         "/api/v1/dbt-labs/dbt_utils.json".to_string(),
-        format!(r#"{{"name": "dbt_utils", "namespace": "dbt-labs", "versions": {{{}}}}}"#, utils.join(", ")).into_bytes(),
+        format!(
+            r#"{{"name": "dbt_utils", "namespace": "dbt-labs", "versions": {{{}}}}}"#,
+            utils.join(", ")
+        )
+        .into_bytes(),
     );
-    let needs = version("needs_utils", "0.1.0", r#"[{"package": "dbt-labs/dbt_utils", "version": [">=1.0.0", "<1.2.0"]}]"#);
+    let needs = version(
+        "needs_utils",
+        "0.1.0",
+        r#"[{"package": "dbt-labs/dbt_utils", "version": [">=1.0.0", "<1.2.0"]}]"#,
+    );
     files.insert(
         "/api/v1/acme/needs_utils.json".to_string(),
-        format!(r#"{{"name": "needs_utils", "namespace": "acme", "versions": {{{needs}}}}}"#).into_bytes(),
+        format!(r#"{{"name": "needs_utils", "namespace": "acme", "versions": {{{needs}}}}}"#)
+            .into_bytes(),
     );
     files.insert(
         "/tarballs/needs_utils-0.1.0.tar.gz".to_string(),
@@ -255,7 +304,10 @@ fn hub() -> Hub {
     );
     files.insert(
         "/tarballs/evil-0.1.0.tar.gz".to_string(),
-        tarball(&[("evil-0.1.0/dbt_project.yml", "name: evil\n"), ("evil-0.1.0/../../escaped.sql", "select 1")]),
+        tarball(&[
+            ("evil-0.1.0/dbt_project.yml", "name: evil\n"),
+            ("evil-0.1.0/../../escaped.sql", "select 1"),
+        ]),
     );
     files.insert(
         "/api/v1/index.json".to_string(),
@@ -274,15 +326,31 @@ fn hub_packages_are_resolved_with_what_they_need() {
     );
     let run = p.jgt_env(&["deps"], &[("JGT_HUB_URL", &hub.url)]).ok();
     // needs_utils narrows dbt_utils to <1.2.0: the highest left is 1.1.0.
-    assert!(run.stdout.contains("Installed dbt_utils 1.1.0 (dbt-labs/dbt_utils; 2.0.0 is available)"), "{}", run.stdout);
-    assert!(run.stdout.contains("Installed needs_utils 0.1.0"), "{}", run.stdout);
-    assert_eq!(read(&p, "dbt_packages/dbt_utils/dbt_project.yml"), "name: dbt_utils\nversion: 1.1.0\n");
+    assert!(
+        run.stdout
+            .contains("Installed dbt_utils 1.1.0 (dbt-labs/dbt_utils; 2.0.0 is available)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Installed needs_utils 0.1.0"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        read(&p, "dbt_packages/dbt_utils/dbt_project.yml"),
+        "name: dbt_utils\nversion: 1.1.0\n"
+    );
     assert!(read(&p, "dbt_packages/dbt_utils/macros/star.sql").contains("macro star"));
-    assert_eq!(read(&p, "dbt_packages/needs_utils/dbt_project.yml"), "name: needs_utils\n");
+    assert_eq!(
+        read(&p, "dbt_packages/needs_utils/dbt_project.yml"),
+        "name: needs_utils\n"
+    );
     insta::assert_snapshot!("deps_lock_hub", read(&p, "package-lock.yml"));
 
     // dbt's own variable works too, and the lock is followed as written.
-    p.jgt_env(&["deps"], &[("DBT_PACKAGE_HUB_URL", &hub.url)]).ok();
+    p.jgt_env(&["deps"], &[("DBT_PACKAGE_HUB_URL", &hub.url)])
+        .ok();
     assert!(read(&p, "dbt_packages/dbt_utils/dbt_project.yml").contains("1.1.0"));
 }
 
@@ -322,19 +390,28 @@ fn hub_failures_are_clear_refusals() {
     assert!(evil.stderr.contains("escaped.sql"), "{}", evil.stderr);
     assert!(!p.path().join("escaped.sql").exists());
     assert!(!p.path().join("dbt_packages/evil").exists());
-    p.write("packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.0.0\n");
-    p.jgt_env(&["deps"], &[("JGT_HUB_URL", "http://127.0.0.1:9/")]).refused("JGT7011");
+    p.write(
+        "packages.yml",
+        "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.0.0\n",
+    );
+    p.jgt_env(&["deps"], &[("JGT_HUB_URL", "http://127.0.0.1:9/")])
+        .refused("JGT7011");
 }
 
 #[test]
 fn bad_packages_files_are_refused_with_file_and_line() {
     let p = TempProject::new("name: shop\n");
-    p.write("packages.yml", "packages:\n  - local: vendor/a\n  - git: https://example.com/x.git\n    revison: v1\n");
-    p.jgt(&["deps"])
-        .refused("JGT7003")
-        .refused("packages.yml:3: unknown key 'revison' in a package entry (did you mean 'revision'?)");
+    p.write(
+        "packages.yml",
+        "packages:\n  - local: vendor/a\n  - git: https://example.com/x.git\n    revison: v1\n",
+    );
+    p.jgt(&["deps"]).refused("JGT7003").refused(
+        "packages.yml:3: unknown key 'revison' in a package entry (did you mean 'revision'?)",
+    );
     p.write("packages.yml", "packages:\n  - local: vendor/missing\n");
-    p.jgt(&["deps"]).refused("JGT7013").refused("packages.yml:2: local package folder");
+    p.jgt(&["deps"])
+        .refused("JGT7013")
+        .refused("packages.yml:2: local package folder");
     p.write("packages.yml", "packages:\n  - local: [oops\n");
     p.jgt(&["deps"]).refused("JGT7002").refused("packages.yml:");
     p.write("dependencies.yml", "packages:\n  - local: vendor/a\n");
@@ -342,6 +419,11 @@ fn bad_packages_files_are_refused_with_file_and_line() {
     p.write("packages.yml", "packages:\n  - local: vendor/a\n");
     p.jgt(&["deps"]).refused("JGT7004");
     p.remove("dependencies.yml");
-    p.write("packages.yml", "packages:\n  - git: \"file:///nonexistent/repo\"\n    revision: v1\n");
-    p.jgt(&["deps"]).refused("JGT7008").refused("does not appear to be a git repository");
+    p.write(
+        "packages.yml",
+        "packages:\n  - git: \"file:///nonexistent/repo\"\n    revision: v1\n",
+    );
+    p.jgt(&["deps"])
+        .refused("JGT7008")
+        .refused("does not appear to be a git repository");
 }

@@ -79,7 +79,9 @@ fn run(cwd: Option<&Path>, args: &[&str], url: &str, action: &str) -> Result<Str
         return Err(DepsError::Git {
             url: url.to_string(),
             action: action.to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr).trim_end().to_string(),
+            stderr: String::from_utf8_lossy(&output.stderr)
+                .trim_end()
+                .to_string(),
         });
     }
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())

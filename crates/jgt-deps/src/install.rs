@@ -26,7 +26,11 @@ impl Staging {
             install_dir.display()
         )))?;
         for entry in read_dir(install_dir)? {
-            if entry.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(STAGING_PREFIX)
+            {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
@@ -65,7 +69,10 @@ impl Staging {
             } else {
                 fs::copy(entry.path(), &target).map(|_| ())
             };
-            result.map_err(DepsError::io(format!("cannot copy {}", entry.path().display())))?;
+            result.map_err(DepsError::io(format!(
+                "cannot copy {}",
+                entry.path().display()
+            )))?;
         }
         Ok(dest)
     }
@@ -92,7 +99,8 @@ impl Staging {
             _ => unpack.clone(),
         };
         let dest = self.dir.path().join(name);
-        fs::rename(&root, &dest).map_err(DepsError::io(format!("cannot move {}", root.display())))?;
+        fs::rename(&root, &dest)
+            .map_err(DepsError::io(format!("cannot move {}", root.display())))?;
         Ok(dest)
     }
 
@@ -123,7 +131,8 @@ impl Staging {
             }
             let path = entry.path();
             let is_link = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
-            let is_package = path.join("dbt_project.yml").is_file() || path.join("project.yml").is_file();
+            let is_package =
+                path.join("dbt_project.yml").is_file() || path.join("project.yml").is_file();
             let result = if is_link {
                 fs::remove_file(&path)
             } else if is_package && path.is_dir() {
@@ -204,7 +213,7 @@ fn read_dir(dir: &Path) -> Result<Vec<fs::DirEntry>, DepsError> {
         .map_err(DepsError::io(what()))
 }
 
-/// A symbolic link (unix) or, elsewhere, a copy is not attempted: an error.
+/// A symbolic link to a folder (unix).
 #[cfg(unix)]
 fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
     std::os::unix::fs::symlink(target, link)

@@ -79,7 +79,9 @@ pub fn deps(options: &Options, on_event: &mut dyn FnMut(Event)) -> Result<Outcom
     })?;
     let install_dir = root.join(&project.install_path);
     let (specs, warnings) = spec::read_packages(&root)?;
-    warnings.into_iter().for_each(|w| on_event(Event::Warning(w)));
+    warnings
+        .into_iter()
+        .for_each(|w| on_event(Event::Warning(w)));
     let mut outcome = Outcome {
         packages_file: ["packages.yml", "dependencies.yml"]
             .iter()
@@ -101,7 +103,7 @@ pub fn deps(options: &Options, on_event: &mut dyn FnMut(Event)) -> Result<Outcom
         return Ok(outcome);
     }
     let resolved = match followed {
-        Some(lock) => resolver.from_lock(&lock.packages, &lock_file)?,
+        Some(lock) => resolver.pin_locked(&lock.packages, &lock_file)?,
         None => {
             let resolved = resolver.resolve(&specs)?;
             resolve::check_names(&resolved, project.name.as_deref())?;
@@ -167,7 +169,14 @@ fn detail(r: &Resolved) -> String {
             }
             _ => format!("{version} ({package})"),
         },
-        (Pinned::Git { url, revision, subdirectory }, _) => {
+        (
+            Pinned::Git {
+                url,
+                revision,
+                subdirectory,
+            },
+            _,
+        ) => {
             let short = &revision[..revision.len().min(7)];
             match subdirectory {
                 Some(sub) => format!("{short} ({url}, subdirectory {sub})"),

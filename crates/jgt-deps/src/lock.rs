@@ -161,7 +161,10 @@ impl Lock {
         }
         let text = crate::spec::read(file)?;
         let doc: Value = serde_yaml::from_str(&text).map_err(|e| yaml_error(file, &e))?;
-        let hash = doc.get("sha1_hash").and_then(Value::as_str).map(str::to_string);
+        let hash = doc
+            .get("sha1_hash")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let lines = item_lines(&text, "packages");
         let items = match doc.get("packages") {
             None | Some(Value::Null) => &Vec::new(),
@@ -191,7 +194,10 @@ fn locked(item: &Value, file: &Path, line: usize) -> Result<Locked, DepsError> {
         yaml(
             file,
             line,
-            &format!("{what}; delete {} and run `jgt deps` to write it again", file.display()),
+            &format!(
+                "{what}; delete {} and run `jgt deps` to write it again",
+                file.display()
+            ),
         )
     };
     let name = get("name").ok_or_else(|| bad("a locked package has no `name:`"))?;
@@ -200,7 +206,8 @@ fn locked(item: &Value, file: &Path, line: usize) -> Result<Locked, DepsError> {
     } else if let Some(url) = get("git") {
         Pinned::Git {
             url,
-            revision: get("revision").ok_or_else(|| bad("a locked git package has no `revision:`"))?,
+            revision: get("revision")
+                .ok_or_else(|| bad("a locked git package has no `revision:`"))?,
             subdirectory: get("subdirectory"),
         }
     } else if let Some(package) = get("package") {
@@ -209,7 +216,9 @@ fn locked(item: &Value, file: &Path, line: usize) -> Result<Locked, DepsError> {
             version: get("version").ok_or_else(|| bad("a locked hub package has no `version:`"))?,
         }
     } else {
-        return Err(bad("a locked package has no `local:`, `git:` or `package:`"));
+        return Err(bad(
+            "a locked package has no `local:`, `git:` or `package:`",
+        ));
     };
     Ok(Locked { name, pinned })
 }
@@ -217,7 +226,8 @@ fn locked(item: &Value, file: &Path, line: usize) -> Result<Locked, DepsError> {
 /// A YAML scalar: plain when YAML reads it back as this same string, else single-quoted.
 fn scalar(s: &str) -> String {
     let plain_safe = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:@+~=".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@+~=".contains(c))
         && !s.starts_with(['-', ':', '@', '~', '='])
         && matches!(serde_yaml::from_str::<Value>(s), Ok(Value::String(ref back)) if back == s)
         && !looks_like_yaml11_special(s);
@@ -233,7 +243,9 @@ fn looks_like_yaml11_special(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     ["yes", "no", "on", "off", "y", "n"].contains(&lower.as_str())
         || s.replace('_', "").parse::<f64>().is_ok()
-        || (s.contains(':') && s.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '.'))
+        || (s.contains(':')
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || c == ':' || c == '.'))
 }
 
 #[cfg(test)]
@@ -245,7 +257,9 @@ mod tests {
             packages: vec![
                 Locked {
                     name: "loc_pkg".into(),
-                    pinned: Pinned::Local { path: "../loc".into() },
+                    pinned: Pinned::Local {
+                        path: "../loc".into(),
+                    },
                 },
                 Locked {
                     name: "git_pkg".into(),
@@ -313,7 +327,10 @@ sha1_hash: e4aa24e5ae62f56573f55ef6e3ddf7eccdd802c6
         )
         .unwrap();
         let (specs, _) = crate::spec::read_packages(dir.path()).unwrap();
-        assert_eq!(sha1_hash(&specs), "e4aa24e5ae62f56573f55ef6e3ddf7eccdd802c6");
+        assert_eq!(
+            sha1_hash(&specs),
+            "e4aa24e5ae62f56573f55ef6e3ddf7eccdd802c6"
+        );
     }
 
     #[test]

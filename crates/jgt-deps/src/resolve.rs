@@ -110,7 +110,11 @@ impl<'a> Resolver<'a> {
     }
 
     /// Fetches exactly what a lock records, without resolving anything.
-    pub fn from_lock(&mut self, locked: &[Locked], lock_file: &Path) -> Result<Vec<Resolved>, DepsError> {
+    pub fn pin_locked(
+        &mut self,
+        locked: &[Locked],
+        lock_file: &Path,
+    ) -> Result<Vec<Resolved>, DepsError> {
         locked
             .iter()
             .map(|l| {
@@ -129,7 +133,13 @@ impl<'a> Resolver<'a> {
                     } => {
                         let checkout = self.checkout(url, Some(revision))?;
                         let root = git::package_root(&checkout, url, subdirectory.as_deref())?;
-                        (Fetched::Git { root, _checkout: checkout }, None)
+                        (
+                            Fetched::Git {
+                                root,
+                                _checkout: checkout,
+                            },
+                            None,
+                        )
                     }
                     Pinned::Hub { package, version } => {
                         let info = self.hub.version(package, version)?;
@@ -170,7 +180,9 @@ impl<'a> Resolver<'a> {
                 warn_unpinned,
             } => {
                 let revision = single_revision(url, revisions)?;
-                if *warn_unpinned && matches!(revision.as_deref(), None | Some("HEAD" | "main" | "master")) {
+                if *warn_unpinned
+                    && matches!(revision.as_deref(), None | Some("HEAD" | "main" | "master"))
+                {
                     self.warn(format!(
                         "the git package {url} is not pinned (revision {}); its next commit can change your project without warning. Set `revision:` to a tag or commit, or `warn-unpinned: false`",
                         revision.as_deref().unwrap_or("HEAD")
@@ -188,7 +200,10 @@ impl<'a> Resolver<'a> {
                             subdirectory: subdirectory.clone(),
                         },
                     },
-                    fetched: Fetched::Git { root, _checkout: checkout },
+                    fetched: Fetched::Git {
+                        root,
+                        _checkout: checkout,
+                    },
                     latest: None,
                     children,
                 })
@@ -219,7 +234,8 @@ impl<'a> Resolver<'a> {
         }
         let prerelease = prerelease || plain.iter().any(Requirement::is_prerelease);
         let available = self.hub.versions(package)?;
-        let Some(version) = version::pick(&plain, available.iter().map(String::as_str), prerelease) else {
+        let Some(version) = version::pick(&plain, available.iter().map(String::as_str), prerelease)
+        else {
             let texts: Vec<&str> = plain.iter().map(|r| r.text.as_str()).collect();
             return Err(DepsError::NoVersion {
                 package: package.to_string(),
@@ -249,9 +265,11 @@ impl<'a> Resolver<'a> {
     /// The newest version the hub offers.
     fn latest(&mut self, package: &str, prerelease: bool) -> Result<Option<String>, DepsError> {
         let available = self.hub.versions(package)?;
-        Ok(version::installable(available.iter().map(String::as_str), prerelease)
-            .last()
-            .map(|(_, s)| s.to_string()))
+        Ok(
+            version::installable(available.iter().map(String::as_str), prerelease)
+                .last()
+                .map(|(_, s)| s.to_string()),
+        )
     }
 
     /// A `local:` package's folder (relative to the root project, as in dbt).
@@ -269,11 +287,12 @@ impl<'a> Resolver<'a> {
 
     /// A package folder's project name and its own packages.
     fn project(&mut self, dir: &Path, what: &str) -> Result<(String, Vec<Spec>), DepsError> {
-        let name = read_project(dir)?
-            .and_then(|p| p.name)
-            .ok_or_else(|| DepsError::NotAPackage {
-                what: format!("{what} ({})", dir.display()),
-            })?;
+        let name =
+            read_project(dir)?
+                .and_then(|p| p.name)
+                .ok_or_else(|| DepsError::NotAPackage {
+                    what: format!("{what} ({})", dir.display()),
+                })?;
         let (children, warnings) = read_packages(dir)?;
         warnings.into_iter().for_each(|w| self.warn(w));
         Ok((name, children))
@@ -302,7 +321,9 @@ impl<'a> Resolver<'a> {
 fn key_of(source: &Source) -> String {
     match source {
         Source::Local { path } => format!("local:{path}"),
-        Source::Git { url, subdirectory, .. } => format!(
+        Source::Git {
+            url, subdirectory, ..
+        } => format!(
             "git:{}/{}",
             url.strip_suffix(".git").unwrap_or(url),
             subdirectory.as_deref().unwrap_or("")
@@ -312,7 +333,11 @@ fn key_of(source: &Source) -> String {
 }
 
 /// Merges a request into the list of wanted packages; returns its index.
-fn incorporate(wanted: &mut Vec<(String, Wanted)>, key: String, spec: &Spec) -> Result<usize, DepsError> {
+fn incorporate(
+    wanted: &mut Vec<(String, Wanted)>,
+    key: String,
+    spec: &Spec,
+) -> Result<usize, DepsError> {
     let index = match wanted.iter().position(|(k, _)| *k == key) {
         Some(i) => i,
         None => {
@@ -321,13 +346,22 @@ fn incorporate(wanted: &mut Vec<(String, Wanted)>, key: String, spec: &Spec) -> 
                     path: path.clone(),
                     origin: spec.origin.clone(),
                 },
-                Source::Git { url, subdirectory, warn_unpinned, .. } => Wanted::Git {
+                Source::Git {
+                    url,
+                    subdirectory,
+                    warn_unpinned,
+                    ..
+                } => Wanted::Git {
                     url: url.clone(),
                     subdirectory: subdirectory.clone(),
                     revisions: Vec::new(),
                     warn_unpinned: *warn_unpinned,
                 },
-                Source::Hub { package, install_prerelease, .. } => Wanted::Hub {
+                Source::Hub {
+                    package,
+                    install_prerelease,
+                    ..
+                } => Wanted::Hub {
                     package: package.clone(),
                     reqs: Vec::new(),
                     prerelease: *install_prerelease,
@@ -338,7 +372,18 @@ fn incorporate(wanted: &mut Vec<(String, Wanted)>, key: String, spec: &Spec) -> 
         }
     };
     match (&mut wanted[index].1, &spec.source) {
-        (Wanted::Git { revisions, warn_unpinned, .. }, Source::Git { revision, warn_unpinned: w, .. }) => {
+        (
+            Wanted::Git {
+                revisions,
+                warn_unpinned,
+                ..
+            },
+            Source::Git {
+                revision,
+                warn_unpinned: w,
+                ..
+            },
+        ) => {
             *warn_unpinned &= *w;
             if let Some(rev) = revision {
                 revisions.push((rev.clone(), spec.origin.clone()));
@@ -392,7 +437,10 @@ pub fn check_names(resolved: &[Resolved], project: Option<&str>) -> Result<(), D
                 second: this,
             });
         }
-        if !crate::install::stays_inside(Path::new(&r.locked.name)) || r.locked.name.contains(['/', '\\']) || r.locked.name.starts_with('.') {
+        if !crate::install::stays_inside(Path::new(&r.locked.name))
+            || r.locked.name.contains(['/', '\\'])
+            || r.locked.name.starts_with('.')
+        {
             return Err(DepsError::BadName {
                 what: this,
                 name: r.locked.name.clone(),
@@ -406,7 +454,11 @@ pub fn check_names(resolved: &[Resolved], project: Option<&str>) -> Result<(), D
 pub fn describe(pinned: &Pinned) -> String {
     match pinned {
         Pinned::Local { path } => format!("local {path}"),
-        Pinned::Git { url, subdirectory: Some(sub), .. } => format!("git {url} subdirectory {sub}"),
+        Pinned::Git {
+            url,
+            subdirectory: Some(sub),
+            ..
+        } => format!("git {url} subdirectory {sub}"),
         Pinned::Git { url, .. } => format!("git {url}"),
         Pinned::Hub { package, .. } => format!("hub {package}"),
     }

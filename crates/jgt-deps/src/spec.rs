@@ -124,7 +124,11 @@ pub fn read_packages(dir: &Path) -> Result<(Vec<Spec>, Vec<String>), DepsError> 
             if doc.is_null() {
                 continue;
             }
-            return Err(yaml(&file, 1, "the file must be a mapping with a `packages:` list"));
+            return Err(yaml(
+                &file,
+                1,
+                "the file must be a mapping with a `packages:` list",
+            ));
         };
         for key in map.keys() {
             let key = key.as_str().unwrap_or_default();
@@ -170,7 +174,11 @@ pub fn parse_list(
         return Ok(Vec::new());
     }
     let Some(items) = list.as_sequence() else {
-        return Err(yaml(file, line_of(0), "`packages:` must be a list of package entries"));
+        return Err(yaml(
+            file,
+            line_of(0),
+            "`packages:` must be a list of package entries",
+        ));
     };
     items
         .iter()
@@ -194,7 +202,9 @@ const HUB_KEYS: &[&str] = &["package", "version", "install_prerelease", "name"];
 fn parse_entry(item: &Value, origin: Origin) -> Result<Spec, DepsError> {
     let err = |message: &str| yaml(&origin.file, origin.line, message);
     let Some(map) = item.as_mapping() else {
-        return Err(err("a package entry must be a mapping such as `- package: dbt-labs/dbt_utils`"));
+        return Err(err(
+            "a package entry must be a mapping such as `- package: dbt-labs/dbt_utils`",
+        ));
     };
     let keys: Vec<&str> = map.keys().map(|k| k.as_str().unwrap_or("")).collect();
     for unsupported in ["tarball", "private"] {
@@ -330,8 +340,13 @@ fn raw_or_null(raw: &Json, key: &str) -> Json {
 
 /// A YAML value as JSON (for the lock hash).
 fn to_json(value: &Value, origin: &Origin) -> Result<Json, DepsError> {
-    serde_json::to_value(value)
-        .map_err(|e| yaml(&origin.file, origin.line, &format!("the entry cannot be read: {e}")))
+    serde_json::to_value(value).map_err(|e| {
+        yaml(
+            &origin.file,
+            origin.line,
+            &format!("the entry cannot be read: {e}"),
+        )
+    })
 }
 
 /// The 1-based lines of the items of the top-level list under `key:`.
@@ -375,7 +390,10 @@ fn line_of_top_key(text: &str, key: &str) -> usize {
 }
 
 /// The candidate closest to `name`, when it is a plausible typo.
-pub(crate) fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn nearest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (name.chars().count() / 3).max(2);
     candidates
         .into_iter()

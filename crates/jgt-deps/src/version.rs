@@ -160,17 +160,26 @@ mod tests {
     use super::*;
 
     fn reqs(texts: &[&str]) -> Vec<Requirement> {
-        texts.iter().map(|t| Requirement::parse(t).unwrap()).collect()
+        texts
+            .iter()
+            .map(|t| Requirement::parse(t).unwrap())
+            .collect()
     }
 
     const HUB: [&str; 6] = ["0.9.6", "1.0.0", "1.1.1", "1.3.0", "1.4.0-rc1", "2.0.0"];
 
     #[test]
     fn picks_the_highest_version_in_the_range() {
-        assert_eq!(pick(&reqs(&[">=1.0.0", "<2.0.0"]), HUB, false), Some("1.3.0"));
+        assert_eq!(
+            pick(&reqs(&[">=1.0.0", "<2.0.0"]), HUB, false),
+            Some("1.3.0")
+        );
         assert_eq!(pick(&reqs(&["1.1.1"]), HUB, false), Some("1.1.1"));
         assert_eq!(pick(&reqs(&["=1.0.0"]), HUB, false), Some("1.0.0"));
-        assert_eq!(pick(&reqs(&[">1.3.0", "<=2.0.0"]), HUB, false), Some("2.0.0"));
+        assert_eq!(
+            pick(&reqs(&[">1.3.0", "<=2.0.0"]), HUB, false),
+            Some("2.0.0")
+        );
         assert_eq!(pick(&reqs(&[">=3.0.0"]), HUB, false), None);
     }
 
@@ -193,7 +202,10 @@ mod tests {
     #[test]
     fn clashing_requirements_are_named() {
         assert_eq!(conflict(&reqs(&[">=1.0.0", "<2.0.0", ">=1.2.0"])), None);
-        assert_eq!(conflict(&reqs(&[">=1.0.0", "<2.0.0", ">=2.0.0"])), Some((1, 2)));
+        assert_eq!(
+            conflict(&reqs(&[">=1.0.0", "<2.0.0", ">=2.0.0"])),
+            Some((1, 2))
+        );
         assert_eq!(conflict(&reqs(&["1.0.0", "1.1.0"])), Some((0, 1)));
         assert_eq!(conflict(&reqs(&["1.0.0", "<=1.0.0"])), None);
         assert_eq!(conflict(&reqs(&[">1.0.0", "<=1.0.0"])), Some((0, 1)));
