@@ -426,4 +426,15 @@ fn bad_packages_files_are_refused_with_file_and_line() {
     p.jgt(&["deps"])
         .refused("JGT7008")
         .refused("does not appear to be a git repository");
+    // jgt deps replaces what is in the install folder: never the project itself.
+    p.write("project.yml", "name: shop\npackages-install-path: .\n");
+    p.write("packages.yml", "packages:\n  - local: vendor/a\n");
+    p.write("vendor/a/dbt_project.yml", "name: a\n");
+    p.jgt(&["deps"]).refused("JGT7018");
+    p.write(
+        "project.yml",
+        "name: shop\npackages-install-path: vendored\n",
+    );
+    p.jgt(&["deps"]).ok();
+    assert!(p.path().join("vendored/a/dbt_project.yml").exists());
 }

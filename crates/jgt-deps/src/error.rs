@@ -161,6 +161,12 @@ pub enum DepsError {
         /// The folder.
         folder: PathBuf,
     },
+    /// `packages-install-path` is the project folder or one of its parents.
+    #[error("packages-install-path '{path}' is the project folder or above it; jgt deps replaces what is in that folder, so name a folder of its own such as dbt_packages")]
+    BadInstallPath {
+        /// The path as written.
+        path: String,
+    },
 }
 
 impl DepsError {
@@ -184,6 +190,7 @@ impl DepsError {
             DepsError::DuplicateName { .. } => "JGT7015",
             DepsError::BadName { .. } => "JGT7016",
             DepsError::NoProject { .. } => "JGT7017",
+            DepsError::BadInstallPath { .. } => "JGT7018",
         }
     }
 

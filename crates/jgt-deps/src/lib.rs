@@ -77,7 +77,12 @@ pub fn deps(options: &Options, on_event: &mut dyn FnMut(Event)) -> Result<Outcom
     let project = spec::read_project(&root)?.ok_or_else(|| DepsError::NoProject {
         folder: root.clone(),
     })?;
-    let install_dir = root.join(&project.install_path);
+    let install_dir = normalize(&root.join(&project.install_path));
+    if root.starts_with(&install_dir) {
+        return Err(DepsError::BadInstallPath {
+            path: project.install_path.clone(),
+        });
+    }
     let (specs, warnings) = spec::read_packages(&root)?;
     warnings
         .into_iter()
@@ -186,6 +191,21 @@ fn detail(r: &Resolved) -> String {
         (Pinned::Local { .. }, Fetched::Local(dir)) => format!("-> {}", dir.display()),
         (Pinned::Local { path }, _) => format!("-> {path}"),
     }
+}
+
+/// `a/b/../c` as `a/c`, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Writes a file through a temporary file and a rename.
