@@ -21,7 +21,9 @@ pub fn deps(common: &Common, args: &DepsArgs) -> Result<bool> {
     let folder = outcome.install_dir.display();
     match (&outcome.packages_file, outcome.installed) {
         (None, _) => outln!("No packages.yml or dependencies.yml: nothing to install."),
-        (Some(file), 0) if !args.lock => outln!("No packages found in {}.", file.display()),
+        (Some(file), _) if outcome.requested == 0 => {
+            outln!("No packages found in {}.", file.display())
+        }
         _ if args.lock => outln!(
             "Locked the packages without installing them ({}).",
             if outcome.lock_written {

@@ -438,3 +438,19 @@ fn bad_packages_files_are_refused_with_file_and_line() {
     p.jgt(&["deps"]).ok();
     assert!(p.path().join("vendored/a/dbt_project.yml").exists());
 }
+
+#[test]
+fn without_packages_nothing_is_installed() {
+    let p = TempProject::new("name: shop\n");
+    let run = p.jgt(&["deps"]).ok();
+    assert!(run.stdout.contains("nothing to install"), "{}", run.stdout);
+    p.write("packages.yml", "packages: []\n");
+    let run = p.jgt(&["deps", "--lock"]).ok();
+    assert!(
+        run.stdout.contains("No packages found in"),
+        "{}",
+        run.stdout
+    );
+    assert!(!p.path().join("package-lock.yml").exists());
+    assert!(!p.path().join("dbt_packages").exists());
+}

@@ -60,6 +60,8 @@ pub enum Event {
 pub struct Outcome {
     /// The packages file that was read, if any.
     pub packages_file: Option<PathBuf>,
+    /// How many packages the packages file lists.
+    pub requested: usize,
     /// How many packages were installed.
     pub installed: usize,
     /// Whether the lock was written (else it was followed as it was).
@@ -92,6 +94,7 @@ pub fn deps(options: &Options, on_event: &mut dyn FnMut(Event)) -> Result<Outcom
             .iter()
             .map(|f| root.join(f))
             .find(|f| f.is_file()),
+        requested: specs.len(),
         installed: 0,
         lock_written: false,
         install_dir: install_dir.clone(),
