@@ -257,7 +257,7 @@ pub fn build(
     }
     let mut reporter = Reporter::new(&plan);
     let threads = compiled.target.threads;
-    let results = jgt_exec::run_parallel(&adapter, &plan, threads, ctx.cancel, |node, result| {
+    let results = jgt_exec::run_parallel(&adapter, &plan, threads, ctx.cancel, None, |node, result| {
         reporter.finished(node, result)
     });
     reporter.finish();

@@ -338,7 +338,7 @@ fn model(sql: &str) -> Work {
 }
 
 fn run(db: &dyn Adapter, plan: &[PlannedNode]) -> Vec<NodeResult> {
-    crate::run(db, plan, &Cancel::new(), |_, _| {})
+    crate::run(db, plan, &Cancel::new(), None, |_, _| {})
 }
 
 /// Through the runner, a ragged row is an error naming its line.

@@ -13,12 +13,14 @@ mod adapter;
 mod cancel;
 pub mod conformance;
 mod error;
+mod introspect;
 mod parallel;
 pub mod runner;
 
 pub use adapter::{Adapter, Interrupter};
 pub use cancel::Cancel;
 pub use error::ExecError;
+pub use introspect::{AdapterIntrospect, Rerender};
 pub use jgt_core::plan::{
     Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions, Strategy, Work,
 };

@@ -19,6 +19,7 @@ pub(crate) fn schedule(
     workers: Vec<Box<dyn Adapter + Send>>,
     plan: &[PlannedNode],
     cancel: &Cancel,
+    rerender: Option<&dyn crate::Rerender>,
     on_result: impl FnMut(&PlannedNode, &NodeResult),
 ) -> Vec<NodeResult> {
     let mut book = Book::new(plan, on_result);
@@ -36,7 +37,7 @@ pub(crate) fn schedule(
                 // A panic while building one node fails that node; the
                 // worker and the run go on.
                 let mut result = catch_unwind(AssertUnwindSafe(|| {
-                    build(worker.as_ref(), index, &plan[index], cancel)
+                    build(worker.as_ref(), index, &plan[index], cancel, rerender)
                 }))
                 .unwrap_or_else(|panic| NodeResult {
                     message: Some(format!(

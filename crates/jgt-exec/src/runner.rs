@@ -10,6 +10,7 @@ use jgt_core::{
 };
 
 use crate::adapter::Adapter;
+use crate::introspect::{AdapterIntrospect, Rerender};
 use crate::cancel::Cancel;
 use crate::error::ExecError;
 
@@ -23,6 +24,7 @@ pub fn run(
     adapter: &dyn Adapter,
     plan: &[PlannedNode],
     cancel: &Cancel,
+    rerender: Option<&dyn Rerender>,
     mut on_result: impl FnMut(&PlannedNode, &NodeResult),
 ) -> Vec<NodeResult> {
     cancel.register(adapter.interrupter());
@@ -40,7 +42,7 @@ pub fn run(
             },
             None => NodeResult {
                 thread: 1,
-                ..build(adapter, index, node, cancel)
+                ..build(adapter, index, node, cancel, rerender)
             },
         };
         on_result(node, &result);
@@ -57,10 +59,11 @@ pub fn run_parallel(
     plan: &[PlannedNode],
     threads: usize,
     cancel: &Cancel,
+    rerender: Option<&dyn Rerender>,
     on_result: impl FnMut(&PlannedNode, &NodeResult),
 ) -> Vec<NodeResult> {
     if threads <= 1 || plan.len() <= 1 {
-        return run(adapter, plan, cancel, on_result);
+        return run(adapter, plan, cancel, rerender, on_result);
     }
     // Schemas are created up front: two workers creating one schema at
     // once would conflict.
@@ -94,9 +97,9 @@ pub fn run_parallel(
         }
     }
     if workers.is_empty() {
-        return run(adapter, plan, cancel, on_result);
+        return run(adapter, plan, cancel, rerender, on_result);
     }
-    crate::parallel::schedule(workers, plan, cancel, on_result)
+    crate::parallel::schedule(workers, plan, cancel, rerender, on_result)
 }
 
 /// Names the failed node at the root of a skip, however far up it is.
@@ -120,6 +123,7 @@ pub(crate) fn build(
     index: usize,
     node: &PlannedNode,
     cancel: &Cancel,
+    rerender: Option<&dyn Rerender>,
 ) -> NodeResult {
     if cancel.is_cancelled() {
         return NodeResult {
@@ -127,11 +131,47 @@ pub(crate) fn build(
             ..NodeResult::new(index, Status::Skipped, 0.0)
         };
     }
+    let fresh;
+    let node = match rerender.filter(|r| r.wants(node)) {
+        Some(rerender) => match render_again(adapter, node, rerender) {
+            Ok(again) => {
+                fresh = again;
+                &fresh
+            }
+            Err(message) => {
+                return NodeResult {
+                    message: Some(message),
+                    ..NodeResult::new(index, Status::Error, 0.0)
+                }
+            }
+        },
+        None => node,
+    };
     let mut result = build_now(adapter, index, node);
     if cancel.is_cancelled() && result.status == Status::Error {
         result.message = Some(INTERRUPTED_DURING.into());
     }
     result
+}
+
+/// The node with its SQL rendered again through a connection of its own,
+/// now that everything upstream of it is built.
+fn render_again(
+    adapter: &dyn Adapter,
+    node: &PlannedNode,
+    rerender: &dyn Rerender,
+) -> Result<PlannedNode, String> {
+    let db = AdapterIntrospect::connect(adapter)?;
+    let Some(sql) = rerender.sql_at_execution(node, db) else {
+        return Ok(node.clone());
+    };
+    let sql = sql?;
+    let mut node = node.clone();
+    match &mut node.work {
+        Work::Model { sql: old, .. } | Work::Test { sql: old, .. } => *old = sql,
+        Work::Seed { .. } => {}
+    }
+    Ok(node)
 }
 
 /// Why a node did not start.
