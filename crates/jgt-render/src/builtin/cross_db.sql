@@ -78,7 +78,9 @@
 
 {% macro duckdb__dateadd(datepart, interval, from_date_or_timestamp) -%}
 {%- set unit = datepart | lower -%}
-{%- set step = {'quarter': 'interval 3 month', 'week': 'interval 7 day'}.get(unit, 'interval 1 ' ~ unit) -%}
+{%- if unit == 'quarter' -%}{%- set step = 'interval 3 month' -%}
+{%- elif unit == 'week' -%}{%- set step = 'interval 7 day' -%}
+{%- else -%}{%- set step = 'interval 1 ' ~ unit -%}{%- endif -%}
 ({{ from_date_or_timestamp }} + cast({{ interval }} as bigint) * {{ step }})
 {%- endmacro %}
 
