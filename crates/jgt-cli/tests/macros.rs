@@ -40,7 +40,9 @@ fn cross_database_macros_give_the_results_dbt_duckdb_gives() {
     for (name, expression, expected) in &cases {
         let got = p.scalar(&format!("select cast(v as varchar) from \"{name}\""));
         if &got != expected {
-            wrong.push(format!("{name}: {expression} gave {got}, dbt-duckdb gives {expected}"));
+            wrong.push(format!(
+                "{name}: {expression} gave {got}, dbt-duckdb gives {expected}"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -82,10 +84,7 @@ fn a_dispatch_with_no_implementation_names_every_macro_searched() {
 fn staged_project() -> TempProject {
     let p = TempProject::new("name: shop\nmodels:\n  shop:\n    staging:\n      +schema: stg\n");
     p.write("models/staging/stg_orders.sql", "select 1 as id");
-    p.write(
-        "models/orders.sql",
-        "select * from {{ ref('stg_orders') }}",
-    );
+    p.write("models/orders.sql", "select * from {{ ref('stg_orders') }}");
     p
 }
 

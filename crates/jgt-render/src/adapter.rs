@@ -44,8 +44,7 @@ impl Adapter {
 
     /// `adapter.dispatch(macro_name, macro_namespace=None)`.
     fn dispatch(&self, state: &State, args: &[Value]) -> Result<Value, Error> {
-        let (name, namespace, kwargs): (Option<String>, Option<String>, Kwargs) =
-            from_args(args)?;
+        let (name, namespace, kwargs): (Option<String>, Option<String>, Kwargs) = from_args(args)?;
         let name = match name {
             Some(name) => name,
             None => kwargs.get::<String>("macro_name")?,
@@ -125,7 +124,9 @@ impl Object for Adapter {
             "type" => Ok(Value::from(self.dialect.adapter_type())),
             other => Err(Error::new(
                 ErrorKind::UnknownMethod,
-                format!("adapter.{other}() is not supported by jgt; available: dispatch, quote, type"),
+                format!(
+                    "adapter.{other}() is not supported by jgt; available: dispatch, quote, type"
+                ),
             )),
         }
     }

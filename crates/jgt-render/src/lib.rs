@@ -279,3 +279,6 @@ fn take<T>(list: &std::sync::Mutex<Vec<T>>) -> Vec<T> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod dispatch_tests;

@@ -134,7 +134,12 @@ impl Object for Namespace {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Values(self.macros.keys().map(|k| Value::from(k.as_str())).collect())
+        Enumerator::Values(
+            self.macros
+                .keys()
+                .map(|k| Value::from(k.as_str()))
+                .collect(),
+        )
     }
 
     fn call_method(
@@ -146,10 +151,8 @@ impl Object for Namespace {
         match self.macros.get(method) {
             Some(callable) => callable.call(state, args),
             None => {
-                let suggestion = jgt_project::suggest::nearest(
-                    method,
-                    self.macros.keys().map(String::as_str),
-                );
+                let suggestion =
+                    jgt_project::suggest::nearest(method, self.macros.keys().map(String::as_str));
                 Err(Error::new(
                     ErrorKind::UnknownMethod,
                     format!(

@@ -100,7 +100,11 @@ impl Overrides {
 impl Renderer {
     /// The schema `node` builds into, from its configured `schema`:
     /// `generate_schema_name(custom, node)`.
-    pub fn schema_name(&self, custom: Option<&str>, node: &NodeInfo) -> Result<String, RenderError> {
+    pub fn schema_name(
+        &self,
+        custom: Option<&str>,
+        node: &NodeInfo,
+    ) -> Result<String, RenderError> {
         if !self.naming.schema {
             return Ok(self.dialect.schema_for(custom.map(str::trim)));
         }
