@@ -74,6 +74,8 @@
 
 {%- macro equals(expr1, expr2) -%}{{ return(adapter.dispatch('equals', 'dbt')(expr1, expr2)) }}{%- endmacro %}
 
+{%- macro generate_series(upper_bound) -%}{{ return(adapter.dispatch('generate_series', 'dbt')(upper_bound)) }}{%- endmacro %}
+
 {#- Dates and times. -#}
 
 {% macro duckdb__dateadd(datepart, interval, from_date_or_timestamp) -%}
@@ -225,4 +227,8 @@ array_cat({{ array_1 }}, {{ array_2 }})
 
 {% macro default__equals(expr1, expr2) -%}
 ({{ expr1 }} = {{ expr2 }})
+{%- endmacro %}
+
+{% macro duckdb__generate_series(upper_bound) -%}
+select range as generated_number from range(1, ({{ upper_bound }}) + 1)
 {%- endmacro %}
