@@ -156,9 +156,9 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         full_refresh: options.full_refresh,
         ..Catalog::default()
     };
-    graph.add_seeds(&project, &mut catalog, dialect.as_ref())?;
+    graph.add_seeds(&project, &mut catalog, &renderer)?;
     graph.add_sources(&project, &mut catalog)?;
-    let models = render_models(&project, &renderer, catalog, dialect.as_ref())?;
+    let models = render_models(&project, &renderer, catalog)?;
     graph.add_models(&project, &models, options)?;
     graph.wait_for_producers();
     let Graph {
@@ -240,10 +240,9 @@ fn render_models(
     project: &Project,
     renderer: &Renderer,
     mut catalog: Catalog,
-    dialect: &dyn Dialect,
 ) -> Result<RenderedModels> {
     for model in &project.models {
-        let relation = relation_of(&model.name, &model.config, dialect);
+        let relation = relation_of(renderer, "model", model, &model.config)?;
         catalog.nodes.insert(model.name.clone(), relation);
     }
     let first = Arc::new(catalog);
@@ -264,7 +263,7 @@ fn render_models(
     let mut second = (*first).clone();
     let mut moved: HashSet<&str> = HashSet::new();
     for (model, config) in project.models.iter().zip(&configs) {
-        let relation = relation_of(&model.name, config, dialect);
+        let relation = relation_of(renderer, "model", model, config)?;
         if first.nodes[&model.name] != relation {
             moved.insert(&model.name);
             second.nodes.insert(model.name.clone(), relation);
@@ -310,10 +309,10 @@ impl Graph {
         &mut self,
         project: &Project,
         catalog: &mut Catalog,
-        dialect: &dyn Dialect,
+        renderer: &Renderer,
     ) -> Result<()> {
         for seed in &project.seeds {
-            let relation = relation_of(&seed.name, &seed.config, dialect);
+            let relation = relation_of(renderer, "seed", seed, &seed.config)?;
             catalog.nodes.insert(seed.name.clone(), relation.clone());
             let node = Node {
                 name: seed.name.clone(),
@@ -536,16 +535,62 @@ pub fn compiled_path(project: &Project, path: &Path) -> PathBuf {
         .join(path)
 }
 
-/// The relation a node builds, from its name and config. An ephemeral
+/// The relation a node builds, from its name and config, as the project's
+/// `generate_schema_name` and `generate_alias_name` name it. An ephemeral
 /// model builds none: its name is the CTE its dependents inline.
-fn relation_of(name: &str, config: &NodeConfig, dialect: &dyn Dialect) -> Relation {
+fn relation_of(
+    renderer: &Renderer,
+    resource_type: &str,
+    file: &impl NamedFile,
+    config: &NodeConfig,
+) -> Result<Relation> {
+    let name = file.node_name();
     if config.materialized.as_deref() == Some("ephemeral") {
-        return Relation::new("", crate::ephemeral::cte_name(name));
+        return Ok(Relation::new("", crate::ephemeral::cte_name(name)));
     }
-    Relation::new(
-        dialect.schema_for(config.schema.as_deref()),
-        config.alias.clone().unwrap_or_else(|| name.to_string()),
-    )
+    let node = jgt_render::NodeInfo {
+        name,
+        resource_type,
+        path: file.node_path(),
+        package_name: file.node_package(),
+        materialized: config.materialized.as_deref(),
+        tags: &config.tags,
+    };
+    Ok(Relation::new(
+        renderer.schema_name(config.schema.as_deref(), &node)?,
+        renderer.alias_name(config.alias.as_deref(), &node)?,
+    ))
+}
+
+/// A project file that becomes a node: its name, path and package.
+trait NamedFile {
+    fn node_name(&self) -> &str;
+    fn node_path(&self) -> &Path;
+    fn node_package(&self) -> &str;
+}
+
+impl NamedFile for jgt_project::ModelFile {
+    fn node_name(&self) -> &str {
+        &self.name
+    }
+    fn node_path(&self) -> &Path {
+        &self.path
+    }
+    fn node_package(&self) -> &str {
+        &self.package
+    }
+}
+
+impl NamedFile for jgt_project::SeedFile {
+    fn node_name(&self) -> &str {
+        &self.name
+    }
+    fn node_path(&self) -> &Path {
+        &self.path
+    }
+    fn node_package(&self) -> &str {
+        &self.package
+    }
 }
 
 /// Writes every selected model's rendered SQL under `target/compiled/`.

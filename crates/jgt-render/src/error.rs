@@ -29,6 +29,29 @@ pub enum RenderError {
         /// The second file defining it.
         second: PathBuf,
     },
+    /// `adapter.dispatch` found no implementation, or a package namespace
+    /// has no macro of the name called (`dbt_utils.nope()`).
+    #[error("{}: {message}{}", at_line(.path, *.line), while_rendering(.node))]
+    MacroNotFound {
+        /// The file making the call.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// What was looked for, and where.
+        message: String,
+        /// The model or test being rendered, when it differs from `path`.
+        node: Option<String>,
+    },
+    /// A naming macro (`generate_schema_name`, ...) gave an empty name.
+    #[error("{}: {name} gave an empty name for {node}; make it return a schema, alias or database name", .path.display())]
+    EmptyName {
+        /// The macro file.
+        path: PathBuf,
+        /// The macro (`generate_schema_name`).
+        name: String,
+        /// The node being named.
+        node: String,
+    },
 }
 
 impl RenderError {
@@ -50,6 +73,17 @@ impl RenderError {
         };
         // Name the node only when the error sits in another file (a macro).
         let node = node.filter(|_| path != fallback).map(str::to_string);
+        let missing = err
+            .detail()
+            .and_then(|detail| detail.strip_prefix(crate::macros::MISSING_MACRO));
+        if let Some(message) = missing {
+            return RenderError::MacroNotFound {
+                line: err.line().unwrap_or(0),
+                path: PathBuf::from(path),
+                message: message.to_string(),
+                node,
+            };
+        }
         RenderError::Template {
             line: err.line().unwrap_or(0),
             path: PathBuf::from(path),
@@ -100,6 +134,8 @@ impl RenderError {
         match self {
             RenderError::Template { .. } => "JGT2001",
             RenderError::DuplicateMacro { .. } => "JGT2002",
+            RenderError::MacroNotFound { .. } => "JGT2010",
+            RenderError::EmptyName { .. } => "JGT2011",
         }
     }
 }

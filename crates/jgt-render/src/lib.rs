@@ -10,11 +10,13 @@
 //! the configs it set. It knows nothing of graphs or databases: the caller
 //! supplies a [`Catalog`] saying where each name lives.
 
+mod adapter;
 mod context;
 mod error;
 mod format;
 mod functions;
 mod macros;
+mod naming;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,6 +31,7 @@ pub use context::{Catalog, RefCall, Target};
 pub use error::RenderError;
 pub use functions::{is_secret, SECRET_PREFIXES};
 pub use macros::macro_names;
+pub use naming::NodeInfo;
 
 use context::{NodeState, RelationValue};
 
@@ -64,6 +67,10 @@ pub struct Renderer {
     target: Target,
     dialect: Arc<dyn Dialect>,
     macros: BTreeMap<String, std::path::PathBuf>,
+    /// Every macro by package, for dispatch and the naming macros.
+    table: Arc<macros::MacroTable>,
+    /// Which naming macros the project replaces.
+    naming: naming::Overrides,
 }
 
 /// A generic test to render: which test, on what, with which arguments.
@@ -112,12 +119,27 @@ impl Renderer {
             options.target.database.clone(),
             Arc::clone(&options.dialect),
         );
-        let macros = macros::register(&mut env, &project.macros)?;
+        env.add_global(
+            "adapter",
+            adapter::Adapter::value(Arc::clone(&options.dialect), &project.config.dispatch),
+        );
+        let table = macros::register(&mut env, &project.config.name, &project.macros)?;
+        naming::register(&mut env)?;
+        // Bare macro names, as the global table resolves them.
+        let macros = table
+            .packages
+            .values()
+            .flat_map(|macros| macros.keys())
+            .filter_map(|name| table.resolve(name))
+            .map(|found| (found.name.clone(), found.path.clone()))
+            .collect();
         let mut renderer = Renderer {
             env,
             target: options.target,
             dialect: options.dialect,
             macros,
+            naming: naming::Overrides::of(&table),
+            table,
         };
         for model in &project.models {
             renderer.add_template(&model.path, &model.raw_sql)?;
@@ -257,3 +279,6 @@ fn take<T>(list: &std::sync::Mutex<Vec<T>>) -> Vec<T> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod dispatch_tests;

@@ -1,88 +1,264 @@
 //! Project macros, callable from every model and every other macro.
 //!
 //! Each macro file is its own template (so errors inside a macro name the
-//! macro's file and line). Every macro becomes a global function that
-//! evaluates its file and calls the macro there; the wrapper also gives
-//! macros dbt's `{{ return(value) }}`, which hands a value back to the
-//! caller instead of text.
+//! macro's file and line). Macros are registered per package: the root
+//! project, every installed package, and `dbt`, which holds jgt's built-in
+//! macros (generic tests, dbt's cross-database macros, `generate_*_name`).
+//! Every package is a global object (`dbt_utils.star(...)`, `dbt.dateadd(...)`)
+//! and every macro is also callable by its bare name. A bare name resolves
+//! as close to dbt as one global table allows: the root project's macro
+//! wins, then `dbt`'s, then other packages' in package-name order. (dbt
+//! looks in the rendered node's package, then the root project, then its
+//! internal macros; every node jgt renders belongs to the root project, and
+//! dbt would not find another package's macro by its bare name at all: jgt
+//! does, as a last resort.) The wrapper also gives macros dbt's
+//! `{{ return(value) }}`, which hands a value back instead of text.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jgt_project::TemplateFile;
-use minijinja::value::{Rest, Value};
+use minijinja::value::{Enumerator, Object, Value};
 use minijinja::{context, Environment, Error, ErrorKind, State};
 
 use crate::error::RenderError;
 use crate::functions::{node_state, NODE_KEY, RETURN_SIGNAL};
 
-/// The built-in generic tests, as a macro file of their own.
-const BUILTIN_TESTS: (&str, &str) = (
-    "jgt/generic_tests.sql",
-    include_str!("builtin/generic_tests.sql"),
-);
+/// The namespace of jgt's built-in macros, named as dbt names its own.
+pub(crate) const BUILTIN_PACKAGE: &str = "dbt";
 
-/// Adds the built-in macros and every project macro file to `env` and
-/// registers each macro they define. A project macro may replace a
-/// built-in one; two project macros with one name are an error.
+/// The global holding the [`MacroTable`].
+const TABLE_KEY: &str = "__jgt_macros__";
+
+/// The built-in macro files: template name and text.
+const BUILTIN_FILES: [(&str, &str); 3] = [
+    (
+        "jgt/generic_tests.sql",
+        include_str!("builtin/generic_tests.sql"),
+    ),
+    ("jgt/cross_db.sql", include_str!("builtin/cross_db.sql")),
+    ("jgt/naming.sql", include_str!("builtin/naming.sql")),
+];
+
+/// One macro: where it is defined and the package it belongs to.
+#[derive(Debug)]
+pub(crate) struct MacroRef {
+    /// The package (`dbt`, the root project's name, an installed package).
+    pub package: String,
+    /// The macro's name.
+    pub name: String,
+    /// The template (macro file) defining it.
+    pub template: String,
+    /// The file, as the project names it.
+    pub path: PathBuf,
+}
+
+/// Every macro of the run, by package.
+#[derive(Debug, Default)]
+pub(crate) struct MacroTable {
+    /// The root project's name.
+    pub root: String,
+    /// Macros by package, then by name.
+    pub packages: BTreeMap<String, BTreeMap<String, Arc<MacroRef>>>,
+}
+
+impl Object for MacroTable {}
+
+impl MacroTable {
+    /// The macro `name` of `package`, if it defines one.
+    pub fn get(&self, package: &str, name: &str) -> Option<&Arc<MacroRef>> {
+        self.packages.get(package)?.get(name)
+    }
+
+    /// What a bare `name` calls: the root project's macro, else `dbt`'s,
+    /// else the first package (by name) defining it.
+    pub fn resolve(&self, name: &str) -> Option<&Arc<MacroRef>> {
+        self.get(&self.root, name)
+            .or_else(|| self.get(BUILTIN_PACKAGE, name))
+            .or_else(|| self.packages.values().find_map(|macros| macros.get(name)))
+    }
+
+    /// What dbt's own lookup finds for a bare `name` from a root-project
+    /// node: the root project's macro, else `dbt`'s.
+    pub fn resolve_dbt(&self, name: &str) -> Option<&Arc<MacroRef>> {
+        self.get(&self.root, name)
+            .or_else(|| self.get(BUILTIN_PACKAGE, name))
+    }
+
+    /// Whether `package` is an installed package (neither root nor `dbt`).
+    pub fn is_installed(&self, package: &str) -> bool {
+        package != self.root && package != BUILTIN_PACKAGE && self.packages.contains_key(package)
+    }
+
+    /// The table stored in the environment's globals.
+    pub fn of(state: &State) -> Result<Arc<MacroTable>, Error> {
+        state
+            .lookup(TABLE_KEY)
+            .and_then(|value| value.downcast_object::<MacroTable>())
+            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "macros are not loaded"))
+    }
+}
+
+/// A macro as a template value: calling it runs the macro.
+#[derive(Debug)]
+pub(crate) struct MacroFn(pub Arc<MacroRef>);
+
+impl MacroFn {
+    /// The macro as a callable value.
+    pub fn value(macro_ref: &Arc<MacroRef>) -> Value {
+        Value::from_object(MacroFn(Arc::clone(macro_ref)))
+    }
+}
+
+impl Object for MacroFn {
+    fn call(self: &Arc<Self>, state: &State<'_, '_>, args: &[Value]) -> Result<Value, Error> {
+        call_macro(state, &self.0, args)
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<macro {}.{}>", self.0.package, self.0.name)
+    }
+}
+
+/// A package as a template value: `dbt_utils.star(...)`.
+#[derive(Debug)]
+struct Namespace {
+    package: String,
+    macros: BTreeMap<String, Value>,
+}
+
+impl Object for Namespace {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.macros.get(key.as_str()?).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(
+            self.macros
+                .keys()
+                .map(|k| Value::from(k.as_str()))
+                .collect(),
+        )
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        state: &State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        match self.macros.get(method) {
+            Some(callable) => callable.call(state, args),
+            None => {
+                let suggestion =
+                    jgt_project::suggest::nearest(method, self.macros.keys().map(String::as_str));
+                Err(Error::new(
+                    ErrorKind::UnknownMethod,
+                    format!(
+                        "{MISSING_MACRO}package '{}' has no macro named '{method}'.{}",
+                        self.package,
+                        jgt_project::suggest::did_you_mean(&suggestion)
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+/// The start of an error's detail that makes it a [`RenderError::MacroNotFound`].
+pub(crate) const MISSING_MACRO: &str = "JGT2010 ";
+
+/// Adds the built-in macros and every macro file of the project and its
+/// packages to `env`, and registers each macro they define. Returns the
+/// table of every macro. Two macros of one name in one package are an error;
+/// one name in different packages is fine.
 pub(crate) fn register(
     env: &mut Environment<'static>,
+    root: &str,
     files: &[TemplateFile],
-) -> Result<BTreeMap<String, PathBuf>, RenderError> {
-    let builtin = TemplateFile {
-        package: "jgt".into(),
-        name: "generic_tests".into(),
-        path: PathBuf::from(BUILTIN_TESTS.0),
-        text: BUILTIN_TESTS.1.into(),
+) -> Result<Arc<MacroTable>, RenderError> {
+    let builtin: Vec<TemplateFile> = BUILTIN_FILES
+        .iter()
+        .map(|(path, text)| TemplateFile {
+            package: BUILTIN_PACKAGE.into(),
+            name: path.to_string(),
+            path: PathBuf::from(path),
+            text: text.to_string(),
+        })
+        .collect();
+    let mut table = MacroTable {
+        root: root.to_string(),
+        ..MacroTable::default()
     };
-    let mut defined: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for file in std::iter::once(&builtin).chain(files) {
+    for file in builtin.iter().chain(files) {
         let template = crate::template_name(&file.path);
         let text = rewrite_test_blocks(&file.text);
         env.add_template_owned(template.clone(), text.clone())
             .map_err(|err| RenderError::from_jinja(err, &template, None))?;
+        let package = table.packages.entry(file.package.clone()).or_default();
         for name in macro_names(&text) {
-            let replaces_builtin = defined
-                .get(&name)
-                .is_some_and(|first| first.as_path() == std::path::Path::new(BUILTIN_TESTS.0));
-            if let Some(first) = defined.get(&name).filter(|_| !replaces_builtin) {
+            if let Some(first) = package.get(&name) {
                 return Err(RenderError::DuplicateMacro {
                     name,
-                    first: first.clone(),
+                    first: first.path.clone(),
                     second: file.path.clone(),
                 });
             }
-            defined.insert(name.clone(), file.path.clone());
-            let template = template.clone();
-            let macro_name = name.clone();
-            env.add_function(name, move |state: &State, args: Rest<Value>| {
-                call_macro(state, &template, &macro_name, &args.0)
-            });
+            let macro_ref = MacroRef {
+                package: file.package.clone(),
+                name: name.clone(),
+                template: template.clone(),
+                path: file.path.clone(),
+            };
+            package.insert(name, Arc::new(macro_ref));
         }
     }
-    Ok(defined)
+    for (package, macros) in &table.packages {
+        let values: BTreeMap<String, Value> = macros
+            .iter()
+            .map(|(name, macro_ref)| (name.clone(), MacroFn::value(macro_ref)))
+            .collect();
+        let namespace = Namespace {
+            package: package.clone(),
+            macros: values,
+        };
+        env.add_global(package.clone(), Value::from_object(namespace));
+    }
+    let names: Vec<&String> = table.packages.values().flat_map(|m| m.keys()).collect();
+    for name in names {
+        if let Some(winner) = table.resolve(name) {
+            env.add_global(name.clone(), MacroFn::value(winner));
+        }
+    }
+    let table = Arc::new(table);
+    env.add_global(TABLE_KEY, Value::from_dyn_object(Arc::clone(&table)));
+    Ok(table)
 }
 
-/// Calls `name` from the macro file `template` with the caller's context.
-fn call_macro(state: &State, template: &str, name: &str, args: &[Value]) -> Result<Value, Error> {
+/// Runs `macro_ref` with the caller's context and `args` (keyword
+/// arguments included, as the caller passed them).
+pub(crate) fn call_macro(
+    state: &State,
+    macro_ref: &MacroRef,
+    args: &[Value],
+) -> Result<Value, Error> {
     let node = node_state(state)?;
-    let file = state.env().get_template(template)?;
+    let file = state.env().get_template(&macro_ref.template)?;
     let captured = file.render_captured(context! {
         __jgt_node__ => state.lookup(NODE_KEY),
         this => state.lookup("this"),
         model => state.lookup("model"),
     })?;
     let macro_state = captured.state();
+    let name = &macro_ref.name;
     let callable = macro_state.lookup(name).ok_or_else(|| {
         Error::new(
             ErrorKind::UnknownFunction,
-            format!("macro {name} not found in {template}"),
+            format!("macro {name} not found in {}", macro_ref.template),
         )
     })?;
-    node.macros
-        .lock()
-        .expect("macros lock")
-        .push(name.to_string());
+    node.macros.lock().expect("macros lock").push(name.clone());
     node.returns.lock().expect("returns lock").push(None);
     let result = callable.call(macro_state, args);
     let returned = node.returns.lock().expect("returns lock").pop().flatten();
