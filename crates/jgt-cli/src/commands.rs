@@ -20,6 +20,12 @@ use crate::report::{summary, Reporter};
 pub fn dispatch(cli: Cli, cancel: &Cancel) -> Result<bool> {
     let invocation = Invocation::start();
     crate::log::init(cli.common.log_format, &invocation.id);
+    crate::log::event(
+        "MainReportVersion",
+        "info",
+        &format!("Running with jgt={}", env!("CARGO_PKG_VERSION")),
+        serde_json::json!({"version": env!("CARGO_PKG_VERSION"), "log_version": 3}),
+    );
     let args = crate::retry::invocation_args(&cli);
     if let Command::Retry = cli.command {
         return crate::retry::retry(&cli.common, &invocation, cancel);
@@ -289,8 +295,11 @@ pub fn build(
     });
     reporter.finish();
     let elapsed = started.elapsed().as_secs_f64();
-    out!("{}", summary(&plan, &results, elapsed));
-    crate::report::stats_event(&results);
+    if crate::log::json() {
+        crate::report::json_summary(&plan, &results, elapsed);
+    } else {
+        out!("{}", summary(&plan, &results, elapsed));
+    }
     write_run_results(
         &compiled,
         &plan,

@@ -65,7 +65,7 @@ pub fn debug(common: &Common) -> Result<bool> {
     outln!("  threads: {}", target.threads);
     let connected = connection_test(&database);
     let ok = connected.is_ok();
-    check("Connection test", connected);
+    check("Connection test:", connected);
     finish(ok)
 }
 

@@ -147,7 +147,7 @@ fn status_word(node: &PlannedNode, status: Status) -> &'static str {
 }
 
 /// The `StatsLine` event after a run (JSON mode only): dbt's counts.
-pub fn stats_event(results: &[NodeResult]) {
+fn stats_event(results: &[NodeResult]) {
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
     let (pass, warn, error, skip) = (
         count(Status::Success),
@@ -162,6 +162,48 @@ pub fn stats_event(results: &[NodeResult]) {
         &format!("Done. PASS={pass} WARN={warn} ERROR={error} SKIP={skip} TOTAL={total}"),
         serde_json::json!({"stats": {"pass": pass, "warn": warn, "error": error, "skip": skip, "total": total}}),
     );
+}
+
+/// The summary as dbt's structured events (JSON mode): the counts, then
+/// one `RunResultError` (or `RunResultWarning`) per problem, then `StatsLine`.
+pub fn json_summary(plan: &[PlannedNode], results: &[NodeResult], seconds: f64) {
+    crate::log::event(
+        "FinishedRunningStats",
+        "info",
+        &format!("Finished running {} nodes in {seconds:.2}s.", results.len()),
+        serde_json::json!({"execution_time": seconds, "stat_line": format!("{} nodes", results.len())}),
+    );
+    let errors = results.iter().filter(|r| r.status == Status::Error).count();
+    let warnings = results.iter().filter(|r| r.status == Status::Warn).count();
+    crate::log::event(
+        "EndOfRunSummary",
+        "info",
+        &format!("Completed with {errors} errors and {warnings} warnings"),
+        serde_json::json!({"num_errors": errors, "num_warnings": warnings, "keyboard_interrupt": false}),
+    );
+    for (node, result) in plan.iter().zip(results) {
+        let (name, level) = match result.status {
+            Status::Error => ("RunResultError", "error"),
+            Status::Warn => ("RunResultWarning", "warn"),
+            _ => continue,
+        };
+        let text = problem(node, result);
+        crate::log::event(
+            name,
+            level,
+            text.trim(),
+            serde_json::json!({
+                "msg": text.trim(),
+                "node_info": {
+                    "node_name": node.name,
+                    "node_path": node.path,
+                    "resource_type": resource_type(node),
+                    "node_status": status_word(node, result.status),
+                },
+            }),
+        );
+    }
+    stats_event(results);
 }
 
 /// What a result line names: a test's name, otherwise the relation.

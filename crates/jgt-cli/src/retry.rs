@@ -44,7 +44,10 @@ pub fn invocation_args(cli: &Cli) -> Value {
         "state": selection.state,
         "fail_fast": fail_fast(&cli.command),
         "store_failures": store_failures(&cli.command),
-        "invocation_command": argv.join(" "),
+        "invocation_command": std::iter::once("jgt")
+            .chain(argv.iter().skip(1).map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" "),
         "jgt_argv": argv,
     })
 }
