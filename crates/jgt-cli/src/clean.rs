@@ -30,7 +30,7 @@ pub fn clean(common: &Common) -> Result<bool> {
     };
     let targets = entries
         .iter()
-        .map(|entry| inside(root, entry))
+        .map(|entry| inside(root, entry, &text))
         .collect::<Result<Vec<_>, _>>()?;
     for (entry, path) in entries.iter().zip(targets) {
         if path.exists() {
@@ -49,9 +49,17 @@ pub fn clean(common: &Common) -> Result<bool> {
 
 /// `entry` under `root`, or an error when it leaves the project folder
 /// (absolute, `..` above the root, a symlink out) or is the folder itself.
-fn inside(root: &Path, entry: &str) -> Result<PathBuf, CliError> {
+fn inside(root: &Path, entry: &str, text: &str) -> Result<PathBuf, CliError> {
+    let after = text.find("clean-targets").unwrap_or(0);
+    let line = text[..after].lines().count()
+        + text[after..]
+            .lines()
+            .position(|l| l.contains(entry))
+            .unwrap_or(0)
+        + usize::from(after == 0 || text[..after].ends_with('\n'));
     let refuse = || CliError::CleanOutsideProject {
         file: PROJECT_FILE.to_string(),
+        line,
         entry: entry.to_string(),
     };
     let mut depth: usize = 0;

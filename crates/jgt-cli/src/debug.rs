@@ -44,10 +44,10 @@ pub fn debug(common: &Common) -> Result<bool> {
         HashSet::new(),
     );
     let compiled = match loaded {
-        Ok((compiled, ids)) => {
+        Ok((compiled, _)) => {
             check(
                 "project compiles",
-                Ok(format!("{} nodes rendered", ids.len())),
+                Ok(format!("{} nodes rendered", compiled.nodes.len())),
             );
             compiled
         }

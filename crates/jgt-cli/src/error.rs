@@ -34,10 +34,12 @@ pub enum CliError {
         path: std::path::PathBuf,
     },
     /// `clean-targets` names a folder outside the project.
-    #[error("{file}: clean-targets entry '{entry}' is outside the project folder; jgt clean only deletes folders inside the project (use a relative path such as `target`)")]
+    #[error("{file}:{line}: clean-targets entry '{entry}' is not a folder inside the project; jgt clean only deletes folders inside the project, never the project itself (use a relative path such as `target`)")]
     CleanOutsideProject {
         /// The project file.
         file: String,
+        /// The entry's line (1-based).
+        line: usize,
         /// The entry as written.
         entry: String,
     },

@@ -17,7 +17,7 @@ pub fn parse(common: &Common, invocation: &Invocation) -> Result<bool> {
     let project = Project::load(&common.project_dir)?;
     let database = crate::commands::project_database(common, &project);
     // No database is read: `is_incremental()` renders as on a first run.
-    let (compiled, ids) = crate::commands::load_with(
+    let (compiled, _) = crate::commands::load_with(
         common,
         &Selection::default(),
         project,
@@ -26,7 +26,11 @@ pub fn parse(common: &Common, invocation: &Invocation) -> Result<bool> {
     )?;
     write_manifest(&compiled, invocation)?;
     let count = |kind: NodeKind| {
-        ids.iter()
+        // Every node, whatever a default selector would pick.
+        compiled
+            .dag
+            .order()
+            .iter()
             .filter(|id| compiled.node(**id).kind == kind)
             .count()
     };
