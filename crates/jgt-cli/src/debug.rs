@@ -27,7 +27,10 @@ pub fn debug(common: &Common) -> Result<bool> {
     outln!("Configuration:");
     let project = match Project::load(&common.project_dir) {
         Ok(project) => {
-            check(&format!("{PROJECT_FILE} file"), Ok("found and valid".into()));
+            check(
+                &format!("{PROJECT_FILE} file"),
+                Ok("found and valid".into()),
+            );
             project
         }
         Err(err) => {

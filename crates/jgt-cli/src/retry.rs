@@ -102,16 +102,28 @@ pub fn retry(common: &Common, invocation: &Invocation, cancel: &Cancel) -> Resul
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|r| r.get("status").and_then(Value::as_str).is_some_and(|s| RETRIED.contains(&s)))
-        .filter_map(|r| r.get("unique_id").and_then(Value::as_str).map(str::to_string))
+        .filter(|r| {
+            r.get("status")
+                .and_then(Value::as_str)
+                .is_some_and(|s| RETRIED.contains(&s))
+        })
+        .filter_map(|r| {
+            r.get("unique_id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
         .collect();
     let which = args.get("which").and_then(Value::as_str).unwrap_or("?");
     if failed.is_empty() {
         outln!("Nothing to retry: every node of the last `jgt {which}` succeeded.");
         return Ok(true);
     }
-    let mut cli = Cli::try_parse_from(&argv)
-        .map_err(|err| bad(&format!("its command line no longer parses: {}", err.kind())))?;
+    let mut cli = Cli::try_parse_from(&argv).map_err(|err| {
+        bad(&format!(
+            "its command line no longer parses: {}",
+            err.kind()
+        ))
+    })?;
     cli.common.project_dir = common.project_dir.clone();
     cli.common.log_format = common.log_format;
     if common.db.is_some() {
@@ -128,7 +140,12 @@ pub fn retry(common: &Common, invocation: &Invocation, cancel: &Cancel) -> Resul
             test.watch = false;
             test.selection.only = Some(failed);
         }
-        _ => return Err(bad(&format!("the last command, `jgt {which}`, builds nothing to retry")).into()),
+        _ => {
+            return Err(bad(&format!(
+                "the last command, `jgt {which}`, builds nothing to retry"
+            ))
+            .into())
+        }
     }
     outln!("Retrying {count} node(s) that failed or were skipped in the last `jgt {which}`");
     crate::commands::run_command(&cli, invocation, args, cancel)

@@ -26,10 +26,12 @@ fn built(p: &TempProject) -> Vec<String> {
     if !p.db().exists() {
         return Vec::new();
     }
-    p.query("select table_name from information_schema.tables where table_schema = 'main' order by 1")
-        .into_iter()
-        .map(|row| row[0].clone())
-        .collect()
+    p.query(
+        "select table_name from information_schema.tables where table_schema = 'main' order by 1",
+    )
+    .into_iter()
+    .map(|row| row[0].clone())
+    .collect()
 }
 
 const SELECTORS: &str = "\
@@ -82,11 +84,17 @@ fn selector_mistakes_name_the_file_line_and_nearest_name() {
     p.jgt(&["run", "--selector", "a_and_belw"])
         .refused("JGT3106")
         .refused("Did you mean 'a_and_below'?");
-    p.write("selectors.yml", &SELECTORS.replace("children: true", "childern: true"));
+    p.write(
+        "selectors.yml",
+        &SELECTORS.replace("children: true", "childern: true"),
+    );
     p.jgt(&["ls"])
         .refused("error[JGT3104]: selectors.yml:8: unknown key 'childern'")
         .refused("Did you mean 'children'?");
-    p.write("selectors.yml", &SELECTORS.replace("method: fqn", "method: tagg"));
+    p.write(
+        "selectors.yml",
+        &SELECTORS.replace("method: fqn", "method: tagg"),
+    );
     p.jgt(&["ls"])
         .refused("error[JGT3105]: selectors.yml:6: unknown selector method 'tagg'");
     p.remove("selectors.yml");
@@ -103,7 +111,11 @@ fn fail_fast_skips_what_has_not_started() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("--fail-fast stopped the run"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("--fail-fast stopped the run"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(built(&p), ["a"]);
     // Without the flag the independent model is built despite b's failure.
     p.jgt(&["run", "--threads", "1"]).failed();
@@ -141,7 +153,8 @@ fn retry_reruns_only_what_failed_or_was_skipped() {
     p.write("models/b.sql", "select n + 1 as n from {{ ref('a') }}");
     let run = p.jgt(&["retry"]).ok();
     assert!(
-        run.stdout.contains("Retrying 3 node(s) that failed or were skipped in the last `jgt run`"),
+        run.stdout
+            .contains("Retrying 3 node(s) that failed or were skipped in the last `jgt run`"),
         "{}",
         run.stdout
     );
@@ -150,7 +163,9 @@ fn retry_reruns_only_what_failed_or_was_skipped() {
     assert_eq!(p.scalar("select n from c"), "20");
     let again = p.jgt(&["retry"]).ok();
     assert!(
-        again.stdout.contains("Nothing to retry: every node of the last `jgt run` succeeded."),
+        again
+            .stdout
+            .contains("Nothing to retry: every node of the last `jgt run` succeeded."),
         "{}",
         again.stdout
     );
@@ -191,7 +206,11 @@ fn clean_deletes_the_clean_targets() {
     p.jgt(&["run"]).ok();
     let run = p.jgt(&["clean"]).ok();
     assert!(run.stdout.contains("Deleted target/"), "{}", run.stdout);
-    assert!(run.stdout.contains("Deleted dbt_packages/"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Deleted dbt_packages/"),
+        "{}",
+        run.stdout
+    );
     assert!(!p.path().join("target").exists());
     assert!(!p.path().join("dbt_packages").exists());
     assert!(p.path().join("models/a.sql").exists());
@@ -228,7 +247,8 @@ fn parse_writes_the_manifest_without_a_database() {
     let p = chain(false);
     let run = p.jgt(&["parse"]).ok();
     assert!(
-        run.stdout.contains("Found 4 models, 0 seeds, 0 data tests, 0 sources"),
+        run.stdout
+            .contains("Found 4 models, 0 seeds, 0 data tests, 0 sources"),
         "{}",
         run.stdout
     );
@@ -264,13 +284,24 @@ fn debug_checks_each_thing_on_its_own_line() {
 #[test]
 fn debug_fails_when_a_check_fails() {
     let p = chain(false);
-    p.write("project.yml", "name: shop\nmodel-paths: [models]\nbogus: 1\n");
+    p.write(
+        "project.yml",
+        "name: shop\nmodel-paths: [models]\nbogus: 1\n",
+    );
     let run = p.jgt(&["debug"]).failed();
-    assert!(run.stdout.contains("  project.yml file [ERROR"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("  project.yml file [ERROR"),
+        "{}",
+        run.stdout
+    );
     p.write("project.yml", "name: shop\n");
     p.write("models/c.sql", "select {{ ref('nope') }}");
     let run = p.jgt(&["debug"]).failed();
-    assert!(run.stdout.contains("  project compiles [ERROR"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("  project compiles [ERROR"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// Every stdout line as JSON, with its event name.
@@ -303,12 +334,17 @@ fn log_format_json_prints_one_dbt_event_per_line() {
     assert!(ids.iter().all(|id| *id == ids[0]));
     let b = events
         .iter()
-        .find(|e| e["data"]["node_info"]["node_name"] == "b" && e["info"]["name"] == "LogModelResult")
+        .find(|e| {
+            e["data"]["node_info"]["node_name"] == "b" && e["info"]["name"] == "LogModelResult"
+        })
         .unwrap();
     assert_eq!(b["info"]["level"], "error");
     assert_eq!(b["data"]["node_info"]["node_status"], "error");
     let stats = &events.last().unwrap()["data"]["stats"];
-    assert_eq!((stats["pass"].as_u64(), stats["error"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (stats["pass"].as_u64(), stats["error"].as_u64()),
+        (Some(2), Some(1))
+    );
 }
 
 #[test]

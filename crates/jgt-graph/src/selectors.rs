@@ -93,7 +93,9 @@ impl Selectors {
             .as_mapping()
             .and_then(|m| m.get("selectors"))
             .and_then(Value::as_sequence)
-            .ok_or_else(|| selectors.shape(1, "the file must hold `selectors:`, a list of selectors"))?;
+            .ok_or_else(|| {
+                selectors.shape(1, "the file must hold `selectors:`, a list of selectors")
+            })?;
         if let Some(map) = root.as_mapping() {
             selectors.known_keys(map, &["selectors"], "the file")?;
         }
@@ -101,16 +103,26 @@ impl Selectors {
             let entry = selectors.entry(item)?;
             if selectors.entries.iter().any(|e| e.name == entry.name) {
                 let line = selectors.line_of(&entry.name);
-                return Err(selectors.shape(line, &format!("two selectors are named '{}'", entry.name)));
+                return Err(
+                    selectors.shape(line, &format!("two selectors are named '{}'", entry.name))
+                );
             }
             selectors.entries.push(entry);
         }
-        let defaults: Vec<&str> = selectors.entries.iter().filter(|e| e.default).map(|e| e.name.as_str()).collect();
+        let defaults: Vec<&str> = selectors
+            .entries
+            .iter()
+            .filter(|e| e.default)
+            .map(|e| e.name.as_str())
+            .collect();
         if defaults.len() > 1 {
             let line = selectors.line_of("default");
             return Err(selectors.shape(
                 line,
-                &format!("only one selector can be the default; {} all say `default: true`", defaults.join(", ")),
+                &format!(
+                    "only one selector can be the default; {} all say `default: true`",
+                    defaults.join(", ")
+                ),
             ));
         }
         for entry in &selectors.entries {
@@ -121,7 +133,10 @@ impl Selectors {
 
     /// The selector marked `default: true`, if any.
     pub fn default_name(&self) -> Option<&str> {
-        self.entries.iter().find(|e| e.default).map(|e| e.name.as_str())
+        self.entries
+            .iter()
+            .find(|e| e.default)
+            .map(|e| e.name.as_str())
     }
 
     /// The names of every selector, in file order.
@@ -130,12 +145,28 @@ impl Selectors {
     }
 
     /// The nodes the selector `name` selects, in build order.
-    pub fn select(&self, dag: &Dag, name: &str, modified: Modified) -> Result<Vec<NodeId>, GraphError> {
+    pub fn select(
+        &self,
+        dag: &Dag,
+        name: &str,
+        modified: Modified,
+    ) -> Result<Vec<NodeId>, GraphError> {
         let chosen = self.named(dag, name, modified, 0)?;
-        Ok(dag.order().iter().copied().filter(|id| chosen.contains(id)).collect())
+        Ok(dag
+            .order()
+            .iter()
+            .copied()
+            .filter(|id| chosen.contains(id))
+            .collect())
     }
 
-    fn named(&self, dag: &Dag, name: &str, modified: Modified, depth: usize) -> Result<HashSet<NodeId>, GraphError> {
+    fn named(
+        &self,
+        dag: &Dag,
+        name: &str,
+        modified: Modified,
+        depth: usize,
+    ) -> Result<HashSet<NodeId>, GraphError> {
         let Some(entry) = self.entries.iter().find(|e| e.name == name) else {
             return Err(GraphError::UnknownNamedSelector {
                 name: name.to_string(),
@@ -145,7 +176,10 @@ impl Selectors {
         };
         if depth > self.entries.len() {
             let line = self.line_of(name);
-            return Err(self.shape(line, &format!("selector '{name}' refers to itself through `method: selector`")));
+            return Err(self.shape(
+                line,
+                &format!("selector '{name}' refers to itself through `method: selector`"),
+            ));
         }
         self.eval(dag, &entry.definition, modified, depth + 1)
     }
@@ -153,7 +187,10 @@ impl Selectors {
     /// One entry of `selectors:`, its keys checked.
     fn entry(&self, item: &Value) -> Result<Entry, GraphError> {
         let Some(map) = item.as_mapping() else {
-            return Err(self.shape(1, "each selector must be a mapping with `name` and `definition`"));
+            return Err(self.shape(
+                1,
+                "each selector must be a mapping with `name` and `definition`",
+            ));
         };
         self.known_keys(map, ENTRY_KEYS, "a selector")?;
         let name = map
@@ -161,16 +198,24 @@ impl Selectors {
             .and_then(Value::as_str)
             .ok_or_else(|| self.shape(self.line_of("definition"), "a selector has no `name`"))?
             .to_string();
-        let definition = map
-            .get("definition")
-            .cloned()
-            .ok_or_else(|| self.shape(self.line_of(&name), &format!("selector '{name}' has no `definition`")))?;
+        let definition = map.get("definition").cloned().ok_or_else(|| {
+            self.shape(
+                self.line_of(&name),
+                &format!("selector '{name}' has no `definition`"),
+            )
+        })?;
         let default = match map.get("default") {
             None => false,
             Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(self.shape(self.line_of("default"), "`default` must be true or false")),
+            Some(_) => {
+                return Err(self.shape(self.line_of("default"), "`default` must be true or false"))
+            }
         };
-        Ok(Entry { name, default, definition })
+        Ok(Entry {
+            name,
+            default,
+            definition,
+        })
     }
 
     /// Checks a definition's keys and methods without a graph.
@@ -208,7 +253,10 @@ impl Selectors {
             }
         }
         if excludes > 1 {
-            return Err(self.shape(self.line_of("exclude"), &format!("`{op}` can hold one `exclude:` item, not {excludes}")));
+            return Err(self.shape(
+                self.line_of("exclude"),
+                &format!("`{op}` can hold one `exclude:` item, not {excludes}"),
+            ));
         }
         Ok(())
     }
@@ -250,8 +298,11 @@ impl Selectors {
             _ => None,
         };
         if let (Some(method), Some(value)) = (map.get("method"), map.get("value")) {
-            let method = method.as_str().ok_or_else(|| self.shape(self.line_of("method"), "`method` must be text"))?;
-            let value = text(value).ok_or_else(|| self.shape(self.line_of("value"), "`value` must be text"))?;
+            let method = method
+                .as_str()
+                .ok_or_else(|| self.shape(self.line_of("method"), "`method` must be text"))?;
+            let value = text(value)
+                .ok_or_else(|| self.shape(self.line_of("value"), "`value` must be text"))?;
             return Ok((method.to_string(), value));
         }
         if map.len() == 1 {
@@ -260,7 +311,11 @@ impl Selectors {
                 return Ok((key.to_string(), value));
             }
         }
-        let first = map.keys().next().and_then(Value::as_str).unwrap_or("method");
+        let first = map
+            .keys()
+            .next()
+            .and_then(Value::as_str)
+            .unwrap_or("method");
         Err(self.shape(
             self.line_of(first),
             "a method needs `method:` and `value:` (or one `method_name: value` pair)",
@@ -268,14 +323,26 @@ impl Selectors {
     }
 
     /// Evaluates a definition to a set of nodes.
-    fn eval(&self, dag: &Dag, definition: &Value, modified: Modified, depth: usize) -> Result<HashSet<NodeId>, GraphError> {
+    fn eval(
+        &self,
+        dag: &Dag,
+        definition: &Value,
+        modified: Modified,
+        depth: usize,
+    ) -> Result<HashSet<NodeId>, GraphError> {
         let map = match definition {
-            Value::String(text) => return Ok(select(dag, &[text.clone()], modified)?.into_iter().collect()),
+            Value::String(text) => {
+                return Ok(select(dag, &[text.clone()], modified)?
+                    .into_iter()
+                    .collect())
+            }
             Value::Mapping(map) => map,
             _ => return Err(self.shape(self.line_of("definition"), "not a definition")),
         };
         for (op, union) in [("union", true), ("intersection", false)] {
-            let Some(items) = map.get(op).and_then(Value::as_sequence) else { continue };
+            let Some(items) = map.get(op).and_then(Value::as_sequence) else {
+                continue;
+            };
             let mut result: Option<HashSet<NodeId>> = None;
             let mut excluded = HashSet::new();
             for item in items {
@@ -290,13 +357,19 @@ impl Selectors {
                     Some(acc) => acc.intersection(&set).copied().collect(),
                 });
             }
-            return Ok(result.unwrap_or_default().difference(&excluded).copied().collect());
+            return Ok(result
+                .unwrap_or_default()
+                .difference(&excluded)
+                .copied()
+                .collect());
         }
         let (method, value) = self.method_of(map)?;
         let mut set = if method == "selector" {
             self.named(dag, &value, modified, depth)?
         } else {
-            select(dag, &[leaf(map, &method, &value)], modified)?.into_iter().collect()
+            select(dag, &[leaf(map, &method, &value)], modified)?
+                .into_iter()
+                .collect()
         };
         if let Some(list) = map.get("exclude") {
             let excluded = self.eval_union(dag, list, modified, depth)?;
@@ -305,7 +378,13 @@ impl Selectors {
         Ok(set)
     }
 
-    fn eval_union(&self, dag: &Dag, list: &Value, modified: Modified, depth: usize) -> Result<HashSet<NodeId>, GraphError> {
+    fn eval_union(
+        &self,
+        dag: &Dag,
+        list: &Value,
+        modified: Modified,
+        depth: usize,
+    ) -> Result<HashSet<NodeId>, GraphError> {
         let mut all = HashSet::new();
         for item in list.as_sequence().into_iter().flatten() {
             all.extend(self.eval(dag, item, modified, depth)?);
@@ -357,12 +436,33 @@ impl Selectors {
 /// A method mapping as a `--select` string: `@`, `N+`, `method:value`, `+N`.
 fn leaf(map: &Mapping, method: &str, value: &str) -> String {
     let flag = |key: &str| map.get(key).and_then(Value::as_bool).unwrap_or(false);
-    let depth = |key: &str| map.get(key).and_then(Value::as_u64).map(|n| n.to_string()).unwrap_or_default();
-    let core = if method == "fqn" { value.to_string() } else { format!("{method}:{value}") };
+    let depth = |key: &str| {
+        map.get(key)
+            .and_then(Value::as_u64)
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    };
+    let core = if method == "fqn" {
+        value.to_string()
+    } else {
+        format!("{method}:{value}")
+    };
     if flag("childrens_parents") {
         return format!("@{core}");
     }
-    let up = if flag("parents") || map.contains_key("parents_depth") { format!("{}+", depth("parents_depth")) } else { String::new() };
-    let down = if flag("children") || map.contains_key("children_depth") { format!("+{}", depth("children_depth")) } else { String::new() };
+    let up = if flag("parents") || map.contains_key("parents_depth") {
+        format!("{}+", depth("parents_depth"))
+    } else {
+        String::new()
+    };
+    let down = if flag("children") || map.contains_key("children_depth") {
+        format!("+{}", depth("children_depth"))
+    } else {
+        String::new()
+    };
     format!("{up}{core}{down}")
 }
+
+#[cfg(test)]
+#[path = "selectors_tests.rs"]
+mod tests;
