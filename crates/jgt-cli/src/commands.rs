@@ -12,7 +12,6 @@ use jgt_graph::{NodeId, NodeKind};
 use jgt_project::suggest::nearest;
 use jgt_project::Project;
 
-
 use crate::cli::{Cli, Command, Common, DocsAction, DocsArgs, Selection};
 use crate::report::{summary, Reporter};
 
@@ -204,7 +203,10 @@ pub(crate) fn load_with(
     }
     if let Some(only) = &selection.only {
         ids.retain(|&id| {
-            only.contains(&jgt_compile::artifacts::unique_id(&compiled, compiled.node(id)))
+            only.contains(&jgt_compile::artifacts::unique_id(
+                &compiled,
+                compiled.node(id),
+            ))
         });
     }
     Ok((compiled, ids))

@@ -84,7 +84,11 @@ impl Reporter {
         if crate::log::json() {
             crate::log::event(
                 result_event(node),
-                if result.status == Status::Error { "error" } else { "info" },
+                if result.status == Status::Error {
+                    "error"
+                } else {
+                    "info"
+                },
                 line.trim_end(),
                 serde_json::json!({
                     "description": format!("{kind} {what}"),

@@ -53,7 +53,7 @@ pub enum GraphError {
         message: String,
     },
     /// A key `selectors.yml` does not know.
-    #[error("{}:{line}: unknown key '{key}' in {what}; use one of: {allowed}.{}", .path.display(), did_you_mean(.suggestion))]
+    #[error("{}:{line}: unknown key '{key}' in {what}; use one of: {}.{}", .path.display(), .allowed.join(", "), did_you_mean(.suggestion))]
     SelectorsKey {
         /// The selectors file.
         path: PathBuf,
@@ -62,9 +62,9 @@ pub enum GraphError {
         /// The key as written.
         key: String,
         /// Where it was: "a selector", "a method", ...
-        what: String,
+        what: &'static str,
         /// The keys allowed there.
-        allowed: String,
+        allowed: &'static [&'static str],
         /// The nearest allowed key, if one is close.
         suggestion: Option<String>,
     },

@@ -223,9 +223,11 @@ impl Selectors {
         match definition {
             Value::String(_) => Ok(()),
             Value::Mapping(map) => {
-                for op in ["union", "intersection"] {
+                let ops: [&'static [&'static str]; 2] = [&["union"], &["intersection"]];
+                for only in ops {
+                    let op = only[0];
                     if let Some(items) = map.get(op) {
-                        self.known_keys(map, &[op], op)?;
+                        self.known_keys(map, only, op)?;
                         return self.check_list(items, op);
                     }
                 }
@@ -332,7 +334,7 @@ impl Selectors {
     ) -> Result<HashSet<NodeId>, GraphError> {
         let map = match definition {
             Value::String(text) => {
-                return Ok(select(dag, &[text.clone()], modified)?
+                return Ok(select(dag, std::slice::from_ref(text), modified)?
                     .into_iter()
                     .collect())
             }
@@ -393,7 +395,12 @@ impl Selectors {
     }
 
     /// Refuses keys not in `allowed`, naming the nearest one.
-    fn known_keys(&self, map: &Mapping, allowed: &[&str], what: &str) -> Result<(), GraphError> {
+    fn known_keys(
+        &self,
+        map: &Mapping,
+        allowed: &'static [&'static str],
+        what: &'static str,
+    ) -> Result<(), GraphError> {
         for key in map.keys() {
             let key = key.as_str().unwrap_or("?");
             if !allowed.contains(&key) {
@@ -401,8 +408,8 @@ impl Selectors {
                     path: self.path.clone(),
                     line: self.line_of(key),
                     key: key.to_string(),
-                    what: what.to_string(),
-                    allowed: allowed.join(", "),
+                    what,
+                    allowed,
                     suggestion: nearest(key, allowed.iter().copied()),
                 });
             }
