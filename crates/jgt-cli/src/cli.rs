@@ -117,7 +117,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub watch: bool,
     /// Stop at the first failure: nodes not yet started are skipped.
-    #[arg(short = 'x', long)]
+    #[arg(short = 'x', long, conflicts_with = "watch")]
     pub fail_fast: bool,
 }
 
@@ -134,7 +134,7 @@ pub struct TestArgs {
     #[arg(long)]
     pub watch: bool,
     /// Stop at the first failure: nodes not yet started are skipped.
-    #[arg(short = 'x', long)]
+    #[arg(short = 'x', long, conflicts_with = "watch")]
     pub fail_fast: bool,
 }
 

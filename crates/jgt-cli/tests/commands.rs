@@ -123,6 +123,17 @@ fn fail_fast_skips_what_has_not_started() {
 }
 
 #[test]
+fn fail_fast_and_watch_do_not_mix() {
+    let p = chain(false);
+    let run = p.jgt(&["run", "-x", "--watch"]).failed();
+    assert!(
+        run.stderr.contains("'--fail-fast' cannot be used with '--watch'"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn fail_fast_with_threads_still_builds_nothing_after_the_failure() {
     let p = chain(true);
     p.jgt(&["build", "-x", "--threads", "4"]).failed();
