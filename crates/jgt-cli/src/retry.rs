@@ -35,7 +35,7 @@ pub fn invocation_args(cli: &Cli) -> Value {
     let selection = selection.unwrap_or(&empty);
     json!({
         "which": which,
-        "vars": common.vars,
+        "vars": vars_as_json(common.vars.as_deref()),
         "threads": common.threads,
         "full_refresh": common.full_refresh,
         "select": selection.select,
@@ -50,6 +50,15 @@ pub fn invocation_args(cli: &Cli) -> Value {
             .join(" "),
         "jgt_argv": argv,
     })
+}
+
+/// `--vars` as dbt records it: a mapping (`{}` when not given); text that
+/// is not YAML is kept as given (compiling reports it).
+fn vars_as_json(vars: Option<&str>) -> Value {
+    match vars {
+        None => json!({}),
+        Some(text) => serde_yaml::from_str::<Value>(text).unwrap_or_else(|_| json!(text)),
+    }
 }
 
 /// Whether the command was given `--fail-fast`.

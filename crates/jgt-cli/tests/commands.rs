@@ -127,7 +127,8 @@ fn fail_fast_and_watch_do_not_mix() {
     let p = chain(false);
     let run = p.jgt(&["run", "-x", "--watch"]).failed();
     assert!(
-        run.stderr.contains("'--fail-fast' cannot be used with '--watch'"),
+        run.stderr
+            .contains("'--fail-fast' cannot be used with '--watch'"),
         "{}",
         run.stderr
     );
@@ -136,7 +137,8 @@ fn fail_fast_and_watch_do_not_mix() {
 #[test]
 fn fail_fast_with_threads_still_builds_nothing_after_the_failure() {
     let p = chain(true);
-    p.jgt(&["build", "-x", "--threads", "4"]).failed();
+    p.jgt(&["build", "-x", "--threads", "4", "--vars", "{day: 3}"])
+        .failed();
     let results = std::fs::read_to_string(p.path().join("target/run_results.json")).unwrap();
     let results: serde_json::Value = serde_json::from_str(&results).unwrap();
     let status = |id: &str| {
@@ -152,6 +154,7 @@ fn fail_fast_with_threads_still_builds_nothing_after_the_failure() {
     assert_eq!(status("model.shop.c"), "skipped");
     assert_eq!(results["args"]["fail_fast"], true);
     assert_eq!(results["args"]["which"], "build");
+    assert_eq!(results["args"]["vars"], serde_json::json!({"day": 3}));
 }
 
 #[test]
