@@ -34,6 +34,19 @@ pub struct Common {
     /// Rebuild incremental models from scratch.
     #[arg(long, global = true)]
     pub full_refresh: bool,
+    /// How jgt prints: `text`, or `json` (one dbt-shaped JSON object per line).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How jgt prints what happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// One JSON object per line, in dbt's structured log shape.
+    Json,
 }
 
 /// Which nodes a command acts on.
@@ -49,6 +62,12 @@ pub struct Selection {
     /// A folder holding an earlier manifest.json, for `state:modified`.
     #[arg(long, value_name = "DIR")]
     pub state: Option<std::path::PathBuf>,
+    /// A named selector of `selectors.yml`.
+    #[arg(long, value_name = "NAME")]
+    pub selector: Option<String>,
+    /// Only these unique ids (set by `jgt retry`, not a flag).
+    #[arg(skip)]
+    pub only: Option<std::collections::HashSet<String>>,
 }
 
 /// The commands.
@@ -81,6 +100,14 @@ pub enum Command {
     /// Install the packages of packages.yml (or dependencies.yml) into
     /// dbt_packages, pinned in package-lock.yml, as `dbt deps` does.
     Deps(DepsArgs),
+    /// Re-run the nodes that failed or were skipped in target/run_results.json.
+    Retry,
+    /// Delete the project's `clean-targets` folders (default: the target folder).
+    Clean,
+    /// Load and render the project, write target/manifest.json; no database.
+    Parse,
+    /// Check the install, the project file and the database connection.
+    Debug,
 }
 
 /// `jgt deps` options.
@@ -103,6 +130,9 @@ pub struct RunArgs {
     /// Keep running: rebuild what changed (and what is downstream) on every save.
     #[arg(long)]
     pub watch: bool,
+    /// Stop at the first failure: nodes not yet started are skipped.
+    #[arg(short = 'x', long, conflicts_with = "watch")]
+    pub fail_fast: bool,
 }
 
 /// Options of commands that run tests.
@@ -117,6 +147,9 @@ pub struct TestArgs {
     /// Keep running: rebuild what changed (and what is downstream) on every save.
     #[arg(long)]
     pub watch: bool,
+    /// Stop at the first failure: nodes not yet started are skipped.
+    #[arg(short = 'x', long, conflicts_with = "watch")]
+    pub fail_fast: bool,
 }
 
 /// `jgt docs` options.

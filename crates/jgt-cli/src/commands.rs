@@ -12,25 +12,40 @@ use jgt_graph::{NodeId, NodeKind};
 use jgt_project::suggest::nearest;
 use jgt_project::Project;
 
-use serde_json::json;
-
 use crate::cli::{Cli, Command, Common, DocsAction, DocsArgs, Selection};
 use crate::report::{summary, Reporter};
 
 /// Runs the command; `Ok(false)` when it ran but something failed.
 pub fn dispatch(cli: Cli, cancel: &Cancel) -> Result<bool> {
     let invocation = Invocation::start();
+    crate::log::init(cli.common.log_format, &invocation.id);
+    crate::log::event(
+        "MainReportVersion",
+        "info",
+        &format!("Running with jgt={}", env!("CARGO_PKG_VERSION")),
+        serde_json::json!({"version": env!("CARGO_PKG_VERSION"), "log_version": 3}),
+    );
+    let args = crate::retry::invocation_args(&cli);
+    if let Command::Retry = cli.command {
+        return crate::retry::retry(&cli.common, &invocation, cancel);
+    }
+    run_command(&cli, &invocation, args, cancel)
+}
+
+/// Runs one parsed command line (`retry` runs the previous one's).
+pub fn run_command(
+    cli: &Cli,
+    invocation: &Invocation,
+    args: serde_json::Value,
+    cancel: &Cancel,
+) -> Result<bool> {
     let common = &cli.common;
-    let args = json!({
-        "which": format!("{:?}", cli.command).split(['(', ' ', '{']).next().unwrap_or("").to_lowercase(),
-        "vars": common.vars,
-        "threads": common.threads,
-    });
     let ctx = Invoked {
         common,
-        invocation: &invocation,
+        invocation,
         args,
         cancel,
+        fail_fast: crate::retry::fail_fast(&cli.command),
     };
     match &cli.command {
         Command::Seed(selection) => build(&ctx, selection, &[NodeKind::Seed], false),
@@ -62,15 +77,19 @@ pub fn dispatch(cli: Cli, cancel: &Cancel) -> Result<bool> {
             &[NodeKind::Test],
             args.store_failures,
         ),
-        Command::Compile(selection) => compile_command(common, selection, &invocation),
+        Command::Compile(selection) => compile_command(common, selection, invocation),
         Command::Ls(selection) => {
             let (compiled, ids) = load(common, selection)?;
-            write_manifest(&compiled, &invocation)?;
+            write_manifest(&compiled, invocation)?;
             list(&compiled, &ids);
             Ok(true)
         }
         Command::Show { model, limit } => show(common, model, *limit),
-        Command::Docs(args) => docs_command(common, args, &invocation),
+        Command::Docs(args) => docs_command(common, args, invocation),
+        Command::Retry => crate::retry::retry(common, invocation, cancel),
+        Command::Clean => crate::clean::clean(common),
+        Command::Parse => crate::parse::parse(common, invocation),
+        Command::Debug => crate::debug::debug(common),
         Command::Deps(args) => crate::deps::deps(common, args),
     }
 }
@@ -122,7 +141,7 @@ fn docs_command(common: &Common, args: &DocsArgs, invocation: &Invocation) -> Re
 /// Loads and compiles the project, then resolves the selection. Which
 /// tables exist (for `is_incremental()`) is read without taking the
 /// database's write lock.
-fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>)> {
+pub(crate) fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>)> {
     let project = Project::load(&common.project_dir)?;
     let database = project_database(common, &project);
     let existing = if database.is_file() {
@@ -134,7 +153,7 @@ fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>
 }
 
 /// The database file a command uses: `--db`, else `database:` of the project.
-fn project_database(common: &Common, project: &Project) -> std::path::PathBuf {
+pub(crate) fn project_database(common: &Common, project: &Project) -> std::path::PathBuf {
     database_path(
         &common.project_dir,
         common.db.as_deref(),
@@ -144,7 +163,7 @@ fn project_database(common: &Common, project: &Project) -> std::path::PathBuf {
 
 /// Compiles a loaded project knowing which relations exist, then resolves
 /// the selection.
-fn load_with(
+pub(crate) fn load_with(
     common: &Common,
     selection: &Selection,
     project: Project,
@@ -172,12 +191,24 @@ fn load_with(
         Some(dir) => Some(jgt_compile::state::modified(&compiled, dir)?),
         None => None,
     };
-    let mut ids =
-        compiled
-            .dag
-            .select_with_state(&selection.select, &selection.exclude, modified.as_ref())?;
+    let mut ids = match crate::selector::chosen(&compiled, selection, modified.as_ref())? {
+        Some(ids) => with_tests_of(&compiled, ids),
+        None => compiled.dag.select_with_state(
+            &selection.select,
+            &selection.exclude,
+            modified.as_ref(),
+        )?,
+    };
     if !selection.select.is_empty() {
         ids = with_tests_of(&compiled, ids);
+    }
+    if let Some(only) = &selection.only {
+        ids.retain(|&id| {
+            only.contains(&jgt_compile::artifacts::unique_id(
+                &compiled,
+                compiled.node(id),
+            ))
+        });
     }
     Ok((compiled, ids))
 }
@@ -223,6 +254,8 @@ pub struct Invoked<'a> {
     pub args: serde_json::Value,
     /// Turned on by Ctrl-C.
     pub cancel: &'a Cancel,
+    /// `--fail-fast`: the first failure stops the run.
+    pub fail_fast: bool,
 }
 
 /// `seed`, `run`, `test` and `build`: builds the selected nodes of `kinds`.
@@ -258,11 +291,18 @@ pub fn build(
     let mut reporter = Reporter::new(&plan);
     let threads = compiled.target.threads;
     let results = jgt_exec::run_parallel(&adapter, &plan, threads, ctx.cancel, None, |node, result| {
+        if ctx.fail_fast && result.status == jgt_exec::Status::Error {
+            ctx.cancel.stop();
+        }
         reporter.finished(node, result)
     });
     reporter.finish();
     let elapsed = started.elapsed().as_secs_f64();
-    out!("{}", summary(&plan, &results, elapsed));
+    if crate::log::json() {
+        crate::report::json_summary(&plan, &results, elapsed);
+    } else {
+        out!("{}", summary(&plan, &results, elapsed));
+    }
     write_run_results(
         &compiled,
         &plan,

@@ -22,6 +22,41 @@ pub enum CliError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// `--selector` and `--select` together.
+    #[error("--selector and --select cannot be used together: put the extra nodes in the selector's definition, or use --exclude")]
+    SelectorWithSelect,
+    /// `--selector` without a `selectors.yml`.
+    #[error("--selector '{name}': there is no {}; create it with `selectors:` (dbt's YAML selectors)", .path.display())]
+    NoSelectorsFile {
+        /// The selector asked for.
+        name: String,
+        /// Where the file was looked for.
+        path: std::path::PathBuf,
+    },
+    /// `clean-targets` names a folder outside the project.
+    #[error("{file}:{line}: clean-targets entry '{entry}' is not a folder inside the project; jgt clean only deletes folders inside the project, never the project itself (use a relative path such as `target`)")]
+    CleanOutsideProject {
+        /// The project file.
+        file: String,
+        /// The entry's line (1-based).
+        line: usize,
+        /// The entry as written.
+        entry: String,
+    },
+    /// `retry` without an earlier run to retry.
+    #[error("nothing to retry from: {} does not exist; run jgt run, build, seed or test first", .path.display())]
+    NoRunResults {
+        /// Where run_results.json was looked for.
+        path: std::path::PathBuf,
+    },
+    /// `retry` found a run_results.json it cannot use.
+    #[error("cannot retry from {}: {message}", .path.display())]
+    BadRunResults {
+        /// The run_results.json read.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl CliError {
@@ -30,6 +65,11 @@ impl CliError {
         match self {
             CliError::UnknownNode { .. } => "JGT6101",
             CliError::Io { .. } => "JGT6002",
+            CliError::SelectorWithSelect => "JGT6102",
+            CliError::NoSelectorsFile { .. } => "JGT6103",
+            CliError::CleanOutsideProject { .. } => "JGT6104",
+            CliError::NoRunResults { .. } => "JGT6105",
+            CliError::BadRunResults { .. } => "JGT6106",
         }
     }
 }

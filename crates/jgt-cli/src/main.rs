@@ -22,14 +22,20 @@ macro_rules! errln {
     ($($arg:tt)*) => { $crate::out::stderr(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
+mod clean;
 mod cli;
 mod commands;
+mod debug;
 mod deps;
 mod docs;
 mod error;
 mod interrupt;
+mod log;
 mod out;
+mod parse;
 mod report;
+mod retry;
+mod selector;
 mod serve;
 mod table;
 mod warnings;

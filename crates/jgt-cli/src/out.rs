@@ -2,18 +2,25 @@
 //!
 //! `jgt run | head -1` closes jgt's stdout after one line; Rust's `println!`
 //! then panics. jgt instead stops printing to that stream and carries on, so
-//! the build in progress finishes (and commits) as it would have.
+//! the build in progress finishes (and commits) as it would have. With
+//! `--log-format json` each line goes out as a JSON event instead.
 
 use std::fmt::Arguments;
 use std::io::{ErrorKind, Write};
 
 /// Writes to stdout; a closed pipe is ignored.
 pub fn stdout(args: Arguments) {
+    if crate::log::json() {
+        return crate::log::wrap(&args.to_string(), false);
+    }
     let _ = quietly(std::io::stdout().lock().write_fmt(args));
 }
 
 /// Writes to stderr; a closed pipe is ignored.
 pub fn stderr(args: Arguments) {
+    if crate::log::json() {
+        return crate::log::wrap(&args.to_string(), true);
+    }
     let _ = quietly(std::io::stderr().lock().write_fmt(args));
 }
 

@@ -26,7 +26,12 @@ impl Reporter {
             .max()
             .unwrap_or(0)
             .clamp(24, 64);
-        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stdout());
+        let target = if crate::log::json() {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stdout()
+        };
+        let bar = ProgressBar::with_draw_target(Some(total as u64), target);
         bar.set_style(
             ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
                 .expect("the template is valid")
@@ -76,7 +81,30 @@ impl Reporter {
             self.total,
             style(format!("{:.2}s", result.seconds)).dim(),
         );
-        if self.bar.is_hidden() {
+        if crate::log::json() {
+            crate::log::event(
+                result_event(node),
+                if result.status == Status::Error {
+                    "error"
+                } else {
+                    "info"
+                },
+                line.trim_end(),
+                serde_json::json!({
+                    "description": format!("{kind} {what}"),
+                    "status": format!("{status}").trim(),
+                    "index": self.done,
+                    "total": self.total,
+                    "execution_time": result.seconds,
+                    "node_info": {
+                        "node_name": node.name,
+                        "node_path": node.path,
+                        "resource_type": resource_type(node),
+                        "node_status": status_word(node, result.status),
+                    },
+                }),
+            );
+        } else if self.bar.is_hidden() {
             outln!("{}", line.trim_end());
         } else {
             self.bar.println(line.trim_end());
@@ -89,6 +117,97 @@ impl Reporter {
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// dbt's event name for a finished node.
+fn result_event(node: &PlannedNode) -> &'static str {
+    match node.work {
+        Work::Seed { .. } => "LogSeedResult",
+        Work::Model { .. } => "LogModelResult",
+        Work::Test { .. } => "LogTestResult",
+    }
+}
+
+/// dbt's `resource_type` of a planned node.
+fn resource_type(node: &PlannedNode) -> &'static str {
+    match node.work {
+        Work::Seed { .. } => "seed",
+        Work::Model { .. } => "model",
+        Work::Test { .. } => "test",
+    }
+}
+
+/// dbt's `node_status` words.
+fn status_word(node: &PlannedNode, status: Status) -> &'static str {
+    let is_test = matches!(node.work, Work::Test { .. });
+    match (status, is_test) {
+        (Status::Success, false) => "success",
+        (Status::Success, true) => "pass",
+        (Status::Warn, _) => "warn",
+        (Status::Error, false) => "error",
+        (Status::Error, true) => "fail",
+        (Status::Skipped, _) => "skipped",
+    }
+}
+
+/// The `StatsLine` event after a run (JSON mode only): dbt's counts.
+fn stats_event(results: &[NodeResult]) {
+    let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+    let (pass, warn, error, skip) = (
+        count(Status::Success),
+        count(Status::Warn),
+        count(Status::Error),
+        count(Status::Skipped),
+    );
+    let total = results.len();
+    crate::log::event(
+        "StatsLine",
+        "info",
+        &format!("Done. PASS={pass} WARN={warn} ERROR={error} SKIP={skip} TOTAL={total}"),
+        serde_json::json!({"stats": {"pass": pass, "warn": warn, "error": error, "skip": skip, "total": total}}),
+    );
+}
+
+/// The summary as dbt's structured events (JSON mode): the counts, then
+/// one `RunResultError` (or `RunResultWarning`) per problem, then `StatsLine`.
+pub fn json_summary(plan: &[PlannedNode], results: &[NodeResult], seconds: f64) {
+    crate::log::event(
+        "FinishedRunningStats",
+        "info",
+        &format!("Finished running {} nodes in {seconds:.2}s.", results.len()),
+        serde_json::json!({"execution_time": seconds, "stat_line": format!("{} nodes", results.len())}),
+    );
+    let errors = results.iter().filter(|r| r.status == Status::Error).count();
+    let warnings = results.iter().filter(|r| r.status == Status::Warn).count();
+    crate::log::event(
+        "EndOfRunSummary",
+        "info",
+        &format!("Completed with {errors} errors and {warnings} warnings"),
+        serde_json::json!({"num_errors": errors, "num_warnings": warnings, "keyboard_interrupt": false}),
+    );
+    for (node, result) in plan.iter().zip(results) {
+        let (name, level) = match result.status {
+            Status::Error => ("RunResultError", "error"),
+            Status::Warn => ("RunResultWarning", "warn"),
+            _ => continue,
+        };
+        let text = problem(node, result);
+        crate::log::event(
+            name,
+            level,
+            text.trim(),
+            serde_json::json!({
+                "msg": text.trim(),
+                "node_info": {
+                    "node_name": node.name,
+                    "node_path": node.path,
+                    "resource_type": resource_type(node),
+                    "node_status": status_word(node, result.status),
+                },
+            }),
+        );
+    }
+    stats_event(results);
 }
 
 /// What a result line names: a test's name, otherwise the relation.

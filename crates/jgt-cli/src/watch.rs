@@ -119,6 +119,7 @@ pub fn watch(
             select: vec!["state:modified+".into()],
             exclude: selection.exclude.clone(),
             state: Some(snapshot.clone()),
+            ..Selection::default()
         };
         let outcome = build(ctx, &again, kinds, store_failures);
         if outcome.is_ok() {

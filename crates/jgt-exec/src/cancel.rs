@@ -18,6 +18,7 @@ pub struct Cancel {
 #[derive(Default)]
 struct Inner {
     cancelled: AtomicBool,
+    stopped: AtomicBool,
     interrupters: Mutex<Vec<Interrupter>>,
 }
 
@@ -43,6 +44,17 @@ impl Cancel {
     /// Whether [`Cancel::cancel`] was called.
     pub fn is_cancelled(&self) -> bool {
         self.inner.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Stops the run gently (`--fail-fast`): nodes not yet started are
+    /// skipped, running ones finish; nothing is interrupted.
+    pub fn stop(&self) {
+        self.inner.stopped.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Cancel::stop`] was called.
+    pub fn is_stopped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
     }
 
     /// Adds a connection to interrupt on cancel.

@@ -25,4 +25,4 @@ pub use jgt_core::plan::{
     Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions, Strategy, Work,
 };
 pub use jgt_core::results::{Column, NodeResult, QueryResult, Status};
-pub use runner::{run, run_parallel, INTERRUPTED_BEFORE, INTERRUPTED_DURING};
+pub use runner::{run, run_parallel, INTERRUPTED_BEFORE, INTERRUPTED_DURING, STOPPED_BEFORE};

@@ -131,6 +131,12 @@ pub(crate) fn build(
             ..NodeResult::new(index, Status::Skipped, 0.0)
         };
     }
+    if cancel.is_stopped() {
+        return NodeResult {
+            message: Some(STOPPED_BEFORE.into()),
+            ..NodeResult::new(index, Status::Skipped, 0.0)
+        };
+    }
     let fresh;
     let node = match rerender.filter(|r| r.wants(node)) {
         Some(rerender) => match render_again(adapter, node, rerender) {
@@ -176,6 +182,8 @@ fn render_again(
 
 /// Why a node did not start.
 pub const INTERRUPTED_BEFORE: &str = "interrupted (Ctrl-C) before it started";
+/// Why a node did not start after `--fail-fast` stopped the run.
+pub const STOPPED_BEFORE: &str = "skipped: --fail-fast stopped the run at the first failure";
 /// What a node cut short by Ctrl-C reports.
 pub const INTERRUPTED_DURING: &str =
     "interrupted (Ctrl-C) while building: rolled back, its relation is as it was";

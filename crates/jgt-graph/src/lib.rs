@@ -9,6 +9,7 @@
 
 mod error;
 mod select;
+mod selectors;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
@@ -21,6 +22,7 @@ use petgraph::Direction;
 pub use error::GraphError;
 pub use petgraph::graph::NodeIndex as NodeId;
 pub use select::Modified;
+pub use selectors::Selectors;
 
 /// What a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -55,6 +55,9 @@ pub struct ProjectConfig {
     /// Where compiled SQL and artifacts go.
     #[serde(default = "default_target")]
     pub target_path: String,
+    /// Folders `jgt clean` deletes (empty: the target folder).
+    #[serde(default)]
+    pub clean_targets: Vec<String>,
     /// Variables for `var()`.
     #[serde(default)]
     pub vars: BTreeMap<String, serde_yaml::Value>,

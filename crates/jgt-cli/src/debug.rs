@@ -1,0 +1,104 @@
+//! `jgt debug`: checks, one line each, that jgt can work here: its
+//! version, the project file, the project as a whole, the target in use
+//! and a connection to the database. Exits non-zero when a check fails.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::Result;
+use console::style;
+use jgt_duckdb::DuckDbAdapter;
+use jgt_exec::Adapter;
+use jgt_project::{Project, PROJECT_FILE};
+
+use crate::cli::{Common, Selection};
+
+/// Runs every check it can; `Ok(false)` when one failed.
+pub fn debug(common: &Common) -> Result<bool> {
+    outln!("jgt version: {}", env!("CARGO_PKG_VERSION"));
+    outln!(
+        "os info: {} {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    let file = common.project_dir.join(PROJECT_FILE);
+    outln!("Using {PROJECT_FILE} file at {}", file.display());
+    outln!("adapter type: duckdb (embedded)");
+    outln!("Configuration:");
+    let project = match Project::load(&common.project_dir) {
+        Ok(project) => {
+            check(
+                &format!("{PROJECT_FILE} file"),
+                Ok("found and valid".into()),
+            );
+            project
+        }
+        Err(err) => {
+            check(&format!("{PROJECT_FILE} file"), Err(err.to_string()));
+            return finish(false);
+        }
+    };
+    let database = crate::commands::project_database(common, &project);
+    let loaded = crate::commands::load_with(
+        common,
+        &Selection::default(),
+        project,
+        database.clone(),
+        HashSet::new(),
+    );
+    let compiled = match loaded {
+        Ok((compiled, _)) => {
+            check(
+                "project compiles",
+                Ok(format!("{} nodes rendered", compiled.nodes.len())),
+            );
+            compiled
+        }
+        Err(err) => {
+            check("project compiles", Err(format!("{err:#}")));
+            return finish(false);
+        }
+    };
+    let target = &compiled.target;
+    outln!("Connection:");
+    outln!("  target: {}", target.name);
+    outln!("  database: {}", target.database);
+    outln!("  schema: {}", target.schema);
+    outln!("  path: {}", database.display());
+    outln!("  threads: {}", target.threads);
+    let connected = connection_test(&database);
+    let ok = connected.is_ok();
+    check("Connection test:", connected);
+    finish(ok)
+}
+
+/// Opens the database (read-only when it exists) and runs `select 1`.
+fn connection_test(database: &Path) -> Result<String, String> {
+    let adapter = if database.is_file() {
+        DuckDbAdapter::open_read_only(database)
+    } else {
+        DuckDbAdapter::open(database)
+    }
+    .map_err(|err| err.to_string())?;
+    adapter
+        .query("select 1", None)
+        .map(|_| "connection ok".to_string())
+        .map_err(|err| err.to_string())
+}
+
+/// One check's line: `  what [OK detail]` or `  what [ERROR detail]`.
+fn check(what: &str, outcome: Result<String, String>) {
+    match outcome {
+        Ok(detail) => outln!("  {what} [{}]", style(format!("OK {detail}")).green()),
+        Err(detail) => outln!("  {what} [{}]", style(format!("ERROR {detail}")).red()),
+    }
+}
+
+fn finish(ok: bool) -> Result<bool> {
+    if ok {
+        outln!("{}", style("All checks passed!").green());
+    } else {
+        outln!("{}", style("1 check failed: see the ERROR above").red());
+    }
+    Ok(ok)
+}
