@@ -28,6 +28,7 @@ mod docs;
 mod error;
 mod interrupt;
 mod out;
+mod profile;
 mod report;
 mod serve;
 mod table;
