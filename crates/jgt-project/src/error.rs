@@ -76,7 +76,7 @@ pub enum ProjectError {
         message: String,
     },
     /// A key in `project.yml` that jgt does not know.
-    #[error("{}: unknown key '{key}' in project.yml.{} Valid keys: {valid}", position(.path, *.line, 0), did_you_mean(.suggestion))]
+    #[error("{}: unknown key '{key}' in the project file.{} Valid keys: {valid}", position(.path, *.line, 0), did_you_mean(.suggestion))]
     UnknownKey {
         /// The project file.
         path: PathBuf,
