@@ -85,5 +85,8 @@ pub fn open(common: &Common, project: &Project) -> Result<DuckDbAdapter> {
             })
             .collect();
     }
-    Ok(DuckDbAdapter::open_with(&database(common, project), &options)?)
+    Ok(DuckDbAdapter::open_with(
+        &database(common, project),
+        &options,
+    )?)
 }

@@ -74,7 +74,11 @@ fn a_profile_in_the_project_folder_picks_the_file_and_schema() {
         &db,
         "select table_name from information_schema.tables where table_schema = 'analytics' order by 1",
     );
-    assert_eq!(models, [["orders"], ["whoami"]], "extra/ is disabled by the rendered var");
+    assert_eq!(
+        models,
+        [["orders"], ["whoami"]],
+        "extra/ is disabled by the rendered var"
+    );
 }
 
 #[test]
@@ -84,8 +88,11 @@ fn target_chooses_another_output_with_env_var_rendered() {
     p.jgt(&["run", "--target", "prod"]).ok();
     let db = p.path().join("prod.duckdb");
     assert_eq!(whoami(&db, "reporting"), [["prod", "reporting", "shop"]]);
-    p.jgt_env(&["run", "-t", "prod"], &[("SHOP_PROD_DB", "from_env.duckdb")])
-        .ok();
+    p.jgt_env(
+        &["run", "-t", "prod"],
+        &[("SHOP_PROD_DB", "from_env.duckdb")],
+    )
+    .ok();
     let db = p.path().join("from_env.duckdb");
     assert_eq!(whoami(&db, "reporting"), [["prod", "reporting", "shop"]]);
 }
@@ -104,7 +111,11 @@ fn profiles_dir_flag_and_env_var_find_profiles_elsewhere() {
     assert!(p.path().join("warehouse/dev.duckdb").is_file());
     let run = p.jgt(&["run", "--profiles-dir", "nowhere"]).failed();
     assert!(run.stderr.contains("JGT1206"), "{}", run.stderr);
-    assert!(run.stderr.contains("no profiles.yml in nowhere"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no profiles.yml in nowhere"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -132,31 +143,56 @@ fn an_installed_package_is_built_and_ref_with_its_name_resolves() {
         "dbt_packages/helpers/dbt_project.yml",
         "name: helpers\nconfig-version: 2\nmodels:\n  helpers:\n    +materialized: table\n",
     );
-    p.write("dbt_packages/helpers/models/answer.sql", "select 42 as answer");
+    p.write(
+        "dbt_packages/helpers/models/answer.sql",
+        "select 42 as answer",
+    );
     p.write(
         "models/uses_helper.sql",
         "select answer from {{ ref('helpers', 'answer') }}",
     );
     p.jgt(&["run"]).ok();
     assert_eq!(p.scalar("select answer from main.uses_helper"), "42");
-    let kind = p.scalar("select table_type from information_schema.tables where table_name = 'answer'");
+    let kind =
+        p.scalar("select table_type from information_schema.tables where table_name = 'answer'");
     assert_eq!(kind, "BASE TABLE");
 
-    p.write("models/uses_helper.sql", "select answer from {{ ref('shop', 'answer') }}");
+    p.write(
+        "models/uses_helper.sql",
+        "select answer from {{ ref('shop', 'answer') }}",
+    );
     let run = p.jgt(&["run"]).failed();
-    assert!(run.stderr.contains("belongs to package 'helpers'"), "{}", run.stderr);
-    p.write("models/uses_helper.sql", "select answer from {{ ref('answer', v=2) }}");
+    assert!(
+        run.stderr.contains("belongs to package 'helpers'"),
+        "{}",
+        run.stderr
+    );
+    p.write(
+        "models/uses_helper.sql",
+        "select answer from {{ ref('answer', v=2) }}",
+    );
     let run = p.jgt(&["run"]).failed();
-    assert!(run.stderr.contains("model versions are not supported yet"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("model versions are not supported yet"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn packages_that_are_listed_but_not_installed_ask_for_deps() {
     let p = shop();
-    p.write("packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n");
+    p.write(
+        "packages.yml",
+        "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n",
+    );
     let run = p.jgt(&["run"]).failed();
     assert!(run.stderr.contains("JGT1006"), "{}", run.stderr);
-    assert!(run.stderr.contains("'dbt_utils' is not installed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("'dbt_utils' is not installed"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("jgt deps"), "{}", run.stderr);
 }
 
@@ -168,24 +204,43 @@ fn what_jgt_cannot_build_is_refused_with_its_file_and_line() {
     assert!(run.stderr.contains("JGT1003"), "{}", run.stderr);
     p.remove("project.yml");
 
-    p.write("snapshots/snap.sql", "{% snapshot snap %}\nselect 1\n{% endsnapshot %}\n");
+    p.write(
+        "snapshots/snap.sql",
+        "{% snapshot snap %}\nselect 1\n{% endsnapshot %}\n",
+    );
     let run = p.jgt(&["run"]).failed();
     assert!(
-        run.stderr.contains("snapshots/snap.sql:1: snapshots are not supported yet"),
+        run.stderr
+            .contains("snapshots/snap.sql:1: snapshots are not supported yet"),
         "{}",
         run.stderr
     );
     p.remove("snapshots");
 
-    let other = PROFILES.replace("type: duckdb\n      path: warehouse", "type: postgres\n      path: warehouse");
+    let other = PROFILES.replace(
+        "type: duckdb\n      path: warehouse",
+        "type: postgres\n      path: warehouse",
+    );
     p.write("profiles.yml", &other);
     let run = p.jgt(&["run"]).failed();
     assert!(run.stderr.contains("JGT1204"), "{}", run.stderr);
-    assert!(run.stderr.contains("profiles.yml:5: target 'dev' has type 'postgres'"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("profiles.yml:5: target 'dev' has type 'postgres'"),
+        "{}",
+        run.stderr
+    );
 
-    p.write("profiles.yml", &PROFILES.replace("warehouse/dev.duckdb", "':memory:'"));
+    p.write(
+        "profiles.yml",
+        &PROFILES.replace("warehouse/dev.duckdb", "':memory:'"),
+    );
     let run = p.jgt(&["run"]).failed();
-    assert!(run.stderr.contains("profiles.yml:6: path ':memory:'"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("profiles.yml:6: path ':memory:'"),
+        "{}",
+        run.stderr
+    );
 
     p.write(
         "profiles.yml",
@@ -201,7 +256,10 @@ fn profile_settings_run_when_the_database_opens() {
     let p = shop();
     p.write(
         "profiles.yml",
-        &PROFILES.replace("threads: 2", "threads: 2\n      settings:\n        default_order: desc"),
+        &PROFILES.replace(
+            "threads: 2",
+            "threads: 2\n      settings:\n        default_order: desc",
+        ),
     );
     p.write(
         "models/setting.sql",
@@ -209,5 +267,8 @@ fn profile_settings_run_when_the_database_opens() {
     );
     p.jgt(&["run"]).ok();
     let db = p.path().join("warehouse/dev.duckdb");
-    assert_eq!(query(&db, "select lower(o) from analytics.setting"), [["desc"]]);
+    assert_eq!(
+        query(&db, "select lower(o) from analytics.setting"),
+        [["desc"]]
+    );
 }

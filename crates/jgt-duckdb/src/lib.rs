@@ -14,8 +14,8 @@ mod incremental;
 mod options;
 
 pub use adapter::DuckDbAdapter;
-pub use options::{Attach, OpenOptions};
 pub use dialect::{quote_ident, DuckDbDialect};
+pub use options::{Attach, OpenOptions};
 
 #[cfg(test)]
 mod tests;

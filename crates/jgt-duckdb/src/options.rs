@@ -70,7 +70,9 @@ pub(crate) fn apply(
     }
     for (name, value) in &options.settings {
         if !plain(name) {
-            return Err(unsupported(format!("setting name '{name}' is not a plain name")));
+            return Err(unsupported(format!(
+                "setting name '{name}' is not a plain name"
+            )));
         }
         // GLOBAL: the runner's threads use clones of this connection, and a
         // plain SET of some settings would stay with this one.
@@ -83,7 +85,9 @@ pub(crate) fn apply(
         let mut flags = Vec::new();
         if let Some(kind) = &attach.kind {
             if !plain(kind) {
-                return Err(unsupported(format!("attach type '{kind}' is not a plain name")));
+                return Err(unsupported(format!(
+                    "attach type '{kind}' is not a plain name"
+                )));
             }
             flags.push(format!("TYPE {kind}"));
         }

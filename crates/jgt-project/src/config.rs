@@ -235,8 +235,9 @@ impl ProjectConfig {
                 path: path.into(),
                 line: 1,
                 column: 1,
-                message: "the project file must be a mapping of keys to values (name: ..., models: ...)"
-                    .into(),
+                message:
+                    "the project file must be a mapping of keys to values (name: ..., models: ...)"
+                        .into(),
             });
         };
         for key in map.keys() {

@@ -175,7 +175,10 @@ impl Project {
             let found = load::read_part(root, &package.dir, &package.config, &trees)?;
             part.extend(found);
             for (key, value) in &package.config.vars {
-                config.vars.entry(key.clone()).or_insert_with(|| value.clone());
+                config
+                    .vars
+                    .entry(key.clone())
+                    .or_insert_with(|| value.clone());
             }
         }
         let sources = part
@@ -308,7 +311,11 @@ mod tests {
         write(root, "project.yml", "name: shop\n");
         let err = Project::load(root).unwrap_err();
         assert_eq!(err.code(), "JGT1003");
-        assert!(err.to_string().contains("both project.yml and dbt_project.yml"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("both project.yml and dbt_project.yml"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -344,7 +351,10 @@ mod tests {
         assert_eq!(err.code(), "JGT1004");
         let message = err.to_string();
         assert!(message.starts_with("snapshots/orders.sql:1:"), "{message}");
-        assert!(message.contains("snapshots are not supported yet"), "{message}");
+        assert!(
+            message.contains("snapshots are not supported yet"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -356,14 +366,22 @@ mod tests {
             "dbt_project.yml",
             "name: shop\nmodels:\n  helpers:\n    +materialized: table\n",
         );
-        write(root, "packages.yml", "packages:\n  - package: acme/helpers\n    version: 1.0.0\n");
+        write(
+            root,
+            "packages.yml",
+            "packages:\n  - package: acme/helpers\n    version: 1.0.0\n",
+        );
         write(
             root,
             "dbt_packages/helpers/dbt_project.yml",
             "name: helpers\nvars:\n  depth: 3\nmodels:\n  helpers:\n    +materialized: view\n    +tags: [pkg]\n",
         );
         write(root, "dbt_packages/helpers/models/h.sql", "select 1");
-        write(root, "dbt_packages/helpers/macros/m.sql", "{% macro m() %}1{% endmacro %}");
+        write(
+            root,
+            "dbt_packages/helpers/macros/m.sql",
+            "{% macro m() %}1{% endmacro %}",
+        );
         let project = Project::load(root).unwrap();
         let model = &project.models[0];
         assert_eq!(model.package, "helpers");
@@ -380,7 +398,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         write(root, "dbt_project.yml", "name: shop\n");
-        write(root, "packages.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n");
+        write(
+            root,
+            "packages.yml",
+            "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n",
+        );
         let err = Project::load(root).unwrap_err();
         assert_eq!(err.code(), "JGT1006");
         assert!(err.to_string().contains("run `jgt deps`"), "{err}");

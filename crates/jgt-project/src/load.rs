@@ -27,8 +27,7 @@ pub(crate) fn profile_target(
         if request.profile.is_some() || request.target.is_some() {
             return Err(ProfileError::Missing {
                 dir: root.into(),
-                from: "--profile/--target: no profiles.yml in the project folder or ~/.dbt/"
-                    .into(),
+                from: "--profile/--target: no profiles.yml in the project folder or ~/.dbt/".into(),
             }
             .into());
         }
@@ -70,15 +69,18 @@ fn profile_key(
     if !is_template(profile) {
         return Ok(Some(profile.clone()));
     }
-    let rendered = render_one(&environment(inputs), profile).map_err(|err| ProjectError::Render {
-        path: path.into(),
-        line: crate::render::line_of_text(text, profile),
-        template: profile.clone(),
-        message: err.to_string(),
-    })?;
+    let rendered =
+        render_one(&environment(inputs), profile).map_err(|err| ProjectError::Render {
+            path: path.into(),
+            line: crate::render::line_of_text(text, profile),
+            template: profile.clone(),
+            message: err.to_string(),
+        })?;
     Ok(match rendered {
         Value::String(name) => Some(name),
-        other => serde_yaml::to_string(&other).ok().map(|s| s.trim().to_string()),
+        other => serde_yaml::to_string(&other)
+            .ok()
+            .map(|s| s.trim().to_string()),
     })
 }
 
@@ -101,7 +103,10 @@ fn target_value(profile: Option<&ProfileTarget>) -> Value {
                 .unwrap_or_default();
             put("database", p.database.clone().unwrap_or(stem).into());
             put("path", path.into());
-            put("threads", p.threads.map_or(Value::Null, |t| (t as u64).into()));
+            put(
+                "threads",
+                p.threads.map_or(Value::Null, |t| (t as u64).into()),
+            );
         }
         None => {
             put("name", "dev".into());
@@ -121,7 +126,8 @@ pub(crate) fn parse_config(
     if !is_template(text) {
         return ProjectConfig::parse(path, text);
     }
-    let mut value: Value = serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+    let mut value: Value =
+        serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
     let inputs = RenderInputs {
         vars: options.vars.clone(),
         env: options.env.clone(),

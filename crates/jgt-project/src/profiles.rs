@@ -300,7 +300,10 @@ pub fn read_target(
                 .filter(|n| *n > 0)
                 .map(|n| n as usize)
                 .ok_or_else(|| {
-                    invalid(key_line("threads"), "threads must be a whole number above 0".into())
+                    invalid(
+                        key_line("threads"),
+                        "threads must be a whole number above 0".into(),
+                    )
                 })?,
         ),
     };
@@ -382,9 +385,8 @@ fn extensions_of(output: &Mapping) -> Result<Vec<String>, String> {
         .iter()
         .map(|item| match item {
             Value::String(name) => Ok(name.clone()),
-            Value::Mapping(map) => text_of(map, "name").ok_or_else(|| {
-                "an extension given as a mapping needs a 'name'".to_string()
-            }),
+            Value::Mapping(map) => text_of(map, "name")
+                .ok_or_else(|| "an extension given as a mapping needs a 'name'".to_string()),
             _ => Err("extensions must be a list of extension names".into()),
         })
         .collect()

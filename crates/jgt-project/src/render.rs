@@ -241,7 +241,10 @@ mod tests {
         let text = "on-run-start: \"{{ this }}\"\nvars:\n  a: \"{{ b }}\"\nmodels:\n  +post-hook: \"{{ this }}\"\n";
         let value = render(text, &RenderInputs::default()).unwrap();
         assert_eq!(value["on-run-start"], Value::String("{{ this }}".into()));
-        assert_eq!(value["models"]["+post-hook"], Value::String("{{ this }}".into()));
+        assert_eq!(
+            value["models"]["+post-hook"],
+            Value::String("{{ this }}".into())
+        );
     }
 
     #[test]

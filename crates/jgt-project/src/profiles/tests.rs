@@ -38,7 +38,13 @@ fn read(target: Option<&str>, env: &[(&str, &str)]) -> Result<ProfileTarget, Pro
             .collect(),
         ..RenderInputs::default()
     };
-    read_target(Path::new("profiles.yml"), PROFILES, "shop", &request, &inputs)
+    read_target(
+        Path::new("profiles.yml"),
+        PROFILES,
+        "shop",
+        &request,
+        &inputs,
+    )
 }
 
 #[test]
@@ -48,7 +54,10 @@ fn the_profile_target_is_read_with_env_vars_rendered() {
     assert_eq!(dev.path.as_deref(), Some("dev.duckdb"));
     assert_eq!(dev.schema, "analytics");
     assert_eq!(dev.threads, Some(2));
-    assert_eq!(dev.settings, [("memory_limit".to_string(), "1GB".to_string())]);
+    assert_eq!(
+        dev.settings,
+        [("memory_limit".to_string(), "1GB".to_string())]
+    );
     let dev = read(None, &[("SHOP_DB", "from_env.duckdb")]).unwrap();
     assert_eq!(dev.path.as_deref(), Some("from_env.duckdb"));
 }
@@ -82,7 +91,11 @@ fn profiles_are_found_in_dbts_order() {
     for dir in [&flag, &env_dir, &project, &home.join(".dbt")] {
         std::fs::write(dir.join(PROFILES_FILE), "x: {}\n").unwrap();
     }
-    let env: BTreeMap<_, _> = [("DBT_PROFILES_DIR".to_string(), env_dir.display().to_string())].into();
+    let env: BTreeMap<_, _> = [(
+        "DBT_PROFILES_DIR".to_string(),
+        env_dir.display().to_string(),
+    )]
+    .into();
     let mut request = ProfileRequest {
         profiles_dir: Some(flag.clone()),
         home: Some(home.clone()),
@@ -94,7 +107,10 @@ fn profiles_are_found_in_dbts_order() {
     assert_eq!(found(&request, &env), flag.join(PROFILES_FILE));
     request.profiles_dir = None;
     assert_eq!(found(&request, &env), env_dir.join(PROFILES_FILE));
-    assert_eq!(found(&request, &BTreeMap::new()), project.join(PROFILES_FILE));
+    assert_eq!(
+        found(&request, &BTreeMap::new()),
+        project.join(PROFILES_FILE)
+    );
     std::fs::remove_file(project.join(PROFILES_FILE)).unwrap();
     assert_eq!(
         found(&request, &BTreeMap::new()),
