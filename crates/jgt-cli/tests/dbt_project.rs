@@ -272,3 +272,26 @@ fn profile_settings_run_when_the_database_opens() {
         [["desc"]]
     );
 }
+
+#[test]
+fn profile_attachments_are_readable_from_models() {
+    let p = shop();
+    let lake = duckdb::Connection::open(p.path().join("lake.duckdb")).unwrap();
+    lake.execute_batch("create table raw_orders as select * from range(3) t(id)")
+        .unwrap();
+    drop(lake);
+    p.write(
+        "profiles.yml",
+        &PROFILES.replace(
+            "threads: 2",
+            "threads: 2\n      attach:\n        - path: lake.duckdb\n          alias: lake\n          read_only: true",
+        ),
+    );
+    p.write(
+        "models/from_lake.sql",
+        "{{ config(materialized='table') }} select count(*) as n from lake.main.raw_orders",
+    );
+    p.jgt(&["run"]).ok();
+    let db = p.path().join("warehouse/dev.duckdb");
+    assert_eq!(query(&db, "select n from analytics.from_lake"), [["3"]]);
+}

@@ -101,7 +101,7 @@ pub struct ProjectConfig {
     #[serde(default)]
     pub packages: Vec<serde_yaml::Value>,
     /// The `data_tests:` (or older `tests:`) config tree.
-    #[serde(default)]
+    #[serde(default, rename = "data_tests")]
     pub data_tests: serde_yaml::Value,
     /// The deprecated spelling of `data_tests:`.
     #[serde(default)]
@@ -470,6 +470,62 @@ mod tests {
             message.starts_with("project.yml:1:1: the project has no 'name'"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn every_dbt_key_is_accepted_and_used_ones_are_kept() {
+        let text = "name: shop\nversion: '1.0'\nconfig-version: 2\nprofile: shop\n\
+            analysis-paths: [an]\nsnapshot-paths: [snaps]\ndocs-paths: [docs]\n\
+            asset-paths: [assets]\nlog-path: logs\npackages-install-path: pkgs\n\
+            clean-targets: [target, pkgs]\nquery-comment: hello\nquoting: {identifier: true}\n\
+            on-run-start: []\non-run-end: []\ndispatch: []\nflags: {fail_fast: true}\n\
+            dbt-cloud: {project-id: 1}\nrestrict-access: false\nunit_tests: {}\nmetrics: {}\n\
+            semantic-models: {}\nsaved-queries: {}\nexposures: {}\nanalyses: {}\n\
+            require-dbt-version: '>=1.10.0'\ndata_tests: {}\nsources: {}\n";
+        let config = ProjectConfig::parse(Path::new("dbt_project.yml"), text).unwrap();
+        assert_eq!(config.packages_install_path, "pkgs");
+        assert_eq!(config.clean_targets, ["target", "pkgs"]);
+        assert_eq!(config.snapshot_paths, ["snaps"]);
+        assert_eq!(config.analysis_paths, ["an"]);
+        let err = ProjectConfig::parse(
+            Path::new("dbt_project.yml"),
+            "name: s\nsnapshot-path: [x]\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("Did you mean 'snapshot-paths'?"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn what_would_change_the_build_is_refused_not_ignored() {
+        let cases = [
+            (
+                "name: s\nquoting:\n  identifier: false\n",
+                "dbt_project.yml:2:",
+                "jgt always quotes",
+            ),
+            (
+                "name: s\ndata_tests:\n  s:\n    +severity: warn\n",
+                "dbt_project.yml:2:",
+                "data test configs",
+            ),
+            (
+                "name: s\nsources:\n  s:\n    +enabled: false\n",
+                "dbt_project.yml:2:",
+                "source configs",
+            ),
+        ];
+        for (text, at, what) in cases {
+            let err = ProjectConfig::parse(Path::new("dbt_project.yml"), text).unwrap_err();
+            assert_eq!(err.code(), "JGT1004");
+            let message = err.to_string();
+            assert!(
+                message.starts_with(at) && message.contains(what),
+                "{message}"
+            );
+        }
     }
 
     #[test]
