@@ -19,10 +19,10 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Common {
-    /// The project folder (holding project.yml).
+    /// The project folder (holding dbt_project.yml or project.yml).
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
     pub project_dir: PathBuf,
-    /// The DuckDB file, instead of project.yml's `database`.
+    /// The DuckDB file, instead of the profile's `path` or the project's `database`.
     #[arg(long, global = true, env = "JGT_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Variables for var(), as YAML: --vars '{start_date: 2021-10-01}'.
@@ -37,6 +37,19 @@ pub struct Common {
     /// How jgt prints: `text`, or `json` (one dbt-shaped JSON object per line).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// The folder holding profiles.yml (default: DBT_PROFILES_DIR, else
+    /// the project folder, else ~/.dbt/).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub profiles_dir: Option<PathBuf>,
+    /// The profile to use, instead of the project file's `profile:`.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The profile's output to build into, instead of its `target:`.
+    #[arg(short = 't', long, global = true, value_name = "NAME")]
+    pub target: Option<String>,
+    /// Where compiled SQL and artifacts go, instead of `target-path`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub target_path: Option<PathBuf>,
 }
 
 /// How jgt prints what happens.

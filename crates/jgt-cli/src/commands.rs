@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use jgt_compile::artifacts::{write_manifest, write_run_results, Invocation};
-use jgt_compile::{compile, database_path, write_compiled, CompileOptions, Compiled};
-use jgt_duckdb::{DuckDbAdapter, DuckDbDialect};
+use jgt_compile::{compile, write_compiled, CompileOptions, Compiled};
+use jgt_duckdb::DuckDbAdapter;
 use jgt_exec::{Adapter, Cancel};
 use jgt_graph::{NodeId, NodeKind};
 use jgt_project::suggest::nearest;
@@ -142,7 +142,7 @@ fn docs_command(common: &Common, args: &DocsArgs, invocation: &Invocation) -> Re
 /// tables exist (for `is_incremental()`) is read without taking the
 /// database's write lock.
 pub(crate) fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>)> {
-    let project = Project::load(&common.project_dir)?;
+    let project = crate::profile::load_project(common)?;
     let database = project_database(common, &project);
     let existing = if database.is_file() {
         existing_relations(&database)
@@ -152,13 +152,10 @@ pub(crate) fn load(common: &Common, selection: &Selection) -> Result<(Compiled, 
     load_with(common, selection, project, database, existing)
 }
 
-/// The database file a command uses: `--db`, else `database:` of the project.
+/// The database file a command uses: `--db`, else the profile's `path`,
+/// else `database:` of the project.
 pub(crate) fn project_database(common: &Common, project: &Project) -> std::path::PathBuf {
-    database_path(
-        &common.project_dir,
-        common.db.as_deref(),
-        &project.config.database,
-    )
+    crate::profile::database(common, project)
 }
 
 /// Compiles a loaded project knowing which relations exist, then resolves
@@ -170,9 +167,8 @@ pub(crate) fn load_with(
     database: std::path::PathBuf,
     existing: HashSet<jgt_project::Relation>,
 ) -> Result<(Compiled, Vec<NodeId>)> {
-    let threads = common
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = crate::profile::threads(common, &project);
+    let dialect = crate::profile::dialect(&project);
     let compiled = compile(
         project,
         &CompileOptions {
@@ -181,7 +177,7 @@ pub(crate) fn load_with(
             threads,
             existing,
             full_refresh: common.full_refresh,
-            dialect: std::sync::Arc::new(DuckDbDialect),
+            dialect: std::sync::Arc::new(dialect),
         },
     )?;
     for warning in &compiled.warnings {
@@ -266,11 +262,11 @@ pub fn build(
     store_failures: bool,
 ) -> Result<bool> {
     let started = Instant::now();
-    let project = Project::load(&ctx.common.project_dir)?;
+    let project = crate::profile::load_project(ctx.common)?;
     // The database is opened (and its lock taken) before any artifact is
     // written: a run refused by the lock must leave the last run's
     // manifest as it was. Which tables exist is read on this connection.
-    let adapter = DuckDbAdapter::open(&project_database(ctx.common, &project))?;
+    let adapter = crate::profile::open(ctx.common, &project)?;
     let existing = adapter.tables()?.into_iter().collect();
     let database = project_database(ctx.common, &project);
     let (compiled, ids) = load_with(ctx.common, selection, project, database, existing)?;

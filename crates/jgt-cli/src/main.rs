@@ -33,6 +33,7 @@ mod interrupt;
 mod log;
 mod out;
 mod parse;
+mod profile;
 mod report;
 mod retry;
 mod selector;

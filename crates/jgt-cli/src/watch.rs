@@ -40,8 +40,9 @@ pub fn watch(
                 source,
             })?;
     // The project's target-path (default `target`), where the manifest is.
-    let target = jgt_project::Project::load(&root)
+    let target = crate::profile::load_project(ctx.common)
         .map(|project| project.target_dir())
+        .map(|dir| root.join(dir.strip_prefix(&ctx.common.project_dir).unwrap_or(&dir)))
         .unwrap_or_else(|_| root.join("target"));
     let snapshot = target.join(".watch-state");
     let report = |outcome: Result<bool>| match outcome {

@@ -137,7 +137,7 @@ pub fn database_path(project_dir: &Path, flag: Option<&Path>, configured: &str) 
 
 /// Loads, renders and checks the project.
 pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
-    let target = target_of(options);
+    let target = target_of(&project, options);
     let dialect = Arc::clone(&options.dialect);
     let renderer = Renderer::new(
         &project,
@@ -191,19 +191,23 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
     })
 }
 
-/// `{{ target }}` for this run.
-fn target_of(options: &CompileOptions) -> Target {
+/// `{{ target }}` for this run: the profile target when there is one,
+/// else jgt's default (`dev`, schema `main`).
+fn target_of(project: &Project, options: &CompileOptions) -> Target {
+    let profile = project.profile.as_ref();
+    let stem = options
+        .database
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "jgt".into());
     Target {
-        name: "dev".into(),
+        name: profile.map_or("dev".into(), |p| p.target_name.clone()),
         adapter_type: options.dialect.adapter_type().into(),
-        database: options
-            .database
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "jgt".into()),
+        database: profile.and_then(|p| p.database.clone()).unwrap_or(stem),
         schema: options.dialect.default_schema().into(),
         path: options.database.to_string_lossy().into_owned(),
         threads: options.threads,
+        profile_name: profile.map_or(String::new(), |p| p.profile_name.clone()),
     }
 }
 
@@ -244,6 +248,9 @@ fn render_models(
     for model in &project.models {
         let relation = relation_of(renderer, "model", model, &model.config)?;
         catalog.nodes.insert(model.name.clone(), relation);
+        catalog
+            .packages
+            .insert(model.name.clone(), model.package.clone());
     }
     let first = Arc::new(catalog);
     let mut rendered: Vec<Rendered> = Vec::with_capacity(project.models.len());
@@ -314,6 +321,9 @@ impl Graph {
         for seed in &project.seeds {
             let relation = relation_of(renderer, "seed", seed, &seed.config)?;
             catalog.nodes.insert(seed.name.clone(), relation.clone());
+            catalog
+                .packages
+                .insert(seed.name.clone(), seed.package.clone());
             let node = Node {
                 name: seed.name.clone(),
                 kind: NodeKind::Seed,

@@ -7,15 +7,18 @@ use jgt_core::{Column, Dialect, Incremental, Materialization, QueryResult, Relat
 use jgt_exec::{Adapter, ExecError, Interrupter};
 
 use crate::dialect::{quote_ident, DuckDbDialect};
+use crate::options::OpenOptions;
 
 /// An open DuckDB database.
 pub struct DuckDbAdapter {
     conn: Connection,
+    dialect: DuckDbDialect,
 }
 
 /// A relation as DuckDB names it in SQL.
 pub(crate) fn rel(relation: &Relation) -> String {
-    DuckDbDialect.relation(relation)
+    // Quoting does not depend on the schema the dialect builds into.
+    DuckDbDialect::default().relation(relation)
 }
 
 /// DuckDB's error as jgt's: the database's own message.
@@ -75,8 +78,15 @@ fn check_database_path(path: &Path) -> Result<(), ExecError> {
 }
 
 impl DuckDbAdapter {
-    /// Opens (creating if needed) the database file at `path`.
+    /// Opens (creating if needed) the database file at `path`, building
+    /// into `main`.
     pub fn open(path: &Path) -> Result<Self, ExecError> {
+        Self::open_with(path, &OpenOptions::default())
+    }
+
+    /// Opens (creating if needed) the database file at `path` with a
+    /// profile's schema, settings, extensions and attachments.
+    pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Self, ExecError> {
         check_database_path(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|err| ExecError::Open {
@@ -114,7 +124,12 @@ impl DuckDbAdapter {
                     .into(),
             });
         }
-        Ok(DuckDbAdapter { conn })
+        crate::options::apply(&conn, path, options)?;
+        let dialect = match options.schema.is_empty() {
+            true => DuckDbDialect::default(),
+            false => DuckDbDialect::new(&options.schema),
+        };
+        Ok(DuckDbAdapter { conn, dialect })
     }
 
     /// Opens an existing database file for reading only.
@@ -127,13 +142,17 @@ impl DuckDbAdapter {
             path: path.into(),
             message: err.to_string(),
         })?;
-        Ok(DuckDbAdapter { conn })
+        Ok(DuckDbAdapter {
+            conn,
+            dialect: DuckDbDialect::default(),
+        })
     }
 
     /// An in-memory database, for tests and previews.
     pub fn in_memory() -> Result<Self, ExecError> {
         Ok(DuckDbAdapter {
             conn: Connection::open_in_memory().map_err(db)?,
+            dialect: DuckDbDialect::default(),
         })
     }
 
@@ -333,6 +352,7 @@ impl Adapter for DuckDbAdapter {
     fn try_clone(&self) -> Result<Box<dyn Adapter + Send>, ExecError> {
         Ok(Box::new(DuckDbAdapter {
             conn: self.conn.try_clone().map_err(db)?,
+            dialect: self.dialect.clone(),
         }))
     }
 
@@ -388,6 +408,6 @@ impl Adapter for DuckDbAdapter {
     }
 
     fn dialect(&self) -> &dyn Dialect {
-        &DuckDbDialect
+        &self.dialect
     }
 }

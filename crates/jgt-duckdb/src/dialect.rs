@@ -7,12 +7,30 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// DuckDB's dialect: `"double"."quoted"` names in the `main` schema.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DuckDbDialect;
+/// DuckDB's dialect: `"double"."quoted"` names, built into the profile's
+/// schema (`main` unless a profile sets another).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuckDbDialect {
+    schema: String,
+}
 
 /// The schema DuckDB builds into when nothing else is configured.
 const DEFAULT_SCHEMA: &str = "main";
+
+impl DuckDbDialect {
+    /// The dialect building into `schema`.
+    pub fn new(schema: impl Into<String>) -> Self {
+        DuckDbDialect {
+            schema: schema.into(),
+        }
+    }
+}
+
+impl Default for DuckDbDialect {
+    fn default() -> Self {
+        DuckDbDialect::new(DEFAULT_SCHEMA)
+    }
+}
 
 impl Dialect for DuckDbDialect {
     fn adapter_type(&self) -> &'static str {
@@ -24,7 +42,7 @@ impl Dialect for DuckDbDialect {
     }
 
     fn default_schema(&self) -> &str {
-        DEFAULT_SCHEMA
+        &self.schema
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -44,13 +62,17 @@ mod tests {
     #[test]
     fn relations_render_quoted() {
         let rel = Relation::new("main", "my \"odd\" name");
-        assert_eq!(DuckDbDialect.relation(&rel), r#""main"."my ""odd"" name""#);
+        let dialect = DuckDbDialect::default();
+        assert_eq!(dialect.relation(&rel), r#""main"."my ""odd"" name""#);
     }
 
     #[test]
     fn custom_schemas_follow_dbt() {
-        assert_eq!(DuckDbDialect.schema_for(None), "main");
-        assert_eq!(DuckDbDialect.schema_for(Some("staging")), "main_staging");
-        assert_eq!(DuckDbDialect.test_audit_schema(), "main_dbt_test__audit");
+        let dialect = DuckDbDialect::default();
+        assert_eq!(dialect.schema_for(None), "main");
+        assert_eq!(dialect.schema_for(Some("staging")), "main_staging");
+        assert_eq!(dialect.test_audit_schema(), "main_dbt_test__audit");
+        let profiled = DuckDbDialect::new("analytics");
+        assert_eq!(profiled.schema_for(Some("staging")), "analytics_staging");
     }
 }

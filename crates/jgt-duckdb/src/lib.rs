@@ -4,16 +4,18 @@
 //! [`DuckDbAdapter`] (one database file, opened read-write with its lock or
 //! read-only, building each node in a transaction so a failure leaves the
 //! previous relation intact) and [`DuckDbDialect`] (double-quoted
-//! identifiers, the `main` schema, `MERGE`, seeds read from local files
+//! identifiers, the profile's schema (`main` by default), `MERGE`, seeds read from local files
 //! with DuckDB's CSV reader). Every line of DuckDB-specific SQL jgt runs is
 //! written here.
 
 mod adapter;
 mod dialect;
 mod incremental;
+mod options;
 
 pub use adapter::DuckDbAdapter;
 pub use dialect::{quote_ident, DuckDbDialect};
+pub use options::{Attach, OpenOptions};
 
 #[cfg(test)]
 mod tests;

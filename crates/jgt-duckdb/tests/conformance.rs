@@ -8,7 +8,7 @@ use jgt_exec::conformance::Engine;
 fn duckdb() -> Engine {
     Engine {
         open: Box::new(|| Box::new(DuckDbAdapter::in_memory().expect("an in-memory DuckDB"))),
-        dialect: Box::new(DuckDbDialect),
+        dialect: Box::new(DuckDbDialect::default()),
     }
 }
 

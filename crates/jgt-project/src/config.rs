@@ -8,8 +8,11 @@ use serde::Deserialize;
 use crate::error::ProjectError;
 use crate::suggest::nearest;
 
-/// Keys a `project.yml` may hold. The dbt keys that do not change what jgt
-/// does (`version`, `profile`, ...) are accepted so a `dbt_project.yml` reads.
+/// Keys a `project.yml` or `dbt_project.yml` may hold: every top-level key
+/// dbt 1.10 to 1.12 accepts, plus jgt's own `database`. Keys that only
+/// concern dbt Cloud, docs or logging are accepted and have no effect;
+/// keys that would change what dbt builds are checked by
+/// [`ProjectConfig::check_unsupported`].
 pub const PROJECT_KEYS: &[&str] = &[
     "name",
     "version",
@@ -21,14 +24,38 @@ pub const PROJECT_KEYS: &[&str] = &[
     "macro-paths",
     "seed-paths",
     "test-paths",
+    "analysis-paths",
+    "snapshot-paths",
+    "docs-paths",
+    "asset-paths",
+    "function-paths",
     "target-path",
+    "log-path",
+    "packages-install-path",
     "clean-targets",
+    "query-comment",
+    "quoting",
     "vars",
     "models",
     "seeds",
+    "snapshots",
+    "analyses",
+    "sources",
+    "tests",
+    "data_tests",
+    "unit_tests",
+    "metrics",
+    "semantic-models",
+    "saved-queries",
+    "exposures",
+    "functions",
     "dispatch",
     "on-run-start",
     "on-run-end",
+    "packages",
+    "flags",
+    "dbt-cloud",
+    "restrict-access",
 ];
 
 /// The parsed `project.yml`.
@@ -55,9 +82,36 @@ pub struct ProjectConfig {
     /// Where compiled SQL and artifacts go.
     #[serde(default = "default_target")]
     pub target_path: String,
-    /// Folders `jgt clean` deletes (empty: the target folder).
-    #[serde(default)]
+    /// Folders holding analyses (not built; read by nothing yet).
+    #[serde(default = "default_analyses")]
+    pub analysis_paths: Vec<String>,
+    /// Folders holding snapshots; jgt refuses a snapshot it finds there.
+    #[serde(default = "default_snapshots")]
+    pub snapshot_paths: Vec<String>,
+    /// Where `jgt deps` installs packages, and where jgt reads them from.
+    #[serde(default = "default_packages_install")]
+    pub packages_install_path: String,
+    /// Folders `clean` removes.
+    #[serde(default = "default_clean")]
     pub clean_targets: Vec<String>,
+    /// dbt's identifier quoting switches; jgt always quotes.
+    #[serde(default)]
+    pub quoting: BTreeMap<String, serde_yaml::Value>,
+    /// Packages listed in the project file itself (dbt 1.8+ allows it).
+    #[serde(default)]
+    pub packages: Vec<serde_yaml::Value>,
+    /// The `data_tests:` (or older `tests:`) config tree.
+    #[serde(default, rename = "data_tests")]
+    pub data_tests: serde_yaml::Value,
+    /// The deprecated spelling of `data_tests:`.
+    #[serde(default)]
+    pub tests: serde_yaml::Value,
+    /// The `sources:` config tree.
+    #[serde(default)]
+    pub sources: serde_yaml::Value,
+    /// The `snapshots:` config tree.
+    #[serde(default)]
+    pub snapshots: serde_yaml::Value,
     /// Variables for `var()`.
     #[serde(default)]
     pub vars: BTreeMap<String, serde_yaml::Value>,
@@ -125,6 +179,18 @@ fn default_tests() -> Vec<String> {
 fn default_target() -> String {
     "target".into()
 }
+fn default_analyses() -> Vec<String> {
+    vec!["analyses".into()]
+}
+fn default_snapshots() -> Vec<String> {
+    vec!["snapshots".into()]
+}
+fn default_packages_install() -> String {
+    "dbt_packages".into()
+}
+fn default_clean() -> Vec<String> {
+    vec!["target".into()]
+}
 
 impl ProjectConfig {
     /// Parses the text of `project.yml` found at `path`, rejecting unknown
@@ -132,13 +198,46 @@ impl ProjectConfig {
     pub fn parse(path: &Path, text: &str) -> Result<Self, ProjectError> {
         let value: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+        Self::check_keys(path, text, &value)?;
+        // Parsed again from the text, not the value: errors then carry the
+        // line and column of the offending value.
+        let config: ProjectConfig =
+            serde_yaml::from_str(text).map_err(|err| value_error(path, text, &err))?;
+        config.check_paths(path, text)?;
+        config.check_unsupported(path, text)?;
+        Ok(config)
+    }
+
+    /// Builds the config from a value whose Jinja has been rendered; type
+    /// errors then find their line through the key.
+    pub fn from_rendered(
+        path: &Path,
+        text: &str,
+        value: serde_yaml::Value,
+    ) -> Result<Self, ProjectError> {
+        Self::check_keys(path, text, &value)?;
+        let config: ProjectConfig =
+            serde_yaml::from_value(value).map_err(|err| value_error(path, text, &err))?;
+        config.check_paths(path, text)?;
+        config.check_unsupported(path, text)?;
+        Ok(config)
+    }
+
+    /// Refuses unknown top-level keys (with the nearest valid one) and a
+    /// missing `name`.
+    pub fn check_keys(
+        path: &Path,
+        text: &str,
+        value: &serde_yaml::Value,
+    ) -> Result<(), ProjectError> {
         let Some(map) = value.as_mapping() else {
             return Err(ProjectError::Yaml {
                 path: path.into(),
                 line: 1,
                 column: 1,
-                message: "project.yml must be a mapping of keys to values (name: ..., models: ...)"
-                    .into(),
+                message:
+                    "the project file must be a mapping of keys to values (name: ..., models: ...)"
+                        .into(),
             });
         };
         for key in map.keys() {
@@ -161,12 +260,7 @@ impl ProjectConfig {
                 message: "the project has no 'name': add a line such as `name: my_project`".into(),
             });
         }
-        // Parsed again from the text, not the value: errors then carry the
-        // line and column of the offending value.
-        let config: ProjectConfig =
-            serde_yaml::from_str(text).map_err(|err| value_error(path, text, &err))?;
-        config.check_paths(path, text)?;
-        Ok(config)
+        Ok(())
     }
 
     /// Refuses a model, seed, macro or test path outside the project
@@ -179,6 +273,8 @@ impl ProjectConfig {
             ("seed-paths", &self.seed_paths),
             ("macro-paths", &self.macro_paths),
             ("test-paths", &self.test_paths),
+            ("snapshot-paths", &self.snapshot_paths),
+            ("analysis-paths", &self.analysis_paths),
         ];
         for (key, entries) in keys {
             for entry in entries {
@@ -197,6 +293,64 @@ impl ProjectConfig {
         }
         Ok(())
     }
+}
+
+impl ProjectConfig {
+    /// Stops on keys that would change what dbt builds but that jgt does
+    /// not implement yet, rather than building something else silently.
+    fn check_unsupported(&self, path: &Path, text: &str) -> Result<(), ProjectError> {
+        let unsupported = |key: &str, message: String| ProjectError::Unsupported {
+            path: path.into(),
+            line: line_of_key(text, key, 0),
+            message,
+        };
+        for (name, value) in &self.quoting {
+            if value.as_bool() != Some(true) && !value.is_null() {
+                return Err(unsupported(
+                    "quoting",
+                    format!(
+                        "quoting: {name}: {} is not supported: jgt always quotes database, \
+                         schema and table names; remove the key or set it to true",
+                        yaml_inline(value)
+                    ),
+                ));
+            }
+        }
+        let trees = [
+            ("data_tests", &self.data_tests, "data test"),
+            ("tests", &self.tests, "data test"),
+            ("sources", &self.sources, "source"),
+            ("snapshots", &self.snapshots, "snapshot"),
+        ];
+        for (key, tree, what) in trees {
+            if !is_empty_tree(tree) {
+                return Err(unsupported(
+                    key,
+                    format!(
+                        "project-level {what} configs ('{key}:') are not supported yet; \
+                         set them on each {what} in its schema file instead, or remove '{key}:'"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a config tree holds nothing: absent, null or only empty maps.
+fn is_empty_tree(value: &serde_yaml::Value) -> bool {
+    match value {
+        serde_yaml::Value::Null => true,
+        serde_yaml::Value::Mapping(map) => map.values().all(is_empty_tree),
+        _ => false,
+    }
+}
+
+/// A YAML value on one line, for messages.
+fn yaml_inline(value: &serde_yaml::Value) -> String {
+    serde_yaml::to_string(value)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
 }
 
 /// Whether a relative path stays inside the folder it is relative to.
@@ -316,6 +470,62 @@ mod tests {
             message.starts_with("project.yml:1:1: the project has no 'name'"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn every_dbt_key_is_accepted_and_used_ones_are_kept() {
+        let text = "name: shop\nversion: '1.0'\nconfig-version: 2\nprofile: shop\n\
+            analysis-paths: [an]\nsnapshot-paths: [snaps]\ndocs-paths: [docs]\n\
+            asset-paths: [assets]\nlog-path: logs\npackages-install-path: pkgs\n\
+            clean-targets: [target, pkgs]\nquery-comment: hello\nquoting: {identifier: true}\n\
+            on-run-start: []\non-run-end: []\ndispatch: []\nflags: {fail_fast: true}\n\
+            dbt-cloud: {project-id: 1}\nrestrict-access: false\nunit_tests: {}\nmetrics: {}\n\
+            semantic-models: {}\nsaved-queries: {}\nexposures: {}\nanalyses: {}\n\
+            require-dbt-version: '>=1.10.0'\ndata_tests: {}\nsources: {}\n";
+        let config = ProjectConfig::parse(Path::new("dbt_project.yml"), text).unwrap();
+        assert_eq!(config.packages_install_path, "pkgs");
+        assert_eq!(config.clean_targets, ["target", "pkgs"]);
+        assert_eq!(config.snapshot_paths, ["snaps"]);
+        assert_eq!(config.analysis_paths, ["an"]);
+        let err = ProjectConfig::parse(
+            Path::new("dbt_project.yml"),
+            "name: s\nsnapshot-path: [x]\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("Did you mean 'snapshot-paths'?"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn what_would_change_the_build_is_refused_not_ignored() {
+        let cases = [
+            (
+                "name: s\nquoting:\n  identifier: false\n",
+                "dbt_project.yml:2:",
+                "jgt always quotes",
+            ),
+            (
+                "name: s\ndata_tests:\n  s:\n    +severity: warn\n",
+                "dbt_project.yml:2:",
+                "data test configs",
+            ),
+            (
+                "name: s\nsources:\n  s:\n    +enabled: false\n",
+                "dbt_project.yml:2:",
+                "source configs",
+            ),
+        ];
+        for (text, at, what) in cases {
+            let err = ProjectConfig::parse(Path::new("dbt_project.yml"), text).unwrap_err();
+            assert_eq!(err.code(), "JGT1004");
+            let message = err.to_string();
+            assert!(
+                message.starts_with(at) && message.contains(what),
+                "{message}"
+            );
+        }
     }
 
     #[test]

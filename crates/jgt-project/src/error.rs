@@ -8,12 +8,53 @@ use crate::suggest::did_you_mean;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProjectError {
-    /// The folder has no `project.yml`.
-    #[error("no project.yml in {dir}: run jgt inside a project folder or pass --project-dir")]
+    /// The folder has no `project.yml` and no `dbt_project.yml`.
+    #[error("no project.yml or dbt_project.yml in {dir}: run jgt inside a project folder or pass --project-dir")]
     NoProjectFile {
         /// The folder that was searched.
         dir: PathBuf,
     },
+    /// The folder has both `project.yml` and `dbt_project.yml`.
+    #[error("{dir} holds both project.yml and dbt_project.yml: keep one of them (jgt reads either, dbt only dbt_project.yml)")]
+    BothProjectFiles {
+        /// The project folder.
+        dir: PathBuf,
+    },
+    /// Something dbt would build or change that jgt does not implement yet.
+    #[error("{}: {message}", position(.path, *.line, 0))]
+    Unsupported {
+        /// The file that asks for it.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// What is not supported and what to do instead.
+        message: String,
+    },
+    /// A Jinja expression in a project file value failed to render.
+    #[error("{}: cannot render '{template}': {message}", position(.path, *.line, 0))]
+    Render {
+        /// The project file.
+        path: PathBuf,
+        /// 1-based line of the value (0 when unknown).
+        line: usize,
+        /// The value as written.
+        template: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// `packages.yml` lists a package that is not installed.
+    #[error("{path}: package '{package}' is not installed in {install_path}/: run `jgt deps` (or `dbt deps`) to install the packages")]
+    PackageNotInstalled {
+        /// The file listing packages.
+        path: PathBuf,
+        /// The package as listed.
+        package: String,
+        /// The `packages-install-path`.
+        install_path: String,
+    },
+    /// A problem in `profiles.yml`.
+    #[error(transparent)]
+    Profile(#[from] crate::profiles::ProfileError),
     /// A file or folder could not be read.
     #[error("{path}: cannot read")]
     Io {
@@ -35,7 +76,7 @@ pub enum ProjectError {
         message: String,
     },
     /// A key in `project.yml` that jgt does not know.
-    #[error("{}: unknown key '{key}' in project.yml.{} Valid keys: {valid}", position(.path, *.line, 0), did_you_mean(.suggestion))]
+    #[error("{}: unknown key '{key}' in the project file.{} Valid keys: {valid}", position(.path, *.line, 0), did_you_mean(.suggestion))]
     UnknownKey {
         /// The project file.
         path: PathBuf,
@@ -104,7 +145,7 @@ impl ProjectError {
 /// `path:line:column` in front of a message, leaving out a line or column
 /// of 0: serde_yaml has no position for some errors (a second document,
 /// for one), and `file:0:0` reads like a place in the file.
-fn position(path: &Path, line: usize, column: usize) -> String {
+pub(crate) fn position(path: &Path, line: usize, column: usize) -> String {
     match (line, column) {
         (0, _) => path.display().to_string(),
         (line, 0) => format!("{}:{line}", path.display()),
@@ -127,6 +168,11 @@ impl ProjectError {
         match self {
             ProjectError::NoProjectFile { .. } => "JGT1001",
             ProjectError::Io { .. } => "JGT1002",
+            ProjectError::BothProjectFiles { .. } => "JGT1003",
+            ProjectError::Unsupported { .. } => "JGT1004",
+            ProjectError::Render { .. } => "JGT1005",
+            ProjectError::PackageNotInstalled { .. } => "JGT1006",
+            ProjectError::Profile(err) => err.code(),
             ProjectError::Yaml { .. } => "JGT1101",
             ProjectError::UnknownKey { .. } => "JGT1102",
             ProjectError::UnknownConfig { .. } => "JGT1103",

@@ -12,7 +12,11 @@ mod config;
 mod data_tests;
 mod discover;
 mod error;
+mod load;
 mod node_config;
+mod packages;
+pub mod profiles;
+pub mod render;
 mod schema;
 pub mod suggest;
 
@@ -23,13 +27,28 @@ pub use data_tests::{parse_test, threshold_met, Severity, TestConfig, TestSpec, 
 pub use error::ProjectError;
 pub use jgt_core::{Materialization, Relation};
 pub use node_config::{ConfigTree, NodeConfig, CONFIG_KEYS};
+pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
     ColumnProperties, NodeProperties, SchemaFile, SourceProperties, SourceTable,
     SourceTableProperties,
 };
 
-/// The name of the file that marks a project folder.
+/// jgt's own name for the file that marks a project folder.
 pub const PROJECT_FILE: &str = "project.yml";
+
+/// dbt's name for it; jgt reads either (never both).
+pub const DBT_PROJECT_FILE: &str = "dbt_project.yml";
+
+/// What loading takes from the command line and the environment.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--vars`, for `var()` in the project file.
+    pub vars: std::collections::BTreeMap<String, serde_yaml::Value>,
+    /// The environment, for `env_var()` and `DBT_PROFILES_DIR`.
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Which `profiles.yml`, profile and target.
+    pub profiles: ProfileRequest,
+}
 
 /// A model file: Jinja SQL that becomes a view or a table.
 #[derive(Debug, Clone)]
@@ -88,7 +107,13 @@ pub struct SchemaEntry {
 pub struct Project {
     /// The project folder.
     pub root: PathBuf,
-    /// The parsed `project.yml`.
+    /// The project file's name (`dbt_project.yml` or `project.yml`).
+    pub project_file: PathBuf,
+    /// The `profiles.yml` target, when there is a profiles file.
+    pub profile: Option<ProfileTarget>,
+    /// The names of the installed packages read with the project.
+    pub packages: Vec<String>,
+    /// The parsed project file.
     pub config: ProjectConfig,
     /// Enabled models, sorted by path.
     pub models: Vec<ModelFile>,
@@ -107,100 +132,73 @@ pub struct Project {
 }
 
 impl Project {
-    /// Reads the project in `root`.
+    /// Reads the project in `root` with no `--vars`, no environment and
+    /// no profile flags (tests and tools).
     pub fn load(root: &Path) -> Result<Project, ProjectError> {
-        let project_file = root.join(PROJECT_FILE);
-        if !project_file.is_file() {
-            return Err(ProjectError::NoProjectFile { dir: root.into() });
-        }
-        let text = std::fs::read_to_string(&project_file)
-            .map_err(|err| ProjectError::io(&project_file, err))?;
-        let display_path = Path::new(PROJECT_FILE);
-        let config = ProjectConfig::parse(display_path, &text)?;
+        Project::load_with(root, &LoadOptions::default())
+    }
+
+    /// Reads the project in `root`: its project file (Jinja in values
+    /// rendered), its profile target, its files and its installed packages.
+    pub fn load_with(root: &Path, options: &LoadOptions) -> Result<Project, ProjectError> {
+        let (display_path, text) = read_project_file(root)?;
+        let profile = load::profile_target(root, &display_path, &text, options)?;
+        let config = load::parse_config(&display_path, &text, options, profile.as_ref())?;
         let model_tree = ConfigTree::new(
-            display_path,
+            &display_path,
             &text,
             "models",
             &config.name,
             config.models.clone(),
         )?;
         let seed_tree = ConfigTree::new(
-            display_path,
+            &display_path,
             &text,
             "seeds",
             &config.name,
             config.seeds.clone(),
         )?;
-
-        let config_name = config.name.clone();
-        let mut models = Vec::new();
-        let mut schema_files = Vec::new();
-        for found in discover::find_files(root, &config.model_paths, &["sql", "yml", "yaml"])? {
-            let text = discover::read_text(root, &found.path)?;
-            if found.path.extension().is_some_and(|e| e == "sql") {
-                let config = model_tree.resolve(&found.folders, &found.stem);
-                if config.is_enabled() {
-                    models.push(ModelFile {
-                        package: config_name.clone(),
-                        name: found.stem,
-                        path: found.path,
-                        folders: found.folders,
-                        raw_sql: text,
-                        config,
-                    });
-                }
-            } else {
-                let file = SchemaFile::parse(&found.path, &text)?;
-                schema_files.push(SchemaEntry {
-                    path: found.path,
-                    file,
-                });
+        let trees = load::Trees {
+            models: &model_tree,
+            seeds: &seed_tree,
+            root: None,
+        };
+        let mut part = load::read_part(root, Path::new(""), &config, &trees)?;
+        let mut config = config;
+        let packages = packages::installed(root, &config)?;
+        for package in &packages {
+            let trees = load::Trees {
+                models: &package.models,
+                seeds: &package.seeds,
+                root: Some((&model_tree, &seed_tree)),
+            };
+            let found = load::read_part(root, &package.dir, &package.config, &trees)?;
+            part.extend(found);
+            for (key, value) in &package.config.vars {
+                config
+                    .vars
+                    .entry(key.clone())
+                    .or_insert_with(|| value.clone());
             }
         }
-
-        let mut seeds = Vec::new();
-        for found in discover::find_files(root, &config.seed_paths, &["csv", "yml", "yaml"])? {
-            if found.path.extension().is_some_and(|e| e == "csv") {
-                let config = seed_tree.resolve(&found.folders, &found.stem);
-                if config.is_enabled() {
-                    seeds.push(SeedFile {
-                        package: config_name.clone(),
-                        name: found.stem,
-                        path: found.path,
-                        config,
-                    });
-                }
-            } else {
-                let text = discover::read_text(root, &found.path)?;
-                let file = SchemaFile::parse(&found.path, &text)?;
-                schema_files.push(SchemaEntry {
-                    path: found.path,
-                    file,
-                });
-            }
-        }
-
-        let mut macros = read_templates(root, &config.macro_paths, &config.name)?;
-        // dbt keeps custom generic tests in tests/generic/: they are macros.
-        let (generic, tests): (Vec<_>, Vec<_>) = read_templates(root, &config.test_paths, &config.name)?
-            .into_iter()
-            .partition(|t| is_generic_test_file(&t.path, &config.test_paths));
-        macros.extend(generic);
-        let sources = schema_files
+        let sources = part
+            .schema_files
             .iter()
             .flat_map(|entry| entry.file.source_tables(&entry.path))
             .collect();
-
         Ok(Project {
             root: root.to_path_buf(),
+            project_file: display_path,
             config,
-            models,
-            seeds,
-            macros,
-            tests,
-            schema_files,
+            models: part.models,
+            seeds: part.seeds,
+            macros: part.macros,
+            tests: part.tests,
+            schema_files: part.schema_files,
             sources,
             model_tree,
+            profile,
+            packages: packages.into_iter().map(|p| p.config.name).collect(),
         })
     }
 
@@ -210,14 +208,30 @@ impl Project {
     }
 }
 
+/// Finds the project file: `dbt_project.yml` or `project.yml`, never both.
+fn read_project_file(root: &Path) -> Result<(PathBuf, String), ProjectError> {
+    let found: Vec<_> = [DBT_PROJECT_FILE, PROJECT_FILE]
+        .into_iter()
+        .filter(|name| root.join(name).is_file())
+        .collect();
+    let name = match found.as_slice() {
+        [] => return Err(ProjectError::NoProjectFile { dir: root.into() }),
+        [one] => *one,
+        _ => return Err(ProjectError::BothProjectFiles { dir: root.into() }),
+    };
+    let file = root.join(name);
+    let text = std::fs::read_to_string(&file).map_err(|err| ProjectError::io(&file, err))?;
+    Ok((PathBuf::from(name), text))
+}
+
 /// Whether `path` sits in a `generic/` folder right under a test path.
-fn is_generic_test_file(path: &Path, test_paths: &[String]) -> bool {
+pub(crate) fn is_generic_test_file(path: &Path, test_paths: &[String]) -> bool {
     test_paths
         .iter()
         .any(|dir| path.starts_with(Path::new(dir).join("generic")))
 }
 
-fn read_templates(
+pub(crate) fn read_templates(
     root: &Path,
     dirs: &[String],
     package: &str,
@@ -278,6 +292,119 @@ mod tests {
     fn a_folder_without_project_yml_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let err = Project::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("no project.yml"), "{err}");
+        assert!(err.contains("no project.yml or dbt_project.yml"), "{err}");
+    }
+
+    #[test]
+    fn dbt_project_yml_is_read_and_both_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "dbt_project.yml",
+            "name: shop\nconfig-version: 2\nanalysis-paths: [analyses]\ndbt-cloud: {project-id: 1}\nflags: {send_anonymous_usage_stats: false}\n",
+        );
+        write(root, "models/a.sql", "select 1");
+        let project = Project::load(root).unwrap();
+        assert_eq!(project.project_file, Path::new("dbt_project.yml"));
+        assert_eq!(project.models[0].package, "shop");
+        write(root, "project.yml", "name: shop\n");
+        let err = Project::load(root).unwrap_err();
+        assert_eq!(err.code(), "JGT1003");
+        assert!(
+            err.to_string()
+                .contains("both project.yml and dbt_project.yml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn jinja_in_config_values_is_rendered_with_vars() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "dbt_project.yml",
+            "name: shop\nmodels:\n  shop:\n    extra:\n      +enabled: \"{{ var('load_extra', false) }}\"\n",
+        );
+        write(root, "models/a.sql", "select 1");
+        write(root, "models/extra/b.sql", "select 2");
+        let project = Project::load(root).unwrap();
+        assert_eq!(project.models.len(), 1);
+        let mut options = LoadOptions::default();
+        options.vars.insert("load_extra".into(), true.into());
+        let project = Project::load_with(root, &options).unwrap();
+        assert_eq!(project.models.len(), 2);
+    }
+
+    #[test]
+    fn snapshots_are_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "dbt_project.yml", "name: shop\n");
+        write(
+            root,
+            "snapshots/orders.sql",
+            "{%- snapshot orders_snapshot -%}\nselect 1\n{% endsnapshot %}",
+        );
+        let err = Project::load(root).unwrap_err();
+        assert_eq!(err.code(), "JGT1004");
+        let message = err.to_string();
+        assert!(message.starts_with("snapshots/orders.sql:1:"), "{message}");
+        assert!(
+            message.contains("snapshots are not supported yet"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn installed_packages_are_read_with_root_configs_on_top() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "dbt_project.yml",
+            "name: shop\nmodels:\n  helpers:\n    +materialized: table\n",
+        );
+        write(
+            root,
+            "packages.yml",
+            "packages:\n  - package: acme/helpers\n    version: 1.0.0\n",
+        );
+        write(
+            root,
+            "dbt_packages/helpers/dbt_project.yml",
+            "name: helpers\nvars:\n  depth: 3\nmodels:\n  helpers:\n    +materialized: view\n    +tags: [pkg]\n",
+        );
+        write(root, "dbt_packages/helpers/models/h.sql", "select 1");
+        write(
+            root,
+            "dbt_packages/helpers/macros/m.sql",
+            "{% macro m() %}1{% endmacro %}",
+        );
+        let project = Project::load(root).unwrap();
+        let model = &project.models[0];
+        assert_eq!(model.package, "helpers");
+        assert_eq!(model.path, Path::new("dbt_packages/helpers/models/h.sql"));
+        assert_eq!(model.config.materialized.as_deref(), Some("table"));
+        assert_eq!(model.config.tags, ["pkg"]);
+        assert_eq!(project.macros[0].package, "helpers");
+        assert_eq!(project.config.vars["depth"], serde_yaml::Value::from(3));
+        assert_eq!(project.packages, ["helpers"]);
+    }
+
+    #[test]
+    fn listed_packages_that_are_not_installed_ask_for_deps() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "dbt_project.yml", "name: shop\n");
+        write(
+            root,
+            "packages.yml",
+            "packages:\n  - package: dbt-labs/dbt_utils\n    version: 1.3.0\n",
+        );
+        let err = Project::load(root).unwrap_err();
+        assert_eq!(err.code(), "JGT1006");
+        assert!(err.to_string().contains("run `jgt deps`"), "{err}");
     }
 }

@@ -196,6 +196,34 @@ impl ConfigTree {
         }
         config
     }
+
+    /// Puts this (root project) tree's configs for a node of installed
+    /// package `package` on top of `config`, the package's own: the top
+    /// level of the tree, then the `<package>:` subtree down the node's
+    /// folders, as dbt lets the root project override packages.
+    pub fn overlay_package(
+        &self,
+        mut config: NodeConfig,
+        package: &str,
+        folders: &[String],
+        name: &str,
+    ) -> NodeConfig {
+        apply_level(&mut config, &self.root);
+        let Some(mut level) = self.root.get(package) else {
+            return config;
+        };
+        apply_level(&mut config, level);
+        for step in folders.iter().map(String::as_str).chain([name]) {
+            match level.get(step) {
+                Some(next) if next.is_mapping() => {
+                    apply_level(&mut config, next);
+                    level = next;
+                }
+                _ => break,
+            }
+        }
+        config
+    }
 }
 
 /// Applies the configs written directly at one level of a tree. Values were

@@ -872,9 +872,13 @@ proptest! {
     ) {
         project.model_paths = None;
         project.macro_paths = None;
+        // Values holding `{{` or `{%` are Jinja, rendered before the
+        // project is read (see render.rs): not the plain values tested here.
+        let text = project.text();
+        prop_assume!(!text.contains("{{") && !text.contains("{%"));
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        write(root, "project.yml", project.text().as_bytes());
+        write(root, "project.yml", text.as_bytes());
         write(root, "models/sources.yml", sources_text(&sources).as_bytes());
         let mut expected = BTreeMap::new();
         for (folders, stem) in &places {

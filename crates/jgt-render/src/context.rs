@@ -21,6 +21,8 @@ pub struct Catalog {
     pub existing: std::collections::HashSet<Relation>,
     /// `--full-refresh`: `is_incremental()` is false everywhere.
     pub full_refresh: bool,
+    /// The package of each seed and model, for `ref('package', 'name')`.
+    pub packages: HashMap<String, String>,
 }
 
 /// The database a run builds into, as `{{ target }}` shows it.
@@ -39,6 +41,8 @@ pub struct Target {
     pub path: String,
     /// How many threads the run may use.
     pub threads: usize,
+    /// The `profiles.yml` profile (empty without a profiles file).
+    pub profile_name: String,
 }
 
 /// A `ref()` call as the template made it.

@@ -40,6 +40,7 @@ fn renderer_for(
         schema: "main".into(),
         path: "target/jgt.duckdb".into(),
         threads: 1,
+        profile_name: String::new(),
     };
     let dialect = Arc::new(jgt_core::AnsiDialect {
         default_schema: "main".into(),

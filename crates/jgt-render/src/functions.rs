@@ -66,12 +66,31 @@ fn register_relations(env: &mut Environment<'static>, database: String, dialect:
     let ref_dialect = Arc::clone(&dialect);
     env.add_function(
         "ref",
-        move |state: &State, args: Rest<String>, _kwargs: Kwargs| -> Result<Value, Error> {
+        move |state: &State, args: Rest<String>, kwargs: Kwargs| -> Result<Value, Error> {
             // ref('model') or ref('package', 'model'): the last one names the node.
             let name = args.0.last().ok_or_else(|| {
                 fail("ref() needs the name of a model or seed: ref('stg_users')".into())
             })?;
+            if kwargs.has("v") || kwargs.has("version") {
+                return Err(fail(format!(
+                    "ref('{name}', v=...): model versions are not supported yet; ref the model by name only"
+                )));
+            }
             let node = node_state(state)?;
+            if let [package, _] = args.0.as_slice() {
+                let actual = node.catalog.packages.get(name);
+                if actual.is_some_and(|actual| actual != package) {
+                    return Err(fail(format!(
+                        "ref('{package}', '{name}'): '{name}' belongs to package '{}', not '{package}'",
+                        actual.map_or("", String::as_str)
+                    )));
+                }
+            } else if args.0.len() > 2 {
+                return Err(fail(format!(
+                    "ref() takes a name, or a package and a name; got {} arguments",
+                    args.0.len()
+                )));
+            }
             let Some(relation) = node.catalog.nodes.get(name) else {
                 let suggestion = nearest(name, node.catalog.nodes.keys().map(String::as_str));
                 return Err(fail(format!(

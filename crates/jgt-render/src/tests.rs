@@ -39,6 +39,7 @@ fn renderer(project: &Project) -> Result<Renderer, RenderError> {
         schema: "main".into(),
         path: "target/jgt.duckdb".into(),
         threads: 1,
+        profile_name: String::new(),
     };
     Renderer::new(
         project,

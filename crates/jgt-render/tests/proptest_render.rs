@@ -79,6 +79,7 @@ fn target() -> Target {
         schema: "main".into(),
         path: "target/jgt.duckdb".into(),
         threads: 1,
+        profile_name: String::new(),
     }
 }
 

@@ -75,6 +75,7 @@ impl TempProject {
             .args(args)
             .current_dir(self.path())
             .env_remove("JGT_DB")
+            .env_remove("DBT_PROFILES_DIR")
             .env("NO_COLOR", "1")
             .output()
             .expect("jgt runs");
@@ -199,6 +200,7 @@ impl TempProject {
             .args(args)
             .current_dir(self.path())
             .env_remove("JGT_DB")
+            .env_remove("DBT_PROFILES_DIR")
             .env("NO_COLOR", "1");
         command
     }

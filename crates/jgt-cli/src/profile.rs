@@ -1,0 +1,92 @@
+//! From the command line to a loaded project and an open database: the
+//! profile flags, the database path, schema, settings and threads.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use jgt_duckdb::{Attach, DuckDbAdapter, DuckDbDialect, OpenOptions};
+use jgt_project::{LoadOptions, ProfileRequest, Project};
+
+use crate::cli::Common;
+
+/// Loads the project with `--vars`, the environment and the profile flags,
+/// printing the profile's warnings.
+pub fn load_project(common: &Common) -> Result<Project> {
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    // A malformed --vars is reported (with its text) when the project compiles.
+    let vars = common
+        .vars
+        .as_deref()
+        .and_then(|text| serde_yaml::from_str(text).ok())
+        .unwrap_or_default();
+    let options = LoadOptions {
+        vars,
+        profiles: ProfileRequest {
+            profiles_dir: common.profiles_dir.clone(),
+            profile: common.profile.clone(),
+            target: common.target.clone(),
+            home: env.get("HOME").map(PathBuf::from),
+        },
+        env,
+    };
+    let mut project = Project::load_with(&common.project_dir, &options)?;
+    if let Some(path) = &common.target_path {
+        project.config.target_path = path.to_string_lossy().into_owned();
+    }
+    for warning in project.profile.iter().flat_map(|p| &p.warnings) {
+        errln!("{} {warning}", console::style("warning:").yellow().bold());
+    }
+    Ok(project)
+}
+
+/// The database file: `--db`/`JGT_DB`, else the profile's `path` (relative
+/// to the project folder), else the project's `database:`.
+pub fn database(common: &Common, project: &Project) -> PathBuf {
+    let profiled = project.profile.as_ref().and_then(|p| p.path.as_deref());
+    match (&common.db, profiled) {
+        (Some(flag), _) => flag.clone(),
+        (None, Some(path)) => common.project_dir.join(path),
+        (None, None) => common.project_dir.join(&project.config.database),
+    }
+}
+
+/// The dialect, building into the profile's schema.
+pub fn dialect(project: &Project) -> DuckDbDialect {
+    match &project.profile {
+        Some(profile) => DuckDbDialect::new(&profile.schema),
+        None => DuckDbDialect::default(),
+    }
+}
+
+/// Threads: `--threads`, else the profile's, else the number of cores.
+pub fn threads(common: &Common, project: &Project) -> usize {
+    common
+        .threads
+        .or_else(|| project.profile.as_ref().and_then(|p| p.threads))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Opens the database for a build with the profile's options.
+pub fn open(common: &Common, project: &Project) -> Result<DuckDbAdapter> {
+    let mut options = OpenOptions::default();
+    if let Some(profile) = &project.profile {
+        options.schema = profile.schema.clone();
+        options.settings = profile.settings.clone();
+        options.extensions = profile.extensions.clone();
+        options.attach = profile
+            .attach
+            .iter()
+            .map(|a| Attach {
+                path: common.project_dir.join(&a.path),
+                alias: a.alias.clone(),
+                kind: a.kind.clone(),
+                read_only: a.read_only,
+            })
+            .collect();
+    }
+    Ok(DuckDbAdapter::open_with(
+        &database(common, project),
+        &options,
+    )?)
+}

@@ -1,0 +1,270 @@
+//! The steps of loading: the profile target, the rendered project file,
+//! and the files of the root project or of one installed package.
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+use crate::config::ProjectConfig;
+use crate::error::ProjectError;
+use crate::profiles::{find_profiles_file, read_target, ProfileError, ProfileTarget};
+use crate::render::{environment, is_template, render_one, render_tree, RenderInputs};
+use crate::{
+    discover, is_generic_test_file, read_templates, ConfigTree, LoadOptions, ModelFile,
+    SchemaEntry, SchemaFile, SeedFile, TemplateFile,
+};
+
+/// Reads the profile target the project (or `--profile`) names, when a
+/// `profiles.yml` is found. `None` keeps jgt's defaults.
+pub(crate) fn profile_target(
+    root: &Path,
+    display_path: &Path,
+    text: &str,
+    options: &LoadOptions,
+) -> Result<Option<ProfileTarget>, ProjectError> {
+    let request = &options.profiles;
+    let Some(file) = find_profiles_file(request, &options.env, root)? else {
+        if request.profile.is_some() || request.target.is_some() {
+            return Err(ProfileError::Missing {
+                dir: root.into(),
+                from: "--profile/--target: no profiles.yml in the project folder or ~/.dbt/".into(),
+            }
+            .into());
+        }
+        return Ok(None);
+    };
+    let inputs = RenderInputs {
+        vars: options.vars.clone(),
+        env: options.env.clone(),
+        ..RenderInputs::default()
+    };
+    let name = match &request.profile {
+        Some(name) => Some(name.clone()),
+        None => profile_key(display_path, text, &inputs)?,
+    };
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let profiles_text =
+        std::fs::read_to_string(&file).map_err(|err| ProjectError::io(&file, err))?;
+    Ok(Some(read_target(
+        &file,
+        &profiles_text,
+        &name,
+        request,
+        &inputs,
+    )?))
+}
+
+/// The project's `profile:`, rendered (it may use `env_var()`).
+fn profile_key(
+    path: &Path,
+    text: &str,
+    inputs: &RenderInputs,
+) -> Result<Option<String>, ProjectError> {
+    let value: Value = serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+    let Some(Value::String(profile)) = value.get("profile") else {
+        return Ok(None);
+    };
+    if !is_template(profile) {
+        return Ok(Some(profile.clone()));
+    }
+    let rendered =
+        render_one(&environment(inputs), profile).map_err(|err| ProjectError::Render {
+            path: path.into(),
+            line: crate::render::line_of_text(text, profile),
+            template: profile.clone(),
+            message: err.to_string(),
+        })?;
+    Ok(match rendered {
+        Value::String(name) => Some(name),
+        other => serde_yaml::to_string(&other)
+            .ok()
+            .map(|s| s.trim().to_string()),
+    })
+}
+
+/// `{{ target }}` while rendering the project file.
+fn target_value(profile: Option<&ProfileTarget>) -> Value {
+    let mut map = serde_yaml::Mapping::new();
+    let mut put = |key: &str, value: Value| {
+        map.insert(key.into(), value);
+    };
+    put("type", "duckdb".into());
+    match profile {
+        Some(p) => {
+            put("name", p.target_name.as_str().into());
+            put("profile_name", p.profile_name.as_str().into());
+            put("schema", p.schema.as_str().into());
+            let path = p.path.clone().unwrap_or_else(|| "target/jgt.duckdb".into());
+            let stem = Path::new(&path)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            put("database", p.database.clone().unwrap_or(stem).into());
+            put("path", path.into());
+            put(
+                "threads",
+                p.threads.map_or(Value::Null, |t| (t as u64).into()),
+            );
+        }
+        None => {
+            put("name", "dev".into());
+            put("schema", "main".into());
+        }
+    }
+    Value::Mapping(map)
+}
+
+/// Parses the project file, rendering Jinja in its values first.
+pub(crate) fn parse_config(
+    path: &Path,
+    text: &str,
+    options: &LoadOptions,
+    profile: Option<&ProfileTarget>,
+) -> Result<ProjectConfig, ProjectError> {
+    if !is_template(text) {
+        return ProjectConfig::parse(path, text);
+    }
+    let mut value: Value =
+        serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+    let inputs = RenderInputs {
+        vars: options.vars.clone(),
+        env: options.env.clone(),
+        target: Some(target_value(profile)),
+        allow_secrets: false,
+    };
+    render_tree(&mut value, &inputs, path, text)?;
+    ProjectConfig::from_rendered(path, text, value)
+}
+
+/// The config trees a part of the project resolves its nodes with.
+pub(crate) struct Trees<'a> {
+    /// The part's own `models:` tree.
+    pub models: &'a ConfigTree,
+    /// The part's own `seeds:` tree.
+    pub seeds: &'a ConfigTree,
+    /// For a package: the root project's model and seed trees, on top.
+    pub root: Option<(&'a ConfigTree, &'a ConfigTree)>,
+}
+
+/// The files of the root project or of one package.
+#[derive(Default)]
+pub(crate) struct Part {
+    pub models: Vec<ModelFile>,
+    pub seeds: Vec<SeedFile>,
+    pub macros: Vec<TemplateFile>,
+    pub tests: Vec<TemplateFile>,
+    pub schema_files: Vec<SchemaEntry>,
+}
+
+impl Part {
+    /// Adds another part's files.
+    pub fn extend(&mut self, other: Part) {
+        self.models.extend(other.models);
+        self.seeds.extend(other.seeds);
+        self.macros.extend(other.macros);
+        self.tests.extend(other.tests);
+        self.schema_files.extend(other.schema_files);
+    }
+}
+
+/// Reads the files of the project part in folder `base` (relative to
+/// `root`; empty for the root project). Paths stay relative to `root`.
+pub(crate) fn read_part(
+    root: &Path,
+    base: &Path,
+    config: &ProjectConfig,
+    trees: &Trees,
+) -> Result<Part, ProjectError> {
+    let under = |dirs: &[String]| -> Vec<String> {
+        dirs.iter()
+            .map(|dir| base.join(dir).to_string_lossy().into_owned())
+            .collect()
+    };
+    let package = &config.name;
+    let mut part = Part::default();
+    for found in discover::find_files(root, &under(&config.model_paths), &["sql", "yml", "yaml"])? {
+        let text = discover::read_text(root, &found.path)?;
+        if found.path.extension().is_some_and(|e| e == "sql") {
+            let mut node = trees.models.resolve(&found.folders, &found.stem);
+            if let Some((models, _)) = trees.root {
+                node = models.overlay_package(node, package, &found.folders, &found.stem);
+            }
+            if node.is_enabled() {
+                part.models.push(ModelFile {
+                    package: package.clone(),
+                    name: found.stem,
+                    path: found.path,
+                    folders: found.folders,
+                    raw_sql: text,
+                    config: node,
+                });
+            }
+        } else {
+            part.schema_files.push(schema_entry(found.path, &text)?);
+        }
+    }
+    for found in discover::find_files(root, &under(&config.seed_paths), &["csv", "yml", "yaml"])? {
+        if found.path.extension().is_some_and(|e| e == "csv") {
+            let mut node = trees.seeds.resolve(&found.folders, &found.stem);
+            if let Some((_, seeds)) = trees.root {
+                node = seeds.overlay_package(node, package, &found.folders, &found.stem);
+            }
+            if node.is_enabled() {
+                part.seeds.push(SeedFile {
+                    package: package.clone(),
+                    name: found.stem,
+                    path: found.path,
+                    config: node,
+                });
+            }
+        } else {
+            let text = discover::read_text(root, &found.path)?;
+            part.schema_files.push(schema_entry(found.path, &text)?);
+        }
+    }
+    part.macros = read_templates(root, &under(&config.macro_paths), package)?;
+    let test_paths = under(&config.test_paths);
+    // dbt keeps custom generic tests in tests/generic/: they are macros.
+    let (generic, tests): (Vec<_>, Vec<_>) = read_templates(root, &test_paths, package)?
+        .into_iter()
+        .partition(|t| is_generic_test_file(&t.path, &test_paths));
+    part.macros.extend(generic);
+    part.tests = tests;
+    refuse_snapshots(root, &under(&config.snapshot_paths))?;
+    Ok(part)
+}
+
+fn schema_entry(path: PathBuf, text: &str) -> Result<SchemaEntry, ProjectError> {
+    let file = SchemaFile::parse(&path, text)?;
+    Ok(SchemaEntry { path, file })
+}
+
+/// Stops on a `{% snapshot %}` block: dbt would build it, jgt cannot yet.
+fn refuse_snapshots(root: &Path, dirs: &[String]) -> Result<(), ProjectError> {
+    for found in discover::find_files(root, dirs, &["sql"])? {
+        let text = discover::read_text(root, &found.path)?;
+        if let Some(line) = snapshot_line(&text) {
+            return Err(ProjectError::Unsupported {
+                path: found.path,
+                line,
+                message: "snapshots are not supported yet: jgt cannot build this \
+                          {% snapshot %} block; move the file out of snapshot-paths to \
+                          build without it"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The 1-based line of the first `{% snapshot` tag, if any.
+fn snapshot_line(text: &str) -> Option<usize> {
+    text.lines().enumerate().find_map(|(n, line)| {
+        line.match_indices("{%").find_map(|(at, _)| {
+            let rest = line[at + 2..].trim_start_matches(['-', '+']).trim_start();
+            rest.starts_with("snapshot").then_some(n + 1)
+        })
+    })
+}

@@ -1,0 +1,122 @@
+use super::*;
+
+const PROFILES: &str = "\
+shop:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: \"{{ env_var('SHOP_DB', 'dev.duckdb') }}\"
+      schema: analytics
+      threads: 2
+      settings:
+        memory_limit: 1GB
+    prod:
+      type: duckdb
+      path: prod.duckdb
+      extensions: [httpfs]
+      attach:
+        - path: other.duckdb
+          read_only: true
+    pg:
+      type: postgres
+      host: localhost
+    mem:
+      type: duckdb
+      path: ':memory:'
+";
+
+fn read(target: Option<&str>, env: &[(&str, &str)]) -> Result<ProfileTarget, ProfileError> {
+    let request = ProfileRequest {
+        target: target.map(str::to_string),
+        ..ProfileRequest::default()
+    };
+    let inputs = RenderInputs {
+        env: env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..RenderInputs::default()
+    };
+    read_target(
+        Path::new("profiles.yml"),
+        PROFILES,
+        "shop",
+        &request,
+        &inputs,
+    )
+}
+
+#[test]
+fn the_profile_target_is_read_with_env_vars_rendered() {
+    let dev = read(None, &[]).unwrap();
+    assert_eq!(dev.target_name, "dev");
+    assert_eq!(dev.path.as_deref(), Some("dev.duckdb"));
+    assert_eq!(dev.schema, "analytics");
+    assert_eq!(dev.threads, Some(2));
+    assert_eq!(
+        dev.settings,
+        [("memory_limit".to_string(), "1GB".to_string())]
+    );
+    let dev = read(None, &[("SHOP_DB", "from_env.duckdb")]).unwrap();
+    assert_eq!(dev.path.as_deref(), Some("from_env.duckdb"));
+}
+
+#[test]
+fn the_target_flag_picks_another_output() {
+    let prod = read(Some("prod"), &[]).unwrap();
+    assert_eq!(prod.schema, "main");
+    assert_eq!(prod.extensions, ["httpfs"]);
+    assert_eq!(prod.attach[0].alias, "other");
+    assert!(prod.attach[0].read_only);
+}
+
+#[test]
+fn other_adapters_memory_and_missing_targets_are_clear_errors() {
+    let err = read(Some("pg"), &[]).unwrap_err();
+    assert_eq!(err.code(), "JGT1204");
+    assert!(err.to_string().contains("type 'postgres'"), "{err}");
+    let err = read(Some("mem"), &[]).unwrap_err();
+    assert_eq!(err.code(), "JGT1205");
+    assert!(err.to_string().starts_with("profiles.yml:23:"), "{err}");
+    let err = read(Some("qa"), &[]).unwrap_err();
+    assert!(err.to_string().contains("dev, prod, pg, mem"), "{err}");
+}
+
+#[test]
+fn profiles_are_found_in_dbts_order() {
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let [flag, env_dir, project, home] = [0, 1, 2, 3].map(|i| dirs[i].path().to_path_buf());
+    std::fs::create_dir_all(home.join(".dbt")).unwrap();
+    for dir in [&flag, &env_dir, &project, &home.join(".dbt")] {
+        std::fs::write(dir.join(PROFILES_FILE), "x: {}\n").unwrap();
+    }
+    let env: BTreeMap<_, _> = [(
+        "DBT_PROFILES_DIR".to_string(),
+        env_dir.display().to_string(),
+    )]
+    .into();
+    let mut request = ProfileRequest {
+        profiles_dir: Some(flag.clone()),
+        home: Some(home.clone()),
+        ..ProfileRequest::default()
+    };
+    let found = |r: &ProfileRequest, env: &BTreeMap<String, String>| {
+        find_profiles_file(r, env, &project).unwrap().unwrap()
+    };
+    assert_eq!(found(&request, &env), flag.join(PROFILES_FILE));
+    request.profiles_dir = None;
+    assert_eq!(found(&request, &env), env_dir.join(PROFILES_FILE));
+    assert_eq!(
+        found(&request, &BTreeMap::new()),
+        project.join(PROFILES_FILE)
+    );
+    std::fs::remove_file(project.join(PROFILES_FILE)).unwrap();
+    assert_eq!(
+        found(&request, &BTreeMap::new()),
+        home.join(".dbt").join(PROFILES_FILE)
+    );
+    request.profiles_dir = Some(project.clone());
+    let err = find_profiles_file(&request, &env, &project).unwrap_err();
+    assert_eq!(err.code(), "JGT1206");
+}
