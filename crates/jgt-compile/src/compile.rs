@@ -145,6 +145,13 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
             vars: vars_of(&project, options)?,
             target: target.clone(),
             dialect: Arc::clone(&dialect),
+            run: jgt_render::RunInfo {
+                flags: jgt_render::Flags {
+                    full_refresh: options.full_refresh,
+                    ..jgt_render::Flags::default()
+                },
+                ..jgt_render::RunInfo::default()
+            },
         },
     )?;
     let mut graph = Graph {

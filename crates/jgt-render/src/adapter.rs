@@ -122,10 +122,14 @@ impl Object for Adapter {
                 Ok(Value::from(self.dialect.quote(&identifier)))
             }
             "type" => Ok(Value::from(self.dialect.adapter_type())),
+            "get_relation" => crate::introspection::get_relation(state, args),
+            "get_columns_in_relation" => {
+                crate::introspection::get_columns_in_relation(state, args)
+            }
             other => Err(Error::new(
                 ErrorKind::UnknownMethod,
                 format!(
-                    "adapter.{other}() is not supported by jgt; available: dispatch, quote, type"
+                    "adapter.{other}() is not supported by jgt; available: dispatch, quote, type, get_relation, get_columns_in_relation"
                 ),
             )),
         }

@@ -67,6 +67,11 @@ pub(crate) struct NodeState {
     pub this: Option<Relation>,
     /// The materialization before the template's own `config()`.
     pub default_materialized: Option<String>,
+    /// The database, at execution time (dbt's `execute` is true); `None`
+    /// while parsing.
+    pub db: Option<crate::introspection::Db>,
+    /// Results of `{% call statement(name) %}` blocks, for `load_result`.
+    pub results: Mutex<HashMap<String, Value>>,
 }
 
 impl Object for NodeState {}
@@ -108,15 +113,35 @@ pub(crate) struct RelationValue {
     pub database: String,
     /// The relation as the target's dialect names it in SQL.
     pub sql: String,
+    /// The schema and the identifier, each quoted by the dialect.
+    pub quoted: (String, String),
+    /// Whether it is a table or a view, when known (`get_relation`,
+    /// `api.Relation.create(type=...)`).
+    pub kind: Option<jgt_core::RelationType>,
 }
 
 impl RelationValue {
     /// A relation value, spelt by `dialect`.
     pub fn value(relation: &Relation, database: &str, dialect: &dyn Dialect) -> Value {
+        RelationValue::of_kind(relation, database, dialect, None)
+    }
+
+    /// A relation value that knows whether it is a table or a view.
+    pub fn of_kind(
+        relation: &Relation,
+        database: &str,
+        dialect: &dyn Dialect,
+        kind: Option<jgt_core::RelationType>,
+    ) -> Value {
         Value::from_object(RelationValue {
             relation: relation.clone(),
             database: database.to_string(),
             sql: dialect.relation(relation),
+            quoted: (
+                dialect.quote(&relation.schema),
+                dialect.quote(&relation.identifier),
+            ),
+            kind,
         })
     }
 }
@@ -127,8 +152,27 @@ impl Object for RelationValue {
             "schema" => Some(Value::from(self.relation.schema.clone())),
             "identifier" | "name" | "table" => Some(Value::from(self.relation.identifier.clone())),
             "database" => Some(Value::from(self.database.clone())),
+            "type" => Some(
+                self.kind
+                    .map(|k| Value::from(k.as_str()))
+                    .unwrap_or(Value::from(())),
+            ),
+            "is_table" => Some(Value::from(
+                self.kind == Some(jgt_core::RelationType::Table),
+            )),
+            "is_view" => Some(Value::from(self.kind == Some(jgt_core::RelationType::View))),
+            "is_cte" => Some(Value::from(self.relation.schema.is_empty())),
             _ => None,
         }
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &minijinja::State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, minijinja::Error> {
+        crate::introspection::relation_method(self, method, args)
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {

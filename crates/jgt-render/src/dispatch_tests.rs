@@ -51,6 +51,7 @@ fn renderer_for(
             vars: BTreeMap::new(),
             target,
             dialect,
+            run: crate::RunInfo::default(),
         },
     )?;
     Ok((dir, renderer))

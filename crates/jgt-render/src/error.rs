@@ -19,6 +19,27 @@ pub enum RenderError {
         /// The model or test being rendered, when it differs from `path`.
         node: Option<String>,
     },
+    /// The database refused a query a template made while rendering at
+    /// execution time (`run_query`, `statement`, `adapter.get_relation`, ...).
+    #[error("{}: {message}{}", at_line(.path, *.line), while_rendering(.node))]
+    Query {
+        /// The file whose line made the query.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// The call and the database's message.
+        message: String,
+        /// The model or operation being rendered, when it differs from `path`.
+        node: Option<String>,
+    },
+    /// `call_macro` (`jgt run-operation`) names no macro of the project.
+    #[error("{name}: no macro named '{name}' in this project.{suggestion} Define it with {{% macro {name}() %}} under macros/")]
+    UnknownMacro {
+        /// The name asked for.
+        name: String,
+        /// ` Did you mean 'x'?`, or empty.
+        suggestion: String,
+    },
     /// Two macro files define a macro with one name.
     #[error("macro '{name}' is defined twice: in {first} and in {second}; rename or remove one")]
     DuplicateMacro {
@@ -84,6 +105,14 @@ impl RenderError {
                 node,
             };
         }
+        if message.contains(crate::introspection::DATABASE_REFUSED) {
+            return RenderError::Query {
+                line: err.line().unwrap_or(0),
+                path: PathBuf::from(path),
+                message,
+                node,
+            };
+        }
         RenderError::Template {
             line: err.line().unwrap_or(0),
             path: PathBuf::from(path),
@@ -136,6 +165,8 @@ impl RenderError {
             RenderError::DuplicateMacro { .. } => "JGT2002",
             RenderError::MacroNotFound { .. } => "JGT2010",
             RenderError::EmptyName { .. } => "JGT2011",
+            RenderError::Query { .. } => "JGT2030",
+            RenderError::UnknownMacro { .. } => "JGT2031",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! dbt's Jinja functions: `ref`, `source`, `config`, `var`, `env_var`,
-//! `is_incremental`, `return`, `log` and `exceptions`.
+//! `is_incremental`, `return`, `log` and `exceptions` (`execute` is in
+//! [`crate::introspection`]).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -210,7 +211,7 @@ fn register_vars(env: &mut Environment<'static>, vars: BTreeMap<String, Value>) 
     );
 }
 
-/// `is_incremental()`, `return()`, `log()`, `exceptions` and `execute`.
+/// `is_incremental()`, `return()`, `log()` and `exceptions`.
 fn register_control(env: &mut Environment<'static>) {
     env.add_function("is_incremental", |state: &State| -> Result<bool, Error> {
         Ok(node_state(state)?.is_incremental())
@@ -237,7 +238,6 @@ fn register_control(env: &mut Environment<'static>) {
         Value::from("")
     });
     env.add_global("exceptions", Value::from_object(Exceptions));
-    env.add_global("execute", Value::from(true));
 }
 
 /// The default passed after the name to `var()`, if any.

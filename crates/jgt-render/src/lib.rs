@@ -12,26 +12,35 @@
 
 mod adapter;
 mod context;
+mod dbt_context;
 mod error;
 mod format;
 mod functions;
+mod introspection;
 mod macros;
 mod naming;
+mod modules;
+mod operation;
+mod python;
+mod table;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use jgt_core::Dialect;
+use jgt_core::{Dialect, Introspect};
 use jgt_project::{Project, Relation};
 use minijinja::value::Value;
 use minijinja::{context, Environment, UndefinedBehavior};
 
 pub use context::{Catalog, RefCall, Target};
+pub use dbt_context::{new_invocation_id, Flags, RunInfo};
 pub use error::RenderError;
 pub use functions::{is_secret, SECRET_PREFIXES};
 pub use macros::macro_names;
 pub use naming::NodeInfo;
+pub use operation::graph_node;
+pub use python::rewrite_literals;
 
 use context::{NodeState, RelationValue};
 
@@ -48,6 +57,11 @@ pub struct Rendered {
     pub config: Vec<(String, serde_yaml::Value)>,
     /// Project macros the template called (directly or through others).
     pub macros: Vec<String>,
+    /// Whether the template must be rendered again at execution time, with
+    /// [`Renderer::render_with_db`]: it or a macro it called mentions
+    /// `execute`, `run_query`, `statement`, `load_result`, `get_relation`,
+    /// `get_columns_in_relation` or `graph`.
+    pub needs_execution: bool,
 }
 
 /// Settings that are the same for every template of a run.
@@ -59,6 +73,8 @@ pub struct RenderOptions {
     pub target: Target,
     /// How the target database spells relation names.
     pub dialect: Arc<dyn Dialect>,
+    /// `invocation_id`, `run_started_at` and `flags`.
+    pub run: RunInfo,
 }
 
 /// A minijinja environment loaded with one project's templates.
@@ -71,6 +87,8 @@ pub struct Renderer {
     table: Arc<macros::MacroTable>,
     /// Which naming macros the project replaces.
     naming: naming::Overrides,
+    /// Per template file: whether its source mentions execution-time names.
+    mentions: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 /// A generic test to render: which test, on what, with which arguments.
@@ -107,6 +125,9 @@ impl Renderer {
         env.set_debug(true);
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_formatter(format::sql_formatter);
+        // SQL is never escaped, whatever the file (a test declared in a
+        // `.yml` file would otherwise be escaped as JSON).
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         env.add_global("target", Value::from_serialize(&options.target));
         let vars = options
             .vars
@@ -119,6 +140,16 @@ impl Renderer {
             options.target.database.clone(),
             Arc::clone(&options.dialect),
         );
+        python::register(&mut env);
+        introspection::register(&mut env);
+        dbt_context::register(
+            &mut env,
+            &options.run,
+            &project.config.name,
+            Arc::clone(&options.dialect),
+            options.target.database.clone(),
+        );
+        env.add_global("graph", dbt_context::empty_graph());
         env.add_global(
             "adapter",
             adapter::Adapter::value(Arc::clone(&options.dialect), &project.config.dispatch),
@@ -140,6 +171,7 @@ impl Renderer {
             macros,
             naming: naming::Overrides::of(&table),
             table,
+            mentions: Default::default(),
         };
         for model in &project.models {
             renderer.add_template(&model.path, &model.raw_sql)?;
@@ -153,8 +185,12 @@ impl Renderer {
     /// Adds (or replaces) one template under the name of its `path`.
     pub fn add_template(&mut self, path: &Path, source: &str) -> Result<(), RenderError> {
         let name = template_name(path);
+        self.mentions
+            .get_mut()
+            .expect("mentions lock")
+            .remove(&name);
         self.env
-            .add_template_owned(name.clone(), source.to_string())
+            .add_template_owned(name.clone(), python::rewrite_literals(source))
             .map_err(|err| RenderError::from_jinja(err, &name, None))
     }
 
@@ -169,12 +205,42 @@ impl Renderer {
         this: Option<&Relation>,
         materialized: Option<&str>,
     ) -> Result<Rendered, RenderError> {
+        self.render_node(path, node, catalog, this, materialized, None)
+    }
+
+    /// Renders the template of `path` at execution time: `execute` is true
+    /// and the template may query `db` (`run_query`, `statement`,
+    /// `adapter.get_relation`, ...) and read `graph`. Database errors are
+    /// errors of the template, with its file and line.
+    pub fn render_with_db(
+        &self,
+        path: &Path,
+        node: &str,
+        catalog: &Arc<Catalog>,
+        this: Option<&Relation>,
+        materialized: Option<&str>,
+        db: Arc<dyn Introspect>,
+    ) -> Result<Rendered, RenderError> {
+        self.render_node(path, node, catalog, this, materialized, Some(db))
+    }
+
+    fn render_node(
+        &self,
+        path: &Path,
+        node: &str,
+        catalog: &Arc<Catalog>,
+        this: Option<&Relation>,
+        materialized: Option<&str>,
+        db: Option<Arc<dyn Introspect>>,
+    ) -> Result<Rendered, RenderError> {
+        let _execute = introspection::ExecuteGuard::set(db.is_some());
         let name = template_name(path);
         let fail = |err| RenderError::from_jinja(err, &name, Some(node));
         let template = self.env.get_template(&name).map_err(fail)?;
         let state = Value::from_object(NodeState {
             this: this.cloned(),
             default_materialized: materialized.map(str::to_string),
+            db: db.map(introspection::Db),
             ..NodeState::new(Arc::clone(catalog))
         });
         let this = this.map(|relation| {
@@ -187,7 +253,7 @@ impl Renderer {
                 model => context! { name => node, path => name.clone() },
             })
             .map_err(fail)?;
-        Ok(finish(sql, &state))
+        Ok(self.finish(sql, &state, Some(&name)))
     }
 }
 
@@ -254,21 +320,50 @@ impl Renderer {
                 },
             )
             .map_err(|err| RenderError::from_jinja(err, &file, Some(test.node)))?;
-        Ok(finish(sql, &state))
+        Ok(self.finish(sql, &state, None))
     }
 }
 
-/// Collects what a render left in its node state.
-fn finish(sql: String, state: &Value) -> Rendered {
-    let state = state
-        .downcast_object::<NodeState>()
-        .expect("the node state is a NodeState");
-    Rendered {
-        sql,
-        refs: take(&state.refs),
-        sources: take(&state.sources),
-        config: take(&state.config),
-        macros: take(&state.macros),
+impl Renderer {
+    /// Collects what a render left in its node state. `template` is the
+    /// rendered template's name, when it is one.
+    fn finish(&self, sql: String, state: &Value, template: Option<&str>) -> Rendered {
+        let state = state
+            .downcast_object::<NodeState>()
+            .expect("the node state is a NodeState");
+        let macros = take(&state.macros);
+        let files = macros
+            .iter()
+            .filter_map(|name| self.macros.get(name))
+            .map(|path| template_name(path));
+        let needs_execution = template
+            .map(str::to_string)
+            .into_iter()
+            .chain(files)
+            .any(|file| self.mentions_execution(&file));
+        Rendered {
+            sql,
+            refs: take(&state.refs),
+            sources: take(&state.sources),
+            config: take(&state.config),
+            macros,
+            needs_execution,
+        }
+    }
+
+    /// Whether the template `name` mentions an execution-time name; the
+    /// answer is kept per template.
+    fn mentions_execution(&self, name: &str) -> bool {
+        let mut known = self.mentions.lock().expect("mentions lock");
+        if let Some(known) = known.get(name) {
+            return *known;
+        }
+        let mentions = self
+            .env
+            .get_template(name)
+            .is_ok_and(|t| introspection::mentions_execution(t.source()));
+        known.insert(name.to_string(), mentions);
+        mentions
     }
 }
 

@@ -193,7 +193,7 @@ pub(crate) fn register(
     };
     for file in builtin.iter().chain(files) {
         let template = crate::template_name(&file.path);
-        let text = rewrite_test_blocks(&file.text);
+        let text = crate::python::rewrite_literals(&rewrite_test_blocks(&file.text));
         env.add_template_owned(template.clone(), text.clone())
             .map_err(|err| RenderError::from_jinja(err, &template, None))?;
         let package = table.packages.entry(file.package.clone()).or_default();

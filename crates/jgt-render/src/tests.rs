@@ -8,7 +8,7 @@ use jgt_project::{Project, Relation};
 
 use crate::{Catalog, RenderError, RenderOptions, Renderer, Target};
 
-fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+pub(crate) fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("project.yml"),
@@ -31,7 +31,7 @@ fn ansi() -> Arc<dyn jgt_core::Dialect> {
     })
 }
 
-fn renderer(project: &Project) -> Result<Renderer, RenderError> {
+pub(crate) fn renderer(project: &Project) -> Result<Renderer, RenderError> {
     let target = Target {
         name: "dev".into(),
         adapter_type: "duckdb".into(),
@@ -39,7 +39,7 @@ fn renderer(project: &Project) -> Result<Renderer, RenderError> {
         schema: "main".into(),
         path: "target/jgt.duckdb".into(),
         threads: 1,
-        profile_name: String::new(),
+        profile_name: "demo".into(),
     };
     Renderer::new(
         project,
@@ -47,11 +47,12 @@ fn renderer(project: &Project) -> Result<Renderer, RenderError> {
             vars: BTreeMap::new(),
             target,
             dialect: ansi(),
+            run: crate::RunInfo::default(),
         },
     )
 }
 
-fn catalog(names: &[&str]) -> Arc<Catalog> {
+pub(crate) fn catalog(names: &[&str]) -> Arc<Catalog> {
     let mut catalog = Catalog::default();
     for name in names {
         catalog
@@ -61,7 +62,7 @@ fn catalog(names: &[&str]) -> Arc<Catalog> {
     Arc::new(catalog)
 }
 
-fn render(files: &[(&str, &str)], model: &str) -> Result<crate::Rendered, RenderError> {
+pub(crate) fn render(files: &[(&str, &str)], model: &str) -> Result<crate::Rendered, RenderError> {
     let (_dir, project) = project(files);
     let renderer = renderer(&project)?;
     let path = format!("models/{model}.sql");
@@ -151,6 +152,7 @@ fn config_and_var_work_like_dbt() {
             vars,
             target,
             dialect: ansi(),
+            run: crate::RunInfo::default(),
         },
     )
     .unwrap();
@@ -301,3 +303,6 @@ fn is_incremental_needs_an_existing_incremental_relation() {
     existing.full_refresh = true;
     assert_eq!(render(existing), "all", "--full-refresh");
 }
+
+mod context_examples;
+mod db_examples;

@@ -79,7 +79,7 @@ fn target() -> Target {
         schema: "main".into(),
         path: "target/jgt.duckdb".into(),
         threads: 1,
-        profile_name: String::new(),
+        profile_name: "demo".into(),
     }
 }
 
@@ -135,6 +135,7 @@ fn attempt(
         dialect: Arc::new(jgt_core::AnsiDialect {
             default_schema: "main".into(),
         }),
+        run: jgt_render::RunInfo::default(),
     };
     let mut renderer = match Renderer::new(&project, options) {
         Ok(renderer) => renderer,

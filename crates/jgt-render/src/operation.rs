@@ -1,0 +1,111 @@
+//! Entry points beyond rendering one model: calling a macro by name
+//! (`jgt run-operation`) and giving templates dbt's `graph`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use jgt_core::Introspect;
+use minijinja::context;
+use minijinja::value::Value;
+
+use crate::context::NodeState;
+use crate::{introspection, Catalog, RenderError, Rendered, Renderer};
+
+/// The name errors of `call_macro` carry as their file.
+const OPERATION: &str = "<run-operation>";
+
+impl Renderer {
+    /// Calls the project macro `name` with keyword `args`, as `jgt
+    /// run-operation name --args '{...}'` does. With `db`, `execute` is
+    /// true and the macro may query the database. The macro's printed
+    /// output (or its `return()` value, printed) is `sql` of the result.
+    pub fn call_macro(
+        &self,
+        name: &str,
+        args: &BTreeMap<String, serde_yaml::Value>,
+        catalog: &Arc<Catalog>,
+        db: Option<Arc<dyn Introspect>>,
+    ) -> Result<Rendered, RenderError> {
+        if !self.macros.contains_key(name) {
+            let suggestion =
+                jgt_project::suggest::nearest(name, self.macros.keys().map(String::as_str));
+            return Err(RenderError::UnknownMacro {
+                name: name.to_string(),
+                suggestion: jgt_project::suggest::did_you_mean(&suggestion),
+            });
+        }
+        let _execute = introspection::ExecuteGuard::set(db.is_some());
+        let state = Value::from_object(NodeState {
+            db: db.map(introspection::Db),
+            ..NodeState::new(Arc::clone(catalog))
+        });
+        let args: BTreeMap<&String, Value> = args
+            .iter()
+            .map(|(k, v)| (k, Value::from_serialize(v)))
+            .collect();
+        let sql = self
+            .env
+            .render_named_str(
+                OPERATION,
+                &format!("{{{{ {name}(**__jgt_args__) }}}}"),
+                context! {
+                    __jgt_node__ => state.clone(),
+                    __jgt_args__ => args,
+                    model => context! { name => name, path => OPERATION },
+                },
+            )
+            .map_err(|err| RenderError::from_jinja(err, OPERATION, Some(name)))?;
+        let mut rendered = self.finish(sql, &state, None);
+        rendered.needs_execution = true;
+        Ok(rendered)
+    }
+
+    /// Gives templates dbt's `graph` at execution time (while parsing they
+    /// see an empty graph, as in dbt). `graph` is dbt's shape:
+    /// `{"nodes": {unique_id: {...}}, "sources": {...}, "macros": {...}}`;
+    /// see [`graph_node`] for what one node holds.
+    pub fn set_graph(&mut self, graph: serde_json::Value) {
+        let value = crate::dbt_context::Graph(Value::from_serialize(graph));
+        self.env.add_global("graph", Value::from_object(value));
+    }
+}
+
+/// One entry of `graph.nodes` (or `graph.sources`) in dbt's shape, for
+/// [`Renderer::set_graph`]: `unique_id`, `resource_type` (`model`, `seed`,
+/// `test`, `source`, ...), `name`, `package_name`, `original_file_path`,
+/// `config`, `depends_on.nodes`, `tags`, `columns` (name → description and
+/// data type), `schema`, `alias`. Extra keys may be added to the result.
+#[allow(clippy::too_many_arguments)]
+pub fn graph_node(
+    unique_id: &str,
+    resource_type: &str,
+    name: &str,
+    package_name: &str,
+    path: &Path,
+    config: serde_json::Value,
+    depends_on: &[String],
+    columns: &[(String, Option<String>)],
+) -> serde_json::Value {
+    let tags = config.get("tags").cloned().unwrap_or(serde_json::json!([]));
+    let columns: serde_json::Map<String, serde_json::Value> = columns
+        .iter()
+        .map(|(column, data_type)| {
+            (
+                column.clone(),
+                serde_json::json!({"name": column, "data_type": data_type, "description": ""}),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "unique_id": unique_id,
+        "resource_type": resource_type,
+        "name": name,
+        "package_name": package_name,
+        "original_file_path": crate::template_name(path),
+        "config": config,
+        "depends_on": {"nodes": depends_on, "macros": []},
+        "tags": tags,
+        "columns": columns,
+    })
+}
