@@ -121,6 +121,19 @@ pub enum Command {
     Parse,
     /// Check the install, the project file and the database connection.
     Debug,
+    /// Call a macro with the database at hand, as `dbt run-operation` does.
+    RunOperation(OperationArgs),
+}
+
+/// `jgt run-operation` options.
+#[derive(Debug, Args, Default, Clone)]
+pub struct OperationArgs {
+    /// The macro to call (`name` or `package.name`).
+    #[arg(value_name = "MACRO")]
+    pub macro_name: String,
+    /// Its keyword arguments, as a YAML mapping: --args '{days: 7}'.
+    #[arg(long, value_name = "YAML")]
+    pub args: Option<String>,
 }
 
 /// `jgt deps` options.

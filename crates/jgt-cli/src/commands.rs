@@ -13,6 +13,7 @@ use jgt_project::suggest::nearest;
 use jgt_project::Project;
 
 use crate::cli::{Cli, Command, Common, DocsAction, DocsArgs, Selection};
+use crate::operation::When;
 use crate::report::{summary, Reporter};
 
 /// Runs the command; `Ok(false)` when it ran but something failed.
@@ -91,6 +92,7 @@ pub fn run_command(
         Command::Parse => crate::parse::parse(common, invocation),
         Command::Debug => crate::debug::debug(common),
         Command::Deps(args) => crate::deps::deps(common, args),
+        Command::RunOperation(args) => crate::operation::run_operation(common, args, invocation),
     }
 }
 
@@ -149,7 +151,8 @@ pub(crate) fn load(common: &Common, selection: &Selection) -> Result<(Compiled, 
     } else {
         HashSet::new()
     };
-    load_with(common, selection, project, database, existing)
+    let run = jgt_render::RunInfo::default();
+    load_with(common, selection, project, database, existing, run)
 }
 
 /// The database file a command uses: `--db`, else the profile's `path`,
@@ -166,6 +169,7 @@ pub(crate) fn load_with(
     project: Project,
     database: std::path::PathBuf,
     existing: HashSet<jgt_project::Relation>,
+    run: jgt_render::RunInfo,
 ) -> Result<(Compiled, Vec<NodeId>)> {
     let threads = crate::profile::threads(common, &project);
     let dialect = crate::profile::dialect(&project);
@@ -178,6 +182,7 @@ pub(crate) fn load_with(
             existing,
             full_refresh: common.full_refresh,
             dialect: std::sync::Arc::new(dialect),
+            run,
         },
     )?;
     for warning in &compiled.warnings {
@@ -269,7 +274,14 @@ pub fn build(
     let adapter = crate::profile::open(ctx.common, &project)?;
     let existing = adapter.tables()?.into_iter().collect();
     let database = project_database(ctx.common, &project);
-    let (compiled, ids) = load_with(ctx.common, selection, project, database, existing)?;
+    let run = ctx.invocation.run_info(jgt_render::Flags {
+        full_refresh: ctx.common.full_refresh,
+        which: command_word(kinds).into(),
+        store_failures,
+        fail_fast: ctx.fail_fast,
+        warn_error: false,
+    });
+    let (compiled, ids) = load_with(ctx.common, selection, project, database, existing, run)?;
     write_manifest(&compiled, ctx.invocation)?;
     let ids: Vec<NodeId> = ids
         .into_iter()
@@ -284,14 +296,24 @@ pub fn build(
         );
         return Ok(true);
     }
+    crate::operation::run_hooks(&compiled, &adapter, When::Start, None)?;
     let mut reporter = Reporter::new(&plan);
     let threads = compiled.target.threads;
-    let results = jgt_exec::run_parallel(&adapter, &plan, threads, ctx.cancel, None, |node, result| {
-        if ctx.fail_fast && result.status == jgt_exec::Status::Error {
-            ctx.cancel.stop();
-        }
-        reporter.finished(node, result)
-    });
+    let rerender = crate::execution::AtExecution::new(&compiled);
+    let rerender = rerender.as_ref().map(|r| r as &dyn jgt_exec::Rerender);
+    let results = jgt_exec::run_parallel(
+        &adapter,
+        &plan,
+        threads,
+        ctx.cancel,
+        rerender,
+        |node, result| {
+            if ctx.fail_fast && result.status == jgt_exec::Status::Error {
+                ctx.cancel.stop();
+            }
+            reporter.finished(node, result)
+        },
+    );
     reporter.finish();
     let elapsed = started.elapsed().as_secs_f64();
     if crate::log::json() {
@@ -311,6 +333,7 @@ pub fn build(
         errln!("{}", interrupted_summary(&results));
         return Ok(false);
     }
+    crate::operation::run_hooks(&compiled, &adapter, When::End, Some((&plan, &results)))?;
     for warning in crate::warnings::column_warnings(&compiled, &ids, &plan, &results, &adapter) {
         errln!("{} {warning}", console::style("warning:").yellow().bold());
     }
@@ -332,6 +355,16 @@ fn interrupted_summary(results: &[jgt_exec::NodeResult]) -> String {
         "Interrupted: {finished} finished, {rolled_back} rolled back (as they were before), \
          {not_started} not started; run_results.json records each"
     )
+}
+
+/// dbt's name for the command that builds `kinds` (`flags.WHICH`).
+fn command_word(kinds: &[NodeKind]) -> &'static str {
+    match kinds {
+        [NodeKind::Seed] => "seed",
+        [NodeKind::Model] => "run",
+        [NodeKind::Test] => "test",
+        _ => "build",
+    }
 }
 
 fn kind_words(kinds: &[NodeKind]) -> String {

@@ -45,6 +45,7 @@ pub fn debug(common: &Common) -> Result<bool> {
         project,
         database.clone(),
         HashSet::new(),
+        jgt_render::RunInfo::default(),
     );
     let compiled = match loaded {
         Ok((compiled, _)) => {

@@ -57,6 +57,22 @@ pub enum CliError {
         /// What is wrong with it.
         message: String,
     },
+    /// `run-operation --args` is not a YAML mapping.
+    #[error("run-operation --args '{text}': {problem}; give the macro's arguments as a YAML mapping, e.g. --args '{{days: 7, table: orders}}'")]
+    OperationArgs {
+        /// The text as given.
+        text: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A hook's SQL failed in the database.
+    #[error("{label}: {message}")]
+    Hook {
+        /// Which hook: `dbt_project.yml: on-run-start[0]`.
+        label: String,
+        /// What the database said.
+        message: String,
+    },
 }
 
 impl CliError {
@@ -70,6 +86,8 @@ impl CliError {
             CliError::CleanOutsideProject { .. } => "JGT6104",
             CliError::NoRunResults { .. } => "JGT6105",
             CliError::BadRunResults { .. } => "JGT6106",
+            CliError::OperationArgs { .. } => "JGT6107",
+            CliError::Hook { .. } => "JGT6108",
         }
     }
 }

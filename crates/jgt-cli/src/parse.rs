@@ -23,6 +23,10 @@ pub fn parse(common: &Common, invocation: &Invocation) -> Result<bool> {
         project,
         database,
         HashSet::new(),
+        invocation.run_info(jgt_render::Flags {
+            which: "parse".into(),
+            ..Default::default()
+        }),
     )?;
     write_manifest(&compiled, invocation)?;
     let count = |kind: NodeKind| {

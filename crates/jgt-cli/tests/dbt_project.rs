@@ -295,3 +295,27 @@ fn profile_attachments_are_readable_from_models() {
     let db = p.path().join("warehouse/dev.duckdb");
     assert_eq!(query(&db, "select n from analytics.from_lake"), [["3"]]);
 }
+
+#[test]
+fn configs_and_schema_keys_jgt_does_not_apply_are_named_in_warnings() {
+    let p = TempProject::new("name: shop\nmodels:\n  shop:\n    +grants: {select: [reporter]}\n");
+    p.write(
+        "models/orders.sql",
+        "{{ config(post_hook='grant select on {{ this }} to bob') }}\nselect 1 as id\n",
+    );
+    p.write(
+        "models/schema.yml",
+        "version: 2\nmodels:\n  - name: orders\nunit_tests:\n  - name: t\n    model: orders\nexposures: []\nmodles: []\n",
+    );
+    let run = p.jgt(&["run"]).ok();
+    let all = run.all();
+    for expected in [
+        "models/orders.sql: config 'post_hook' is not applied by jgt yet",
+        "models/orders.sql: config 'grants' is not applied by jgt yet",
+        "models/schema.yml:4: 'unit_tests': jgt does not run unit tests yet",
+        "models/schema.yml:8: 'modles': no dbt version knows this key; it is not read. Did you mean 'models'?",
+    ] {
+        assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+    }
+    assert!(!all.contains("'exposures'"), "{all}");
+}

@@ -51,6 +51,14 @@ pub struct CompiledNode {
     pub incremental: Option<Incremental>,
     /// Project macros its template called.
     pub macros: Vec<String>,
+    /// The project or installed package it comes from.
+    pub package: String,
+    /// Whether its SQL is rendered again when it runs, against the
+    /// database (its template reads `execute`, `run_query`, `graph`, ...).
+    pub needs_execution: bool,
+    /// Its own SQL before ephemeral parents were inlined into it, when
+    /// they were.
+    pub before_inlining: Option<String>,
 }
 
 /// What a test node knows beyond other nodes.
@@ -83,6 +91,9 @@ impl CompiledNode {
             test: None,
             incremental: None,
             macros: Vec::new(),
+            package: String::new(),
+            needs_execution: false,
+            before_inlining: None,
         }
     }
 }
@@ -101,6 +112,11 @@ pub struct Compiled {
     pub warnings: Vec<String>,
     /// How the target database spells SQL.
     pub dialect: Arc<dyn Dialect>,
+    /// The templates, kept to render nodes again at execution time and to
+    /// call macros (`run-operation`, hooks).
+    pub renderer: Renderer,
+    /// Where every `ref` and `source` resolves.
+    pub catalog: Arc<Catalog>,
 }
 
 impl Compiled {
@@ -124,6 +140,8 @@ pub struct CompileOptions<'a> {
     pub full_refresh: bool,
     /// How the target database spells SQL.
     pub dialect: Arc<dyn Dialect>,
+    /// `invocation_id`, `run_started_at` and `flags` as templates see them.
+    pub run: jgt_render::RunInfo,
 }
 
 /// Resolves the database file: `--db` or `JGT_DB` (handled by clap), else
@@ -145,13 +163,7 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
             vars: vars_of(&project, options)?,
             target: target.clone(),
             dialect: Arc::clone(&dialect),
-            run: jgt_render::RunInfo {
-                flags: jgt_render::Flags {
-                    full_refresh: options.full_refresh,
-                    ..jgt_render::Flags::default()
-                },
-                ..jgt_render::RunInfo::default()
-            },
+            run: options.run.clone(),
         },
     )?;
     let mut graph = Graph {
@@ -184,18 +196,27 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         &mut nodes,
     )?;
     for node in &nodes {
-        check_one_statement(node)?;
+        if let Some(sql) = &node.sql {
+            check_one_statement(node, sql)?;
+        }
     }
+    warnings.extend(crate::unapplied::warnings(&nodes));
     let dag = builder.build()?;
     crate::ephemeral::inline(&dag, &mut nodes, dialect.as_ref());
-    Ok(Compiled {
+    let mut compiled = Compiled {
         project,
         dag,
         nodes,
         target,
         warnings,
         dialect,
-    })
+        renderer,
+        catalog,
+    };
+    if compiled.nodes.iter().any(|n| n.needs_execution) {
+        compiled.load_graph();
+    }
+    Ok(compiled)
 }
 
 /// `{{ target }}` for this run: the profile target when there is one,
@@ -340,6 +361,7 @@ impl Graph {
             };
             let details = CompiledNode {
                 config: seed.config.clone(),
+                package: seed.package.clone(),
                 ..CompiledNode::new(&seed.name, NodeKind::Seed, &seed.path, relation)
             };
             self.add(node, details)?;
@@ -406,6 +428,8 @@ impl Graph {
                 config: config.clone(),
                 incremental,
                 macros: out.macros.clone(),
+                package: model.package.clone(),
+                needs_execution: out.needs_execution,
                 materialization: Some(materialization),
                 sql: Some(out.sql.clone()),
                 raw_sql: Some(model.raw_sql.clone()),
@@ -459,10 +483,7 @@ impl Graph {
 /// Refuses a rendered model or test that is not exactly one statement:
 /// `select 1; drop table x` must never reach the database, and an empty
 /// model is a mistake, not a view of nothing.
-fn check_one_statement(node: &CompiledNode) -> Result<()> {
-    let Some(sql) = &node.sql else {
-        return Ok(());
-    };
+pub(crate) fn check_one_statement(node: &CompiledNode, sql: &str) -> Result<()> {
     if let Err(err) = jgt_core::sql::single_statement(sql) {
         let what = match (node.kind, &node.raw_sql) {
             (NodeKind::Test, None) => "the generic test",

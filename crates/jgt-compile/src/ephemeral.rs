@@ -19,33 +19,48 @@ fn is_ephemeral(node: &CompiledNode) -> bool {
 }
 
 /// Prefixes every model that reads an ephemeral model (directly or through
-/// other ephemeral models) with the CTEs it needs, parents first.
+/// other ephemeral models) with the CTEs it needs, parents first. Each
+/// rewritten node keeps its own SQL in `before_inlining`.
 pub fn inline(dag: &Dag, nodes: &mut [CompiledNode], dialect: &dyn Dialect) {
     let rendered: Vec<Option<String>> = nodes.iter().map(|n| n.sql.clone()).collect();
     for &id in dag.order() {
-        if nodes[id.index()].sql.is_none() {
+        let Some(own) = &rendered[id.index()] else {
             continue;
+        };
+        let own_sql = |n: NodeId| rendered[n.index()].clone().unwrap_or_default();
+        if let Some(sql) = wrap(dag, nodes, id, own, &own_sql, dialect) {
+            let node = &mut nodes[id.index()];
+            node.before_inlining = node.sql.replace(sql);
         }
-        let needed = ephemeral_ancestors(dag, nodes, id);
-        if needed.is_empty() {
-            continue;
-        }
-        let ctes: Vec<String> = dag
-            .order()
-            .iter()
-            .filter(|n| needed.contains(n))
-            .map(|n| {
-                let sql = rendered[n.index()].as_deref().unwrap_or("");
-                format!("{} as ({}\n)", cte_name(&nodes[n.index()].name), body(sql))
-            })
-            .collect();
-        let own = rendered[id.index()].as_deref().unwrap_or("");
-        nodes[id.index()].sql = Some(format!(
-            "with {}\nselect * from {}",
-            ctes.join(",\n"),
-            dialect.subquery(body(own), "__jgt_inlined")
-        ));
     }
+}
+
+/// `own` (the SQL of `id`) with the CTEs of the ephemeral models it reads
+/// in front, each CTE's body given by `sql_of`; `None` when it reads none.
+pub fn wrap(
+    dag: &Dag,
+    nodes: &[CompiledNode],
+    id: NodeId,
+    own: &str,
+    sql_of: &dyn Fn(NodeId) -> String,
+    dialect: &dyn Dialect,
+) -> Option<String> {
+    let needed = inlined(dag, nodes, id);
+    if needed.is_empty() {
+        return None;
+    }
+    let ctes: Vec<String> = needed
+        .iter()
+        .map(|&n| {
+            let sql = sql_of(n);
+            format!("{} as ({}\n)", cte_name(&nodes[n.index()].name), body(&sql))
+        })
+        .collect();
+    Some(format!(
+        "with {}\nselect * from {}",
+        ctes.join(",\n"),
+        dialect.subquery(body(own), "__jgt_inlined")
+    ))
 }
 
 /// A body's one statement without its trailing `;` and comments; compile

@@ -16,10 +16,12 @@ pub mod atomic;
 mod compile;
 mod ephemeral;
 mod error;
+mod execution;
 pub mod plan;
 mod properties;
 pub mod state;
 mod testnodes;
+mod unapplied;
 
 pub use compile::{
     compile, compiled_path, database_path, write_compiled, CompileOptions, Compiled, CompiledNode,

@@ -11,6 +11,15 @@ use crate::compile::CompiledNode;
 pub fn attach(project: &Project, builder: &DagBuilder, nodes: &mut [CompiledNode]) -> Vec<String> {
     let mut warnings = Vec::new();
     for entry in &project.schema_files {
+        for unread in &entry.file.unread {
+            warnings.push(format!(
+                "{}:{}: '{}': {}",
+                entry.path.display(),
+                unread.line,
+                unread.key,
+                unread.why
+            ));
+        }
         let described = entry
             .file
             .models

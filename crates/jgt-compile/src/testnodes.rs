@@ -246,6 +246,7 @@ fn add_node(
     let audit = Relation::new(dialect.test_audit_schema(), name);
     nodes.push(CompiledNode {
         sql: Some(out.sql.clone()),
+        needs_execution: out.needs_execution && raw_sql.is_some(),
         raw_sql,
         compiled_path: Some(compiled),
         test: Some(TestInfo {

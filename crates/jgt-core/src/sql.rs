@@ -68,6 +68,45 @@ pub fn single_statement(sql: &str) -> Result<&str, StatementError> {
     }
 }
 
+/// Whether the one statement `sql` holds reads rows (`select`, `with`,
+/// `from`, `values`, `table`, `show`, `describe`, `summarize`, `pivot`,
+/// `unpivot`), judged by its first keyword after comments and opening
+/// parentheses. Everything else (DDL, DML, `set`, `attach`, ...) runs for
+/// its effect.
+pub fn returns_rows(sql: &str) -> bool {
+    const READS: [&str; 10] = [
+        "select",
+        "with",
+        "from",
+        "values",
+        "table",
+        "show",
+        "describe",
+        "summarize",
+        "pivot",
+        "unpivot",
+    ];
+    let Some((start, _)) = statement_spans(sql).first().copied() else {
+        return false;
+    };
+    let rest = sql[start..].trim_start_matches(|c: char| c == '(' || c.is_whitespace());
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    READS.contains(&word.as_str())
+}
+
+/// The statements `sql` holds, in order, each without its `;` and the
+/// comments between statements (a hook may hold several).
+pub fn statements(sql: &str) -> Vec<&str> {
+    statement_spans(sql)
+        .into_iter()
+        .map(|(start, end)| &sql[start..end])
+        .collect()
+}
+
 /// How many statements `sql` holds (what DuckDB's `extract_statements`
 /// would count).
 pub fn count_statements(sql: &str) -> usize {
@@ -273,6 +312,35 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_hook_splits_into_its_statements() {
+        let hook =
+            "create schema if not exists audit; -- first\n\ngrant usage on schema audit to bob;";
+        assert_eq!(
+            super::statements(hook),
+            [
+                "create schema if not exists audit",
+                "grant usage on schema audit to bob"
+            ]
+        );
+        assert!(super::statements("-- only a comment").is_empty());
+    }
+
+    #[test]
+    fn queries_return_rows_and_commands_do_not() {
+        use super::returns_rows;
+        assert!(returns_rows("select 1"));
+        assert!(returns_rows(
+            "-- count them\n  WITH a as (select 1) select * from a"
+        ));
+        assert!(returns_rows("(select 1) union all (select 2)"));
+        assert!(returns_rows("describe main.orders"));
+        assert!(!returns_rows("create table t as select 1"));
+        assert!(!returns_rows("/* note */ insert into t select 1"));
+        assert!(!returns_rows("grant select on t to bob"));
+        assert!(!returns_rows("-- nothing at all"));
+    }
+
     use super::*;
 
     /// Texts and the number of statements DuckDB 2.0's

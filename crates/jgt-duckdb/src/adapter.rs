@@ -381,6 +381,14 @@ impl Adapter for DuckDbAdapter {
         Ok(result)
     }
 
+    fn execute(&self, sql: &str) -> Result<QueryResult, ExecError> {
+        if jgt_core::sql::returns_rows(sql) {
+            return self.query(sql, None);
+        }
+        self.conn.execute_batch(body(sql)?).map_err(db)?;
+        Ok(QueryResult::default())
+    }
+
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError> {
         let mut stmt = self
             .conn

@@ -53,6 +53,12 @@ pub trait Adapter {
     /// Runs a query, keeping at most `limit` rows.
     fn query(&self, sql: &str, limit: Option<usize>) -> Result<QueryResult, ExecError>;
 
+    /// Runs one statement of any kind, as a template's `run_query`, a hook
+    /// or `run-operation` asks: its rows when it reads some
+    /// ([`jgt_core::sql::returns_rows`]), else none. A text that is not
+    /// exactly one statement is refused.
+    fn execute(&self, sql: &str) -> Result<QueryResult, ExecError>;
+
     /// The columns of `relation`, or `None` when it does not exist.
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError>;
 

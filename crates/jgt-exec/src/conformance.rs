@@ -96,7 +96,7 @@ macro_rules! conformance_tests {
             seed_with_odd_csv, seed_header_only, ragged_seed_is_refused,
             test_counts_failing_rows, ephemeral_cte_inlines, awkward_names_are_quoted,
             second_statement_is_refused, trailing_semicolon_and_comment, preview_limits_rows,
-            failure_skips_children);
+            failure_skips_children, execute_runs_commands_and_queries);
     };
     (@cases $engine:expr; $($case:ident),* $(,)?) => {
         $(
@@ -471,4 +471,21 @@ pub fn failure_skips_children(engine: &Engine) {
     let results = run(db.as_ref(), &plan);
     let statuses: Vec<Status> = results.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [Status::Error, Status::Skipped, Status::Success]);
+}
+
+/// `execute` runs a command for its effect and returns a query's rows;
+/// a second statement is refused there too.
+pub fn execute_runs_commands_and_queries(engine: &Engine) {
+    let db = (engine.open)();
+    let rel = engine.relation("made_by_hook");
+    db.create_schema(&rel.schema).unwrap();
+    let name = engine.dialect.relation(&rel);
+    let made = db
+        .execute(&format!("create table {name} as select 7 as a"))
+        .unwrap();
+    assert!(made.rows.is_empty());
+    let read = db.execute(&format!("select a from {name}")).unwrap();
+    assert_eq!(read.rows, [[Some("7".to_string())]]);
+    assert!(db.execute(&format!("select 1; drop table {name}")).is_err());
+    assert_eq!(engine.read(db.as_ref(), &rel, "a"), [row(&["7"])]);
 }

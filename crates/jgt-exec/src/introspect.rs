@@ -47,7 +47,7 @@ impl AdapterIntrospect {
 
 impl Introspect for AdapterIntrospect {
     fn query(&self, sql: &str) -> Result<QueryResult, String> {
-        self.with(|a| a.query(sql, None)).map_err(|e| e.to_string())
+        self.with(|a| a.execute(sql)).map_err(|e| e.to_string())
     }
 
     fn relation_type(&self, relation: &Relation) -> Result<Option<RelationType>, String> {

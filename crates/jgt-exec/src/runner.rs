@@ -10,9 +10,9 @@ use jgt_core::{
 };
 
 use crate::adapter::Adapter;
-use crate::introspect::{AdapterIntrospect, Rerender};
 use crate::cancel::Cancel;
 use crate::error::ExecError;
+use crate::introspect::{AdapterIntrospect, Rerender};
 
 /// How many failing rows a test result shows.
 pub const PREVIEW_ROWS: usize = 5;

@@ -1,6 +1,7 @@
 //! Schema files: the `*.yml` next to models that declare sources and
 //! describe models, seeds and their columns, in dbt's shape.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -23,7 +24,53 @@ pub struct SchemaFile {
     /// Source declarations.
     #[serde(default)]
     pub sources: Vec<SourceProperties>,
+    /// Top-level keys jgt does not act on that would change a dbt build,
+    /// or that no dbt version knows, with their lines.
+    #[serde(skip)]
+    pub unread: Vec<UnreadKey>,
+    #[serde(flatten)]
+    rest: BTreeMap<String, Value>,
 }
+
+/// A top-level key of a schema file that jgt reads past.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadKey {
+    /// The key as written.
+    pub key: String,
+    /// Its line (1-based; 0 when unknown).
+    pub line: usize,
+    /// What it means that jgt reads past it.
+    pub why: String,
+}
+
+/// Schema-file keys that only describe (docs, the semantic layer): dbt
+/// builds nothing from them, so neither does jgt, without a word.
+const DESCRIBING_KEYS: [&str; 8] = [
+    "analyses",
+    "macros",
+    "exposures",
+    "metrics",
+    "semantic_models",
+    "saved_queries",
+    "groups",
+    "data_tests",
+];
+
+/// Schema-file keys dbt builds or runs something from that jgt does not yet.
+const NOT_YET_KEYS: [(&str, &str); 3] = [
+    (
+        "unit_tests",
+        "jgt does not run unit tests yet; they are skipped",
+    ),
+    (
+        "snapshots",
+        "jgt does not build snapshots yet; these properties are not read",
+    ),
+    (
+        "functions",
+        "jgt does not create user-defined functions yet; they are not built",
+    ),
+];
 
 /// What a schema file says about one model or seed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -122,7 +169,32 @@ impl SchemaFile {
         if text.trim().is_empty() {
             return Ok(SchemaFile::default());
         }
-        serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))
+        let mut file: SchemaFile =
+            serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+        let rest = std::mem::take(&mut file.rest);
+        for key in rest.keys() {
+            if DESCRIBING_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            let why = match NOT_YET_KEYS.iter().find(|(k, _)| k == key) {
+                Some((_, why)) => why.to_string(),
+                None => {
+                    let known = DESCRIBING_KEYS
+                        .iter()
+                        .chain(NOT_YET_KEYS.iter().map(|(k, _)| k))
+                        .chain(&["version", "models", "seeds", "sources"])
+                        .copied();
+                    let hint = crate::suggest::did_you_mean(&crate::suggest::nearest(key, known));
+                    format!("no dbt version knows this key; it is not read.{hint}")
+                }
+            };
+            file.unread.push(UnreadKey {
+                key: key.clone(),
+                line: crate::config::line_of_key(text, key, 0),
+                why,
+            });
+        }
+        Ok(file)
     }
 
     /// The source tables this file declares.

@@ -72,6 +72,9 @@ pub(crate) struct NodeState {
     pub db: Option<crate::introspection::Db>,
     /// Results of `{% call statement(name) %}` blocks, for `load_result`.
     pub results: Mutex<HashMap<String, Value>>,
+    /// At execution time: the only names `ref()` may name (the node's
+    /// parents as compiled); `None` allows every name.
+    pub depends_on: Option<Vec<String>>,
 }
 
 impl Object for NodeState {}

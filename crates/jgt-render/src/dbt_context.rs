@@ -52,6 +52,18 @@ impl Default for RunInfo {
     }
 }
 
+impl RunInfo {
+    /// The run of an invocation the caller already named (the artifacts'
+    /// `invocation_id` and start time), with its flags.
+    pub fn of(invocation_id: &str, started_at: std::time::SystemTime, flags: Flags) -> Self {
+        RunInfo {
+            invocation_id: invocation_id.to_string(),
+            started_at: started_at.into(),
+            flags,
+        }
+    }
+}
+
 /// A random-looking version 4 UUID, from the time and the process id.
 pub fn new_invocation_id(at: &chrono::DateTime<chrono::Utc>) -> String {
     let seed = format!(

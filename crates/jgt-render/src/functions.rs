@@ -99,6 +99,17 @@ fn register_relations(env: &mut Environment<'static>, database: String, dialect:
                     did_you_mean(&suggestion)
                 )));
             };
+            if node
+                .depends_on
+                .as_ref()
+                .is_some_and(|parents| !parents.contains(name))
+            {
+                return Err(fail(format!(
+                    "ref('{name}') is reached only while running (inside `{{% if execute %}}` or a query), \
+                     so jgt could not see that this model depends on '{name}' and may build it first. \
+                     Add this line at the top of the model, as dbt asks too:\n  -- depends_on: {{{{ ref('{name}') }}}}"
+                )));
+            }
             node.refs.lock().expect("refs lock").push(name.clone());
             Ok(RelationValue::value(
                 relation,

@@ -18,8 +18,8 @@ mod format;
 mod functions;
 mod introspection;
 mod macros;
-mod naming;
 mod modules;
+mod naming;
 mod operation;
 mod python;
 mod table;
@@ -205,7 +205,7 @@ impl Renderer {
         this: Option<&Relation>,
         materialized: Option<&str>,
     ) -> Result<Rendered, RenderError> {
-        self.render_node(path, node, catalog, this, materialized, None)
+        self.render_node(path, node, catalog, this, materialized, None, None)
     }
 
     /// Renders the template of `path` at execution time: `execute` is true
@@ -221,9 +221,30 @@ impl Renderer {
         materialized: Option<&str>,
         db: Arc<dyn Introspect>,
     ) -> Result<Rendered, RenderError> {
-        self.render_node(path, node, catalog, this, materialized, Some(db))
+        self.render_node(path, node, catalog, this, materialized, Some(db), None)
     }
 
+    /// [`Renderer::render_with_db`] for a node of a built graph: `ref()`
+    /// may only name `depends_on` (the node's parents as compiled). A
+    /// `ref` reached only now, inside `{% if execute %}`, is an error
+    /// asking for dbt's `-- depends_on:` line, before any query runs on a
+    /// relation that may not be built yet.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_at_execution(
+        &self,
+        path: &Path,
+        node: &str,
+        catalog: &Arc<Catalog>,
+        this: Option<&Relation>,
+        materialized: Option<&str>,
+        db: Arc<dyn Introspect>,
+        depends_on: Vec<String>,
+    ) -> Result<Rendered, RenderError> {
+        let parents = Some(depends_on);
+        self.render_node(path, node, catalog, this, materialized, Some(db), parents)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn render_node(
         &self,
         path: &Path,
@@ -232,6 +253,7 @@ impl Renderer {
         this: Option<&Relation>,
         materialized: Option<&str>,
         db: Option<Arc<dyn Introspect>>,
+        depends_on: Option<Vec<String>>,
     ) -> Result<Rendered, RenderError> {
         let _execute = introspection::ExecuteGuard::set(db.is_some());
         let name = template_name(path);
@@ -241,6 +263,7 @@ impl Renderer {
             this: this.cloned(),
             default_materialized: materialized.map(str::to_string),
             db: db.map(introspection::Db),
+            depends_on,
             ..NodeState::new(Arc::clone(catalog))
         });
         let this = this.map(|relation| {

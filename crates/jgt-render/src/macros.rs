@@ -150,20 +150,34 @@ impl Object for Namespace {
     ) -> Result<Value, Error> {
         match self.macros.get(method) {
             Some(callable) => callable.call(state, args),
-            None => {
-                let suggestion =
-                    jgt_project::suggest::nearest(method, self.macros.keys().map(String::as_str));
-                Err(Error::new(
-                    ErrorKind::UnknownMethod,
-                    format!(
-                        "{MISSING_MACRO}package '{}' has no macro named '{method}'.{}",
-                        self.package,
-                        jgt_project::suggest::did_you_mean(&suggestion)
-                    ),
-                ))
-            }
+            None => Err(self.missing(method)),
         }
     }
+}
+
+impl Namespace {
+    /// The error for `package.method(...)` naming no macro of the package.
+    fn missing(&self, method: &str) -> Error {
+        let suggestion =
+            jgt_project::suggest::nearest(method, self.macros.keys().map(String::as_str));
+        Error::new(
+            ErrorKind::UnknownMethod,
+            format!(
+                "{MISSING_MACRO}package '{}' has no macro named '{method}'.{}",
+                self.package,
+                jgt_project::suggest::did_you_mean(&suggestion)
+            ),
+        )
+    }
+}
+
+/// When `value` is a package, the error for its missing macro `method`
+/// (minijinja hands unknown methods to the environment's fallback, which
+/// must not replace this message with a generic one).
+pub(crate) fn missing_package_macro(value: &Value, method: &str) -> Option<Error> {
+    value
+        .downcast_object_ref::<Namespace>()
+        .map(|namespace| namespace.missing(method))
 }
 
 /// The start of an error's detail that makes it a [`RenderError::MacroNotFound`].

@@ -16,7 +16,7 @@ use crate::{introspection, Catalog, RenderError, Rendered, Renderer};
 const OPERATION: &str = "<run-operation>";
 
 impl Renderer {
-    /// Calls the project macro `name` with keyword `args`, as `jgt
+    /// Calls the project macro `name` (or `package.name`) with keyword `args`, as `jgt
     /// run-operation name --args '{...}'` does. With `db`, `execute` is
     /// true and the macro may query the database. The macro's printed
     /// output (or its `return()` value, printed) is `sql` of the result.
@@ -27,7 +27,15 @@ impl Renderer {
         catalog: &Arc<Catalog>,
         db: Option<Arc<dyn Introspect>>,
     ) -> Result<Rendered, RenderError> {
-        if !self.macros.contains_key(name) {
+        let known = match name.split_once('.') {
+            Some((package, bare)) => self
+                .table
+                .packages
+                .get(package)
+                .is_some_and(|macros| macros.contains_key(bare)),
+            None => self.macros.contains_key(name),
+        };
+        if !known {
             let suggestion =
                 jgt_project::suggest::nearest(name, self.macros.keys().map(String::as_str));
             return Err(RenderError::UnknownMacro {
@@ -59,6 +67,38 @@ impl Renderer {
         let mut rendered = self.finish(sql, &state, None);
         rendered.needs_execution = true;
         Ok(rendered)
+    }
+
+    /// Renders a hook's Jinja text (`on-run-start`, `on-run-end`) with
+    /// `execute` true and `db` to query. `label` names the hook in errors
+    /// (`dbt_project.yml: on-run-start[0]`); `extra` adds names to its
+    /// context, as on-run-end's `results` and `schemas`.
+    pub fn render_hook(
+        &self,
+        label: &str,
+        text: &str,
+        catalog: &Arc<Catalog>,
+        db: Arc<dyn Introspect>,
+        extra: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<String, RenderError> {
+        let _execute = introspection::ExecuteGuard::set(true);
+        let state = Value::from_object(NodeState {
+            db: Some(introspection::Db(db)),
+            ..NodeState::new(Arc::clone(catalog))
+        });
+        let mut ctx: BTreeMap<String, Value> = extra
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from_serialize(v)))
+            .collect();
+        ctx.insert("__jgt_node__".into(), state);
+        ctx.insert(
+            "model".into(),
+            Value::from_serialize(serde_json::json!({"name": label, "path": label})),
+        );
+        let source = crate::python::rewrite_literals(text);
+        self.env
+            .render_named_str(label, &source, ctx)
+            .map_err(|err| RenderError::from_jinja(err, label, None))
     }
 
     /// Gives templates dbt's `graph` at execution time (while parsing they

@@ -33,6 +33,9 @@ const MUTATING: [&str; 8] = [
 /// Installs the method callback and the constructors of mutable values.
 pub(crate) fn register(env: &mut Environment<'static>) {
     env.set_unknown_method_callback(|state, value, method, args| {
+        if let Some(err) = crate::macros::missing_package_macro(value, method) {
+            return Err(err);
+        }
         if MUTATING.contains(&method) && matches!(value.kind(), ValueKind::Seq | ValueKind::Map) {
             return Err(Error::new(
                 ErrorKind::InvalidOperation,

@@ -60,6 +60,12 @@ impl Invocation {
         Invocation { id, started_at }
     }
 
+    /// What templates see of this invocation: `invocation_id`,
+    /// `run_started_at` and `flags`.
+    pub fn run_info(&self, flags: jgt_render::Flags) -> jgt_render::RunInfo {
+        jgt_render::RunInfo::of(&self.id, self.started_at, flags)
+    }
+
     fn metadata(&self, schema: &str) -> Metadata {
         Metadata {
             dbt_schema_version: schema.into(),
@@ -110,9 +116,18 @@ pub fn unique_id(compiled: &Compiled, node: &CompiledNode) -> String {
     format!(
         "{}.{}.{}",
         node.kind.as_str(),
-        compiled.project.config.name,
+        package_of(compiled, node),
         node.name
     )
+}
+
+/// The package a node comes from: its own, or the root project's.
+fn package_of<'a>(compiled: &'a Compiled, node: &'a CompiledNode) -> &'a str {
+    if node.package.is_empty() {
+        &compiled.project.config.name
+    } else {
+        &node.package
+    }
 }
 
 fn checksum(text: &str) -> Checksum {
@@ -126,7 +141,7 @@ fn checksum(text: &str) -> Checksum {
 /// One node as dbt's manifest describes it.
 pub fn manifest_node(compiled: &Compiled, id: NodeId) -> ManifestNode {
     let node = compiled.node(id);
-    let project = &compiled.project.config.name;
+    let project = &package_of(compiled, node).to_string();
     let within: Vec<String> = node
         .path
         .components()
@@ -284,20 +299,8 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
         }
     }
     let project_name = &compiled.project.config.name;
-    for file in &compiled.project.macros {
-        for name in jgt_render::macro_names(&file.text) {
-            let unique_id = format!("macro.{project_name}.{name}");
-            let entry = MacroEntry {
-                unique_id: unique_id.clone(),
-                name,
-                package_name: project_name.clone(),
-                path: file.path.clone(),
-                original_file_path: file.path.clone(),
-                macro_sql: file.text.clone(),
-                resource_type: "macro".into(),
-            };
-            manifest.macros.insert(unique_id, entry);
-        }
+    for entry in macro_entries(compiled) {
+        manifest.macros.insert(entry.unique_id.clone(), entry);
     }
     manifest.metadata = Metadata {
         project_name: Some(project_name.clone()),
@@ -311,6 +314,65 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
         &compiled.project.target_dir().join("manifest.json"),
         &manifest,
     )
+}
+
+/// Every project and package macro, as the manifest lists them.
+fn macro_entries(compiled: &Compiled) -> Vec<MacroEntry> {
+    let mut entries = Vec::new();
+    for file in &compiled.project.macros {
+        let package = if file.package.is_empty() {
+            &compiled.project.config.name
+        } else {
+            &file.package
+        };
+        for name in jgt_render::macro_names(&file.text) {
+            entries.push(MacroEntry {
+                unique_id: format!("macro.{package}.{name}"),
+                name,
+                package_name: package.clone(),
+                path: file.path.clone(),
+                original_file_path: file.path.clone(),
+                macro_sql: file.text.clone(),
+                resource_type: "macro".into(),
+            });
+        }
+    }
+    entries
+}
+
+/// dbt's `graph` as templates read it at execution time: `nodes`,
+/// `sources` and `macros`, each entry shaped as in `manifest.json`.
+pub fn graph(compiled: &Compiled) -> Value {
+    let mut nodes = serde_json::Map::new();
+    let mut sources = serde_json::Map::new();
+    for &id in compiled.dag.order() {
+        let entry = manifest_node(compiled, id);
+        let key = entry.unique_id.clone();
+        let value = serde_json::to_value(entry).unwrap_or(Value::Null);
+        match compiled.node(id).kind {
+            NodeKind::Source => sources.insert(key, value),
+            _ => nodes.insert(key, value),
+        };
+    }
+    let macros: serde_json::Map<String, Value> = macro_entries(compiled)
+        .into_iter()
+        .map(|m| {
+            (
+                m.unique_id.clone(),
+                serde_json::to_value(m).unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "nodes": nodes,
+        "sources": sources,
+        "macros": macros,
+        "exposures": {},
+        "metrics": {},
+        "groups": {},
+        "semantic_models": {},
+        "saved_queries": {},
+    })
 }
 
 /// Manifest sections dbt writes that jgt has nothing for.
@@ -329,7 +391,7 @@ const EMPTY_SECTIONS: [&str; 11] = [
 ];
 
 /// dbt's status words: tests pass/fail/warn, everything else success/error.
-fn status_word(work: &Work, status: Status) -> &'static str {
+pub fn status_word(work: &Work, status: Status) -> &'static str {
     match (matches!(work, Work::Test { .. }), status) {
         (_, Status::Skipped) => "skipped",
         (true, Status::Success) => "pass",

@@ -1,0 +1,58 @@
+//! The runner's hook for dbt's second phase: nodes whose templates read
+//! the database are rendered again as they build (see
+//! [`Compiled::sql_at_execution`]), and the SQL that ran replaces the
+//! compile-time SQL under `target/compiled/`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jgt_compile::Compiled;
+use jgt_core::{Introspect, PlannedNode};
+use jgt_graph::NodeId;
+
+/// Renders a compiled project's nodes again at execution time.
+pub struct AtExecution<'a> {
+    compiled: &'a Compiled,
+    /// The nodes rendered again, by name.
+    wanted: HashMap<&'a str, NodeId>,
+}
+
+impl<'a> AtExecution<'a> {
+    /// The hook for `compiled`, or `None` when no node reads the database
+    /// while rendering (the common case costs nothing).
+    pub fn new(compiled: &'a Compiled) -> Option<Self> {
+        let wanted: HashMap<&str, NodeId> = compiled
+            .dag
+            .order()
+            .iter()
+            .filter(|id| compiled.needs_execution(**id))
+            .map(|&id| (compiled.node(id).name.as_str(), id))
+            .collect();
+        (!wanted.is_empty()).then_some(AtExecution { compiled, wanted })
+    }
+}
+
+impl jgt_exec::Rerender for AtExecution<'_> {
+    fn wants(&self, node: &PlannedNode) -> bool {
+        self.wanted.contains_key(node.name.as_str())
+    }
+
+    fn sql_at_execution(
+        &self,
+        node: &PlannedNode,
+        db: Arc<dyn Introspect>,
+    ) -> Option<Result<String, String>> {
+        let id = *self.wanted.get(node.name.as_str())?;
+        let sql = self
+            .compiled
+            .sql_at_execution(id, &db)
+            .map_err(|err| err.to_string());
+        if let (Ok(sql), Some(path)) = (&sql, &self.compiled.node(id).compiled_path) {
+            // What ran is what the compiled file shows; failing to write
+            // it does not fail the build.
+            let full = self.compiled.project.root.join(path);
+            let _ = jgt_compile::atomic::write_bytes(&full, sql.as_bytes());
+        }
+        Some(sql)
+    }
+}
