@@ -13,7 +13,7 @@ use crate::error::CompileError;
 
 /// What compiling gives.
 type Result<T> = std::result::Result<T, CompileError>;
-use jgt_core::{Dialect, Incremental, SchemaChange, Strategy};
+use jgt_core::{Dialect, Incremental};
 use jgt_graph::{Dag, DagBuilder, Node, NodeId, NodeKind};
 use jgt_project::{ColumnProperties, Materialization, NodeConfig, Project, Relation, TestConfig};
 use jgt_render::{Catalog, RenderOptions, Rendered, Renderer, Target};
@@ -410,7 +410,8 @@ impl Graph {
             let relation = models.catalog.nodes[&model.name].clone();
             let incremental = match materialization {
                 Materialization::Incremental => {
-                    let mut spec = incremental_spec(config, &model.path, options)?;
+                    let mut spec =
+                        crate::incremental::spec(config, &model.path, options.full_refresh)?;
                     spec.is_incremental =
                         !options.full_refresh && options.existing.contains(&relation);
                     Some(spec)
@@ -506,64 +507,6 @@ pub(crate) fn check_one_statement(node: &CompiledNode, sql: &str) -> Result<()> 
         });
     }
     Ok(())
-}
-
-/// Reads an incremental model's `incremental_strategy`, `unique_key` and
-/// `on_schema_change`, naming the file when one is wrong.
-fn incremental_spec(
-    config: &NodeConfig,
-    path: &Path,
-    options: &CompileOptions,
-) -> Result<Incremental> {
-    let text = |key: &str| {
-        config
-            .other
-            .get(key)
-            .and_then(|v| v.as_str().map(str::to_string))
-    };
-    let strategy = match text("incremental_strategy") {
-        None => Strategy::Append,
-        Some(name) => Strategy::parse(&name).ok_or_else(|| CompileError::Config {
-            path: path.to_path_buf(),
-            message: format!(
-                "incremental_strategy '{name}' is not one of append, delete+insert, merge"
-            ),
-        })?,
-    };
-    let on_schema_change = match text("on_schema_change") {
-        None => SchemaChange::Ignore,
-        Some(name) => SchemaChange::parse(&name).ok_or_else(|| CompileError::Config {
-            path: path.to_path_buf(),
-            message: format!(
-                "on_schema_change '{name}' is not one of ignore, fail, append_new_columns, \
-                 sync_all_columns"
-            ),
-        })?,
-    };
-    let unique_key = match config.other.get("unique_key") {
-        Some(serde_yaml::Value::Sequence(keys)) => keys
-            .iter()
-            .filter_map(|k| k.as_str().map(str::to_string))
-            .collect(),
-        Some(serde_yaml::Value::String(key)) => vec![key.clone()],
-        _ => Vec::new(),
-    };
-    if strategy != Strategy::Append && unique_key.is_empty() {
-        return Err(CompileError::Config {
-            path: path.to_path_buf(),
-            message: format!(
-                "incremental_strategy '{}' needs a unique_key, e.g. config(unique_key='id')",
-                text("incremental_strategy").unwrap_or_default()
-            ),
-        });
-    }
-    Ok(Incremental {
-        strategy,
-        unique_key,
-        on_schema_change,
-        full_refresh: options.full_refresh,
-        is_incremental: false,
-    })
 }
 
 /// Where a node's compiled SQL goes: `target/compiled/<path>`.

@@ -17,6 +17,7 @@ mod compile;
 mod ephemeral;
 mod error;
 mod execution;
+mod incremental;
 pub mod plan;
 mod properties;
 pub mod state;
