@@ -9,7 +9,6 @@ use anyhow::Result;
 use console::style;
 use jgt_duckdb::DuckDbAdapter;
 use jgt_exec::Adapter;
-use jgt_project::{Project, PROJECT_FILE};
 
 use crate::cli::{Common, Selection};
 
@@ -21,20 +20,38 @@ pub fn debug(common: &Common) -> Result<bool> {
         std::env::consts::OS,
         std::env::consts::ARCH
     );
-    let file = common.project_dir.join(PROJECT_FILE);
-    outln!("Using {PROJECT_FILE} file at {}", file.display());
+    outln!(
+        "Using {} file at {}",
+        project_file_name(common),
+        common.project_dir.display()
+    );
     outln!("adapter type: duckdb (embedded)");
     outln!("Configuration:");
-    let project = match Project::load(&common.project_dir) {
+    let project = match crate::profile::load_project(common) {
         Ok(project) => {
             check(
-                &format!("{PROJECT_FILE} file"),
+                &format!("{} file", project.project_file.display()),
                 Ok("found and valid".into()),
             );
+            match &project.profile {
+                Some(profile) => check(
+                    "profiles.yml file",
+                    Ok(format!(
+                        "{}: profile '{}', target '{}'",
+                        profile.file.display(),
+                        profile.profile_name,
+                        profile.target_name
+                    )),
+                ),
+                None => outln!("  profiles.yml file [none: jgt's default database]"),
+            }
             project
         }
         Err(err) => {
-            check(&format!("{PROJECT_FILE} file"), Err(err.to_string()));
+            check(
+                &format!("{} file", project_file_name(common)),
+                Err(format!("{err:#}")),
+            );
             return finish(false);
         }
     };
@@ -71,6 +88,19 @@ pub fn debug(common: &Common) -> Result<bool> {
     let ok = connected.is_ok();
     check("Connection test:", connected);
     finish(ok)
+}
+
+/// The project file's name in the folder: dbt's, else jgt's own.
+fn project_file_name(common: &Common) -> &'static str {
+    if common
+        .project_dir
+        .join(jgt_project::DBT_PROJECT_FILE)
+        .is_file()
+    {
+        jgt_project::DBT_PROJECT_FILE
+    } else {
+        jgt_project::PROJECT_FILE
+    }
 }
 
 /// Opens the database (read-only when it exists) and runs `select 1`.

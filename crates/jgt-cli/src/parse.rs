@@ -7,14 +7,13 @@ use std::time::Instant;
 use anyhow::Result;
 use jgt_compile::artifacts::{write_manifest, Invocation};
 use jgt_graph::NodeKind;
-use jgt_project::Project;
 
 use crate::cli::{Common, Selection};
 
 /// Parses the project; prints what it holds and where the manifest went.
 pub fn parse(common: &Common, invocation: &Invocation) -> Result<bool> {
     let started = Instant::now();
-    let project = Project::load(&common.project_dir)?;
+    let project = crate::profile::load_project(common)?;
     let database = crate::commands::project_database(common, &project);
     // No database is read: `is_incremental()` renders as on a first run.
     let (compiled, _) = crate::commands::load_with(

@@ -12,7 +12,6 @@ use anyhow::Result;
 use clap::Parser;
 use jgt_compile::artifacts::Invocation;
 use jgt_exec::Cancel;
-use jgt_project::Project;
 use serde_json::{json, Value};
 
 use crate::cli::{Cli, Command, Common, Selection};
@@ -90,7 +89,7 @@ fn selection_of(command: &Command) -> Option<&Selection> {
 
 /// Re-runs the failed and skipped nodes of the last run.
 pub fn retry(common: &Common, invocation: &Invocation, cancel: &Cancel) -> Result<bool> {
-    let project = Project::load(&common.project_dir)?;
+    let project = crate::profile::load_project(common)?;
     let path = project.target_dir().join("run_results.json");
     if !path.is_file() {
         return Err(CliError::NoRunResults { path }.into());
