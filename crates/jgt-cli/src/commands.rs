@@ -102,7 +102,8 @@ fn compile_command(
     selection: &Selection,
     invocation: &Invocation,
 ) -> Result<bool> {
-    let (compiled, ids) = load(common, selection)?;
+    let (mut compiled, ids) = load(common, selection)?;
+    crate::execution::render_now(&mut compiled, &ids)?;
     write_compiled(&compiled, &ids)?;
     write_manifest(&compiled, invocation)?;
     let models = ids
@@ -406,7 +407,7 @@ fn list(compiled: &Compiled, ids: &[NodeId]) {
 
 /// `show`: runs a model's compiled SQL and prints the first rows.
 fn show(common: &Common, model: &str, limit: usize) -> Result<bool> {
-    let (compiled, _) = load(common, &Selection::default())?;
+    let (mut compiled, _) = load(common, &Selection::default())?;
     let Some(id) = compiled.dag.find(model) else {
         return Err(crate::error::CliError::UnknownNode {
             name: model.to_string(),
@@ -414,6 +415,7 @@ fn show(common: &Common, model: &str, limit: usize) -> Result<bool> {
         }
         .into());
     };
+    crate::execution::render_now(&mut compiled, &[id])?;
     let node = compiled.node(id);
     let sql = match &node.sql {
         Some(sql) => sql.clone(),

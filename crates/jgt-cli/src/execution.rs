@@ -56,3 +56,35 @@ impl jgt_exec::Rerender for AtExecution<'_> {
         Some(sql)
     }
 }
+
+/// Renders the nodes of `ids` that read the database against the built
+/// database, opened read-only, as dbt's `compile` and `show` do. Without a
+/// database file their compile-time SQL (`execute` false) stands, and a
+/// warning says so.
+pub fn render_now(compiled: &mut Compiled, ids: &[NodeId]) -> anyhow::Result<()> {
+    let wanted: Vec<NodeId> = ids
+        .iter()
+        .copied()
+        .filter(|id| compiled.needs_execution(*id))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let path = std::path::PathBuf::from(&compiled.target.path);
+    if !path.is_file() {
+        errln!(
+            "{} {} is not built yet: {} node(s) that query the database while rendering keep their SQL rendered with `execute` false",
+            console::style("warning:").yellow().bold(),
+            path.display(),
+            wanted.len()
+        );
+        return Ok(());
+    }
+    let adapter = jgt_duckdb::DuckDbAdapter::open_read_only(&path)?;
+    let db = jgt_exec::AdapterIntrospect::connect(&adapter).map_err(anyhow::Error::msg)?;
+    for id in wanted {
+        let sql = compiled.sql_at_execution(id, &db)?;
+        compiled.nodes[id.index()].sql = Some(sql);
+    }
+    Ok(())
+}

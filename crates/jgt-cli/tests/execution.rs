@@ -66,15 +66,35 @@ fn a_ref_seen_only_while_running_asks_for_depends_on() {
 }
 
 #[test]
-fn compile_renders_with_execute_false() {
+fn compile_and_show_render_against_the_built_database_like_dbt() {
     let p = counting_project();
-    p.jgt(&["compile"]).ok();
-    let compiled =
-        std::fs::read_to_string(p.path().join("target/compiled/models/people_count.sql"))
-            .expect("compiled SQL");
+    let before = p.jgt(&["compile"]).ok();
     assert!(
-        compiled.contains("select 0 as counted_while_rendering"),
-        "{compiled}"
+        before.all().contains("is not built yet"),
+        "{}",
+        before.all()
+    );
+    let compiled = || {
+        std::fs::read_to_string(p.path().join("target/compiled/models/people_count.sql"))
+            .expect("compiled SQL")
+    };
+    assert!(
+        compiled().contains("select 0 as counted_while_rendering"),
+        "{}",
+        compiled()
+    );
+    p.jgt(&["run", "-s", "people"]).ok();
+    p.jgt(&["compile"]).ok();
+    assert!(
+        compiled().contains("select 3 as counted_while_rendering"),
+        "{}",
+        compiled()
+    );
+    let shown = p.jgt(&["show", "people_count"]).ok();
+    assert!(
+        shown.stdout.contains("|                       3 |"),
+        "{}",
+        shown.stdout
     );
 }
 
