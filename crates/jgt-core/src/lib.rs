@@ -8,7 +8,8 @@
 //! runner carries out and the [`results`] it gives back. It also holds two
 //! database-free readers every engine needs: [`sql`], which tells where one
 //! SQL statement ends, and [`csv`], which checks a seed's shape before any
-//! database reads it.
+//! database reads it; [`seed_types`] works out the column types dbt gives
+//! a seed.
 
 pub mod csv;
 mod dialect;
@@ -16,6 +17,7 @@ pub mod introspect;
 pub mod plan;
 mod relation;
 pub mod results;
+pub mod seed_types;
 pub mod sql;
 mod test_config;
 

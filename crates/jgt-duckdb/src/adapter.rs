@@ -42,6 +42,32 @@ fn body(sql: &str) -> Result<&str, ExecError> {
     })
 }
 
+/// The type of each seed column: its `column_types` entry when it has one,
+/// else the type dbt-duckdb would give it (see [`jgt_core::seed_types`]).
+/// A column whose name is empty or repeated in the header is left to
+/// DuckDB's sniffer, and so is every column of a file jgt's reader refuses
+/// (DuckDB then refuses it too, and the runner names the line).
+fn seed_column_types(csv: &Path, options: &SeedOptions) -> Vec<(String, String)> {
+    let mut types = options.column_types.clone();
+    let Ok(inferred) = jgt_core::seed_types::infer(csv, options.delimiter.as_deref()) else {
+        return types;
+    };
+    let explicit = |name: &str| {
+        options
+            .column_types
+            .iter()
+            .any(|(column, _)| column.eq_ignore_ascii_case(name))
+    };
+    let repeated = |name: &str| inferred.iter().filter(|c| c.name == name).count() > 1;
+    for column in &inferred {
+        if column.name.is_empty() || explicit(&column.name) || repeated(&column.name) {
+            continue;
+        }
+        types.push((column.name.clone(), column.seed_type.sql_name().to_string()));
+    }
+    types
+}
+
 /// The first bytes of every DuckDB database file: a checksum, then `DUCK`.
 const MAGIC_OFFSET: usize = 8;
 const MAGIC: &[u8] = b"DUCK";
@@ -226,8 +252,8 @@ impl Adapter for DuckDbAdapter {
         let rel = rel(relation);
         // Everything the sniffer could guess wrong is stated: the header is
         // line 1, the delimiter and quoting are RFC 4180's unless configured,
-        // and a malformed row is an error, never a reason to skip lines.
-        // The sniffer only infers column types, from every row.
+        // a malformed row is an error, never a reason to skip lines, and
+        // column types are dbt's (INTEGER where the sniffer says BIGINT).
         let mut args = vec![
             quote_literal(&csv.to_string_lossy()),
             "header = true".to_string(),
@@ -240,12 +266,11 @@ impl Adapter for DuckDbAdapter {
         ];
         let delimiter = options.delimiter.as_deref().unwrap_or(",");
         args.push(format!("delim = {}", quote_literal(delimiter)));
-        if !options.column_types.is_empty() {
-            let types: Vec<String> = options
-                .column_types
-                .iter()
-                .map(|(column, ty)| format!("{}: {}", quote_literal(column), quote_literal(ty)))
-                .collect();
+        let types: Vec<String> = seed_column_types(csv, options)
+            .iter()
+            .map(|(column, ty)| format!("{}: {}", quote_literal(column), quote_literal(ty)))
+            .collect();
+        if !types.is_empty() {
             args.push(format!("types = {{{}}}", types.join(", ")));
         }
         self.atomically(|| {

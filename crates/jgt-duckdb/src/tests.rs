@@ -59,3 +59,35 @@ fn seeds_load_through_the_csv_reader_with_type_overrides() {
     let rows = db.query("select zip from s order by id", Some(1)).unwrap();
     assert_eq!(rows.rows, vec![vec![Some("00501".to_string())]]);
 }
+
+#[test]
+fn seed_columns_get_dbts_types_unless_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("s.csv");
+    std::fs::write(
+        &csv,
+        "id,price,zip,day,at,flag,budget\n\
+         1,2.5,00501,2024-01-05,2024-01-05 10:00:00,true,\"$40,000\"\n\
+         2,3,10001,,2024-01-06T11:30:00Z,false,$12\n",
+    )
+    .unwrap();
+    let db = DuckDbAdapter::in_memory().unwrap();
+    let options = SeedOptions {
+        delimiter: None,
+        column_types: vec![("zip".into(), "varchar".into())],
+    };
+    assert_eq!(db.load_seed(&table("s"), &csv, &options).unwrap(), 2);
+    let columns = db.columns(&table("s")).unwrap().unwrap();
+    let types: Vec<&str> = columns.iter().map(|c| c.data_type.as_str()).collect();
+    assert_eq!(
+        types,
+        ["INTEGER", "DOUBLE", "VARCHAR", "DATE", "TIMESTAMP", "BOOLEAN", "VARCHAR"]
+    );
+    let rows = db
+        .query("select zip, at, budget from s order by id", None)
+        .unwrap();
+    assert_eq!(
+        rows.rows[1],
+        ["10001", "2024-01-06 11:30:00", "$12"].map(|v| Some(v.to_string()))
+    );
+}

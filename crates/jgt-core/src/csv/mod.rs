@@ -8,9 +8,14 @@
 //! also notices a file whose rows end some in LF and some in CRLF (what a
 //! spreadsheet or Python's `csv` module leaves when rows are appended),
 //! which [`normalize_line_endings`] turns into a file any reader takes.
+//! [`visit_records`] reads the values themselves, for seed type inference.
 
 use std::fmt;
 use std::path::Path;
+
+mod fields;
+
+pub use fields::{visit_records, Field};
 
 /// Why a CSV file cannot be loaded as a seed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +179,8 @@ struct Records<'a> {
     line: usize,
     saw_lf: bool,
     saw_crlf: bool,
+    /// Whether the record [`visit_records`] read last had a quoted value.
+    last_quoted: bool,
 }
 
 impl<'a> Records<'a> {
@@ -189,6 +196,7 @@ impl<'a> Records<'a> {
             line: 1,
             saw_lf: false,
             saw_crlf: false,
+            last_quoted: false,
         }
     }
 
