@@ -40,3 +40,13 @@ fn models_that_query_the_database_while_rendering_build_as_dbt_builds_them() {
     introspect.build();
     introspect.assert_built_as_dbt_does("introspect.duckdb");
 }
+
+#[test]
+fn relations_render_as_text_with_their_database_as_dbt_renders_them() {
+    // {{ this }}, {{ ref() }} and {{ source() }} print as
+    // "database"."schema"."identifier" in dbt-duckdb; api.Relation.create
+    // without a database as "schema"."identifier".
+    let relations = DbtFixture::copy("dbt_relations");
+    relations.build();
+    relations.assert_built_as_dbt_does("lake.duckdb");
+}

@@ -66,9 +66,9 @@ fn seed_columns_get_dbts_types_unless_configured() {
     let csv = dir.path().join("s.csv");
     std::fs::write(
         &csv,
-        "id,price,zip,day,at,flag,budget\n\
+        "id,price,zip,day,seen_at,flag,budget\n\
          1,2.5,00501,2024-01-05,2024-01-05 10:00:00,true,\"$40,000\"\n\
-         2,3,10001,,2024-01-06T11:30:00Z,false,$12\n",
+         2,3,10001,,2024-01-06 11:30:00,false,$12\n",
     )
     .unwrap();
     let db = DuckDbAdapter::in_memory().unwrap();
@@ -84,7 +84,7 @@ fn seed_columns_get_dbts_types_unless_configured() {
         ["INTEGER", "DOUBLE", "VARCHAR", "DATE", "TIMESTAMP", "BOOLEAN", "VARCHAR"]
     );
     let rows = db
-        .query("select zip, at, budget from s order by id", None)
+        .query("select zip, seen_at, budget from s order by id", None)
         .unwrap();
     assert_eq!(
         rows.rows[1],

@@ -30,10 +30,10 @@ pub type Field<'a> = Cow<'a, [u8]>;
 /// assert_eq!(header, ["a", "b"]);
 /// assert_eq!(rows, [vec!["1", "x, \"y\""], vec!["2", ""]]);
 /// ```
-pub fn visit_records<'a>(
-    bytes: &'a [u8],
+pub fn visit_records(
+    bytes: &[u8],
     delimiter: &str,
-    mut visit: impl FnMut(&[Field<'a>]),
+    mut visit: impl FnMut(&[Field<'_>]),
 ) -> Result<Vec<String>, CsvError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut records = Records::new(bytes, delimiter.as_bytes());
@@ -60,7 +60,6 @@ impl<'a> Records<'a> {
         if self.at >= self.bytes.len() {
             return Ok(false);
         }
-        let mut newline = false;
         loop {
             let field = if self.bytes[self.at..].starts_with(b"\"") {
                 self.last_quoted = true;
@@ -68,7 +67,12 @@ impl<'a> Records<'a> {
             } else {
                 let start = self.at;
                 self.at = self.field_end(self.at);
-                Cow::Borrowed(&self.bytes[start..self.at])
+                let mut value = &self.bytes[start..self.at];
+                // A record ending in CRLF: the CR is not part of the value.
+                if self.bytes.get(self.at) == Some(&b'\n') {
+                    value = value.strip_suffix(b"\r").unwrap_or(value);
+                }
+                Cow::Borrowed(value)
             };
             fields.push(field);
             match self.bytes.get(self.at) {
@@ -76,16 +80,9 @@ impl<'a> Records<'a> {
                 Some(b'\n') => {
                     self.at += 1;
                     self.line += 1;
-                    newline = true;
                     break;
                 }
                 Some(_) => self.at += self.delimiter.len(),
-            }
-        }
-        // A record ending in CRLF: the CR is not part of the last value.
-        if let (true, Some(Cow::Borrowed(last))) = (newline, fields.last_mut()) {
-            if let Some(stripped) = last.strip_suffix(b"\r") {
-                *last = stripped;
             }
         }
         Ok(true)
