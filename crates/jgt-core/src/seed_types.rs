@@ -316,8 +316,16 @@ impl Digits {
         if fraction {
             self.fraction_digits += 1;
         }
-        self.trailing_zeros = if digit == 0 { self.trailing_zeros + 1 } else { 0 };
-        match self.value.checked_mul(10).and_then(|v| v.checked_add(digit.into())) {
+        self.trailing_zeros = if digit == 0 {
+            self.trailing_zeros + 1
+        } else {
+            0
+        };
+        match self
+            .value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(digit.into()))
+        {
             Some(value) => self.value = value,
             None => self.overflow = true,
         }
@@ -391,7 +399,8 @@ fn is_timestamp(value: &[u8]) -> bool {
         return false;
     };
     let time = trim(&text[space..]);
-    parse_date(&text[..space]).is_some() && parse_clock(time, Clock::Strptime).is_some_and(|rest| rest.is_empty())
+    parse_date(&text[..space]).is_some()
+        && parse_clock(time, Clock::Strptime).is_some_and(|rest| rest.is_empty())
 }
 
 /// ISO 8601 as Python's `isodate` reads it and DuckDB too:
@@ -484,7 +493,11 @@ fn is_zone_offset(text: &[u8]) -> bool {
 /// The number at the start of `text`, `min` to 2 digits long, and what
 /// follows it.
 fn leading_number(text: &[u8], min: usize) -> Option<(u32, &[u8])> {
-    let digits = text.iter().take(2).take_while(|b| b.is_ascii_digit()).count();
+    let digits = text
+        .iter()
+        .take(2)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     let value = number_of(&text[..digits], min, 2)?;
     Some((value, &text[digits..]))
 }
@@ -499,7 +512,9 @@ fn number_of(text: &[u8], min: usize, max: usize) -> Option<u32> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

@@ -81,7 +81,15 @@ fn seed_columns_get_dbts_types_unless_configured() {
     let types: Vec<&str> = columns.iter().map(|c| c.data_type.as_str()).collect();
     assert_eq!(
         types,
-        ["INTEGER", "DOUBLE", "VARCHAR", "DATE", "TIMESTAMP", "BOOLEAN", "VARCHAR"]
+        [
+            "INTEGER",
+            "DOUBLE",
+            "VARCHAR",
+            "DATE",
+            "TIMESTAMP",
+            "BOOLEAN",
+            "VARCHAR"
+        ]
     );
     let rows = db
         .query("select zip, seen_at, budget from s order by id", None)

@@ -63,9 +63,7 @@ pub fn dump(db: &Path) -> String {
 
 /// Every row of a query, every value as text.
 fn strings(conn: &Connection, sql: &str, params: &[&String]) -> Vec<Vec<Option<String>>> {
-    let mut stmt = conn
-        .prepare(sql)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     let mut rows = stmt
         .query(duckdb::params_from_iter(params))
         .unwrap_or_else(|e| panic!("{sql}: {e}"));

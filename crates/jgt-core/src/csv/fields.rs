@@ -210,7 +210,9 @@ mod tests {
                 state ^= state << 17;
                 text.push(alphabet[(state % alphabet.len() as u64) as usize]);
             }
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             let mut slow = Records::new(&text, b",");
             let mut expected = Vec::new();
             let slow_result = (|| {

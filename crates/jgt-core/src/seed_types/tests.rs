@@ -37,9 +37,18 @@ fn a_single_decimal_makes_the_column_double() {
 #[test]
 fn dates_and_timestamps_in_the_forms_agate_reads() {
     assert_eq!(type_of(&["2024-01-05", "2024-1-6", " 2020-02-29"]), Date);
-    assert_eq!(type_of(&["2024-01-05 10:00:00", "2024-1-6 1:2:3"]), Timestamp);
-    assert_eq!(type_of(&["2024-01-05T10:00", "2024-01-06T11:30:15.250"]), Timestamp);
-    assert_eq!(type_of(&["2024-01-05T10:00:00Z", "2024-01-05T10:00:00-05:30"]), Timestamp);
+    assert_eq!(
+        type_of(&["2024-01-05 10:00:00", "2024-1-6 1:2:3"]),
+        Timestamp
+    );
+    assert_eq!(
+        type_of(&["2024-01-05T10:00", "2024-01-06T11:30:15.250"]),
+        Timestamp
+    );
+    assert_eq!(
+        type_of(&["2024-01-05T10:00:00Z", "2024-01-05T10:00:00-05:30"]),
+        Timestamp
+    );
 }
 
 #[test]
@@ -47,7 +56,10 @@ fn dates_that_do_not_exist_or_mixed_forms_are_text() {
     assert_eq!(type_of(&["2021-02-29"]), Varchar);
     assert_eq!(type_of(&["2021/01/05"]), Varchar);
     assert_eq!(type_of(&["2024-01-05", "2024-01-05 10:00:00"]), Varchar);
-    assert_eq!(type_of(&["2024-01-05 10:00:00", "2024-01-05T10:00:00"]), Varchar);
+    assert_eq!(
+        type_of(&["2024-01-05 10:00:00", "2024-01-05T10:00:00"]),
+        Varchar
+    );
     // strptime's %S takes no fraction, and isodate needs the `T`.
     assert_eq!(type_of(&["2024-01-05 10:00:00.5"]), Varchar);
     assert_eq!(type_of(&["2024-01-05 10:00"]), Varchar);
