@@ -6,7 +6,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::Result;
-use jgt_project::{ProjectConfig, PROJECT_FILE};
+use jgt_project::ProjectConfig;
 
 use crate::cli::Common;
 use crate::error::CliError;
@@ -14,15 +14,8 @@ use crate::error::CliError;
 /// Deletes the clean targets; reports each one.
 pub fn clean(common: &Common) -> Result<bool> {
     let root = &common.project_dir;
-    let file = root.join(PROJECT_FILE);
-    if !file.is_file() {
-        return Err(jgt_project::ProjectError::NoProjectFile { dir: root.clone() }.into());
-    }
-    let text = std::fs::read_to_string(&file).map_err(|source| CliError::Io {
-        what: format!("cannot read {}", file.display()),
-        source,
-    })?;
-    let config = ProjectConfig::parse(Path::new(PROJECT_FILE), &text)?;
+    let (file, text) = jgt_project::read_project_file(root)?;
+    let config = ProjectConfig::parse(&file, &text)?;
     let entries = if config.clean_targets.is_empty() {
         vec![config.target_path.clone()]
     } else {
@@ -30,7 +23,7 @@ pub fn clean(common: &Common) -> Result<bool> {
     };
     let targets = entries
         .iter()
-        .map(|entry| inside(root, entry, &text))
+        .map(|entry| inside(root, entry, &file, &text))
         .collect::<Result<Vec<_>, _>>()?;
     for (entry, path) in entries.iter().zip(targets) {
         if path.exists() {
@@ -49,7 +42,8 @@ pub fn clean(common: &Common) -> Result<bool> {
 
 /// `entry` under `root`, or an error when it leaves the project folder
 /// (absolute, `..` above the root, a symlink out) or is the folder itself.
-fn inside(root: &Path, entry: &str, text: &str) -> Result<PathBuf, CliError> {
+/// `file` and `text` are the project file's name and text, for the error.
+fn inside(root: &Path, entry: &str, file: &Path, text: &str) -> Result<PathBuf, CliError> {
     let after = text.find("clean-targets").unwrap_or(0);
     let line = text[..after].lines().count()
         + text[after..]
@@ -58,7 +52,7 @@ fn inside(root: &Path, entry: &str, text: &str) -> Result<PathBuf, CliError> {
             .unwrap_or(0)
         + usize::from(after == 0 || text[..after].ends_with('\n'));
     let refuse = || CliError::CleanOutsideProject {
-        file: PROJECT_FILE.to_string(),
+        file: file.display().to_string(),
         line,
         entry: entry.to_string(),
     };

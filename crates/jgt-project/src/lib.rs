@@ -208,8 +208,10 @@ impl Project {
     }
 }
 
-/// Finds the project file: `dbt_project.yml` or `project.yml`, never both.
-fn read_project_file(root: &Path) -> Result<(PathBuf, String), ProjectError> {
+/// Finds and reads the project file in `root`: `dbt_project.yml` or
+/// `project.yml`, never both. Returns its name (relative to `root`) and
+/// its text.
+pub fn read_project_file(root: &Path) -> Result<(PathBuf, String), ProjectError> {
     let found: Vec<_> = [DBT_PROJECT_FILE, PROJECT_FILE]
         .into_iter()
         .filter(|name| root.join(name).is_file())
