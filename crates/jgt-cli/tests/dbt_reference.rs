@@ -57,9 +57,16 @@ fn clean_reads_clean_targets_from_dbt_project_yml() {
     shop.build();
     let run = shop.jgt(&["clean"]).ok();
     assert!(run.stdout.contains("Deleted target/"), "{}", run.stdout);
-    assert!(run.stdout.contains("Deleted dbt_packages/"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Deleted dbt_packages/"),
+        "{}",
+        run.stdout
+    );
     assert!(!shop.path().join("dbt_packages").exists());
     // The local package's own folder, which dbt_packages/ linked to, stays.
-    assert!(shop.path().join("../dbt_pkgs/shop_utils/dbt_project.yml").is_file());
+    assert!(shop
+        .path()
+        .join("../dbt_pkgs/shop_utils/dbt_project.yml")
+        .is_file());
     assert!(shop.path().join("models/marts/customers.sql").is_file());
 }

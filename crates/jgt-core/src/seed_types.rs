@@ -23,15 +23,19 @@
 //! `2024-01-05 10:00:00` is text, a column with no value at all is an
 //! integer, and so is every column of a file with only a header.
 //!
-//! agate also reads `$40,000`, `1,234`, `50%`, `null` and `NaN` as numbers,
-//! and any whole number as an integer, but DuckDB cannot copy those into
-//! an `INTEGER` or `DOUBLE` column: dbt's seed then fails and leaves no
-//! table. jgt loads such files instead. A value fits a type here only when
-//! agate accepts it *and* DuckDB can read it as that type, so these columns
-//! get the next type agate would have tried (usually `VARCHAR`, the text as
+//! agate also reads `$40,000`, `1,234` and `50%` as numbers, `null` as a
+//! null in any column, whole numbers beyond 32 bits as integers and `NaN`
+//! as a number without decimals, but DuckDB cannot copy those into the
+//! typed column dbt creates: dbt's seed then fails and leaves no table.
+//! jgt loads such files instead. A value fits a type here only when agate
+//! accepts it *and* DuckDB can read it as that type, so these columns get
+//! the next type agate would have tried (usually `VARCHAR`, the text as
 //! written); whole numbers beyond `INTEGER`'s range become `BIGINT` (then
 //! `DOUBLE`), and whole-number columns holding `NaN` or `inf` `DOUBLE`.
-//! Where dbt succeeds, both rules give the same type.
+//! Where dbt succeeds, both rules give the same type, with one exception
+//! left on purpose: agate rounds a number to 28 significant digits before
+//! counting its decimals, so `1.00000000000000000000000000001` is a whole
+//! number to dbt and a decimal here.
 
 use std::fmt;
 use std::path::Path;
