@@ -117,7 +117,7 @@ fn manifest_has_dbts_shape_and_the_fields_tools_read() {
     assert!(orders.raw_code.contains("ref('raw')"));
     assert_eq!(
         orders.compiled_code.as_deref(),
-        Some(r#"select * from "main"."raw""#)
+        Some(r#"select * from "jgt"."main"."raw""#)
     );
     assert_eq!(orders.config["materialized"], "table");
     assert_eq!(orders.depends_on.nodes, ["seed.shop.raw"]);

@@ -81,7 +81,7 @@ fn compile_writes_rendered_sql_under_target() {
         .unwrap();
     assert_eq!(
         sql,
-        r#"select * from "main"."stg_orders" where amount >= 10"#
+        r#"select * from "jgt"."main"."stg_orders" where amount >= 10"#
     );
     assert!(!p.db().exists(), "compile never touches the database");
 }

@@ -201,6 +201,14 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         }
     }
     warnings.extend(crate::unapplied::warnings(&nodes));
+    let configured = project.profile.as_ref().and_then(|p| p.database.as_deref());
+    if let Some(configured) = configured.filter(|d| *d != target.database) {
+        warnings.push(format!(
+            "profiles.yml: database '{configured}' is not the database file's name '{}'; \
+             DuckDB names the catalog after the file, so jgt uses '{}' (dbt-duckdb refuses the mismatch)",
+            target.database, target.database
+        ));
+    }
     let dag = builder.build()?;
     crate::ephemeral::inline(&dag, &mut nodes, dialect.as_ref());
     let mut compiled = Compiled {
@@ -231,7 +239,9 @@ fn target_of(project: &Project, options: &CompileOptions) -> Target {
     Target {
         name: profile.map_or("dev".into(), |p| p.target_name.clone()),
         adapter_type: options.dialect.adapter_type().into(),
-        database: profile.and_then(|p| p.database.clone()).unwrap_or(stem),
+        // DuckDB names a file's catalog after its stem; relations print
+        // with it, so it must be the real one.
+        database: stem,
         schema: options.dialect.default_schema().into(),
         path: options.database.to_string_lossy().into_owned(),
         threads: options.threads,

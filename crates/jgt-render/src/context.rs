@@ -116,8 +116,9 @@ pub(crate) struct RelationValue {
     pub database: String,
     /// The relation as the target's dialect names it in SQL.
     pub sql: String,
-    /// The schema and the identifier, each quoted by the dialect.
-    pub quoted: (String, String),
+    /// The database (empty when none), the schema and the identifier,
+    /// each quoted by the dialect.
+    pub quoted: [String; 3],
     /// Whether it is a table or a view, when known (`get_relation`,
     /// `api.Relation.create(type=...)`).
     pub kind: Option<jgt_core::RelationType>,
@@ -139,14 +140,29 @@ impl RelationValue {
         Value::from_object(RelationValue {
             relation: relation.clone(),
             database: database.to_string(),
-            sql: dialect.relation(relation),
-            quoted: (
+            sql: qualified(relation, database, dialect),
+            quoted: [
+                if database.is_empty() {
+                    String::new()
+                } else {
+                    dialect.quote(database)
+                },
                 dialect.quote(&relation.schema),
                 dialect.quote(&relation.identifier),
-            ),
+            ],
             kind,
         })
     }
+}
+
+/// A relation as dbt prints it: `"database"."schema"."name"`, or without
+/// the database when there is none; a CTE (no schema) alone.
+fn qualified(relation: &Relation, database: &str, dialect: &dyn Dialect) -> String {
+    let two_part = dialect.relation(relation);
+    if database.is_empty() || relation.schema.is_empty() {
+        return two_part;
+    }
+    format!("{}.{two_part}", dialect.quote(database))
 }
 
 impl Object for RelationValue {

@@ -100,17 +100,22 @@ struct Api {
     database: String,
 }
 
-/// A relation value spelt by the run's dialect.
+/// A relation value spelt by the run's dialect, in `database` (default:
+/// the target's; empty: none, printed as `schema.name`).
 pub(crate) fn relation_value(
     state: &State,
     relation: &Relation,
     kind: Option<RelationType>,
+    database: Option<&str>,
 ) -> Value {
     let api = state
         .lookup(API_KEY)
         .and_then(|v| v.downcast_object::<Api>());
     match api {
-        Some(api) => RelationValue::of_kind(relation, &api.database, api.dialect.as_ref(), kind),
+        Some(api) => {
+            let database = database.unwrap_or(&api.database);
+            RelationValue::of_kind(relation, database, api.dialect.as_ref(), kind)
+        }
         None => Value::from(format!("{}.{}", relation.schema, relation.identifier)),
     }
 }
@@ -153,7 +158,8 @@ impl Object for RelationClass {
                 .filter(|v| !v.is_none())
                 .map(|v| v.to_string()))
         };
-        let _database = text("database")?;
+        // As in dbt, a relation created without a database prints without one.
+        let database = text("database")?.unwrap_or_default();
         let schema = text("schema")?.unwrap_or_default();
         let identifier = text("identifier")?
             .ok_or_else(|| fail("api.Relation.create() needs identifier=: api.Relation.create(schema='main', identifier='t')"))?;
@@ -172,6 +178,7 @@ impl Object for RelationClass {
             state,
             &Relation::new(schema, identifier),
             kind,
+            Some(&database),
         ))
     }
 }

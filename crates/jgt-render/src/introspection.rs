@@ -214,7 +214,7 @@ pub(crate) fn get_relation(state: &State, args: &[Value]) -> Result<Value, Error
         db.0.relation_type(&relation)
             .map_err(|err| database_error("adapter.get_relation", err))?;
     Ok(match kind {
-        Some(kind) => crate::dbt_context::relation_value(state, &relation, Some(kind)),
+        Some(kind) => crate::dbt_context::relation_value(state, &relation, Some(kind), None),
         None => Value::from(()),
     })
 }
@@ -326,17 +326,24 @@ pub(crate) fn relation_method(
         "render" => Ok(Value::from(relation.sql.clone())),
         "include" => {
             let (kwargs,): (Kwargs,) = from_args(args)?;
-            let _database: Option<bool> = kwargs.get("database")?;
+            let database = kwargs.get::<Option<bool>>("database")?.unwrap_or(true);
             let schema = kwargs.get::<Option<bool>>("schema")?.unwrap_or(true);
             let identifier = kwargs.get::<Option<bool>>("identifier")?.unwrap_or(true);
             kwargs.assert_all_used()?;
-            let (quoted_schema, quoted_identifier) = &relation.quoted;
-            let sql = match (schema && !relation.relation.schema.is_empty(), identifier) {
-                (true, true) => relation.sql.clone(),
-                (true, false) => quoted_schema.clone(),
-                (false, true) => quoted_identifier.clone(),
-                (false, false) => String::new(),
-            };
+            // A CTE (no schema) is only ever its name.
+            let keep = [
+                database && !relation.relation.schema.is_empty(),
+                schema && !relation.relation.schema.is_empty(),
+                identifier,
+            ];
+            let sql = relation
+                .quoted
+                .iter()
+                .zip(keep)
+                .filter(|(part, keep)| *keep && !part.is_empty())
+                .map(|(part, _)| part.as_str())
+                .collect::<Vec<_>>()
+                .join(".");
             Ok(Value::from_object(RelationValue {
                 sql,
                 ..(**relation).clone()

@@ -78,7 +78,7 @@ pub(crate) fn render(files: &[(&str, &str)], model: &str) -> Result<crate::Rende
 #[test]
 fn ref_prints_the_relation_and_is_recorded() {
     let out = render(&[("models/m.sql", "select * from {{ ref('users') }}")], "m").unwrap();
-    assert_eq!(out.sql, r#"select * from "main"."users""#);
+    assert_eq!(out.sql, r#"select * from "jgt"."main"."users""#);
     assert_eq!(out.refs, ["users"]);
 }
 
@@ -128,7 +128,7 @@ fn macros_call_macros_in_other_files() {
         ("models/m.sql", "{{ outer() }}"),
     ];
     let out = render(&files, "m").unwrap();
-    assert_eq!(out.sql, r#"["main"."users"]"#);
+    assert_eq!(out.sql, r#"["jgt"."main"."users"]"#);
     assert_eq!(
         out.refs,
         ["users"],
@@ -248,7 +248,11 @@ fn built_in_generic_tests_render_their_failing_rows_query() {
         "{to: \"ref('events')\", field: user_id}",
     )
     .unwrap();
-    assert!(out.sql.contains(r#"from "main"."events""#), "{}", out.sql);
+    assert!(
+        out.sql.contains(r#"from "jgt"."main"."events""#),
+        "{}",
+        out.sql
+    );
     assert_eq!(
         out.refs,
         ["events"],

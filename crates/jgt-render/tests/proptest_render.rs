@@ -620,7 +620,7 @@ proptest! {
         let known = known || name == "users" || name == "events";
         match outcome {
             Outcome::Rendered(rendered) if known => {
-                let relation = format!("\"main\".\"{}\"", name.replace('"', "\"\""));
+                let relation = format!("\"jgt\".\"main\".\"{}\"", name.replace('"', "\"\""));
                 prop_assert_eq!(rendered.sql, format!("select * from {relation}"));
                 prop_assert_eq!(rendered.refs, vec![name]);
             }

@@ -175,7 +175,7 @@ fn builtins_keep_ref_even_when_a_macro_replaces_it() {
         ("models/m.sql", "select * from {{ ref('users') }}"),
     ];
     let out = render(&files, "m").unwrap();
-    assert_eq!(out.sql, r#"select * from "main"."users""#);
+    assert_eq!(out.sql, r#"select * from "jgt"."main"."users""#);
 }
 
 #[test]
@@ -183,7 +183,13 @@ fn api_relation_create_makes_a_relation() {
     let text = "{% set r = api.Relation.create(database='jgt', schema='main', identifier='t', type='view') %}\
                 {{ r }} {{ r.schema }} {{ r.identifier }} {{ r.is_view }} {{ r.is_table }} \
                 {{ r.include(schema=false) }} {{ r.render() }}";
-    assert_eq!(sql(text), r#""main"."t" main t True False "t" "main"."t""#);
+    assert_eq!(
+        sql(text),
+        r#""jgt"."main"."t" main t True False "jgt"."t" "jgt"."main"."t""#
+    );
+    // As in dbt, a relation made without a database prints without one.
+    let text = "{{ api.Relation.create(schema='main', identifier='t') }}";
+    assert_eq!(sql(text), r#""main"."t""#);
 }
 
 #[test]

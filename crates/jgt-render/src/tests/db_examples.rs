@@ -169,7 +169,7 @@ fn get_relation_finds_existing_relations_only() {
         parsed.sql, "None - True",
         "parse phase: no relation, as in dbt"
     );
-    assert_eq!(executed.unwrap().sql, r#""main"."users" True True"#);
+    assert_eq!(executed.unwrap().sql, r#""jgt"."main"."users" True True"#);
 }
 
 #[test]
