@@ -319,3 +319,29 @@ fn configs_and_schema_keys_jgt_does_not_apply_are_named_in_warnings() {
     }
     assert!(!all.contains("'exposures'"), "{all}");
 }
+
+#[test]
+fn analyses_are_named_as_not_compiled_yet() {
+    let p = TempProject::new(
+        "name: shop
+analysis-paths: [analyses]
+",
+    );
+    p.write(
+        "models/orders.sql",
+        "select 1 as id
+",
+    );
+    p.write(
+        "analyses/top.sql",
+        "select * from {{ ref('orders') }}
+",
+    );
+    let run = p.jgt(&["compile"]).ok();
+    assert!(
+        run.all()
+            .contains("analyses/: 1 analysis file(s) are not compiled by jgt yet"),
+        "{}",
+        run.all()
+    );
+}

@@ -201,6 +201,7 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         }
     }
     warnings.extend(crate::unapplied::warnings(&nodes));
+    warnings.extend(crate::unapplied::analyses(&project));
     let configured = project.profile.as_ref().and_then(|p| p.database.as_deref());
     if let Some(configured) = configured.filter(|d| *d != target.database) {
         warnings.push(format!(
