@@ -39,4 +39,9 @@ for project in "$@"; do
     )
     "$venv/bin/python" "$here/dump.py" "$dir/$db" > "$fixtures/$project/dbt_expected.txt"
     echo "   wrote $fixtures/$project/dbt_expected.txt"
+    # The data tests' names (their unique ids' last part), as --select
+    # matches them.
+    (cd "$dir" && "$venv/bin/dbt" ls --quiet --resource-type test --output name) |
+        sort > "$fixtures/$project/dbt_tests.txt"
+    echo "   wrote $fixtures/$project/dbt_tests.txt"
 done

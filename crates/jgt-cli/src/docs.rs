@@ -131,7 +131,7 @@ pub fn doc_graph(compiled: &Compiled, ids: &[NodeId], built: &BuiltColumns) -> D
                             .iter()
                             .filter(|spec| {
                                 spec.custom_name.as_deref() == Some(*test)
-                                    || test.starts_with(&format!("{}_", spec.test_name))
+                                    || test.starts_with(&format!("{}_", spec.qualified_name()))
                             })
                             .max_by_key(|spec| spec.test_name.len())
                             .map_or_else(|| test.to_string(), |spec| spec.test_name.clone())

@@ -70,3 +70,32 @@ fn clean_reads_clean_targets_from_dbt_project_yml() {
         .is_file());
     assert!(shop.path().join("models/marts/customers.sql").is_file());
 }
+
+#[test]
+fn data_tests_get_the_names_dbt_gives_them() {
+    // Package tests keep their namespace, arguments follow in the order of
+    // their names with Python's spelling (`True`), as dbt ls lists them
+    // (`dbt_tests.txt`, recorded with the relations).
+    for project in ["dbt_shop", "dbt_schemas", "dbt_introspect"] {
+        let fixture = DbtFixture::copy(project);
+        if fixture.path().join("packages.yml").is_file() {
+            fixture.jgt(&["deps"]);
+        }
+        let listed = fixture.jgt(&["ls", "-s", "resource_type:test"]);
+        let mut names: Vec<&str> = listed
+            .stdout
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        names.sort_unstable();
+        let expected = std::fs::read_to_string(common::repo_root().join(format!(
+            "crates/jgt-cli/tests/fixtures/{project}/dbt_tests.txt"
+        )))
+        .expect("recorded test names");
+        let expected: Vec<&str> = expected.lines().collect();
+        assert_eq!(
+            names, expected,
+            "{project}: jgt's test names (left) vs dbt's"
+        );
+    }
+}

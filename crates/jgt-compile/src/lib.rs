@@ -30,4 +30,4 @@ pub use compile::{
 };
 pub use ephemeral::cte_name;
 pub use error::CompileError;
-pub use testnodes::test_name;
+pub use testnodes::test_names;

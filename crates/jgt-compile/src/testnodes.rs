@@ -12,6 +12,7 @@ use jgt_core::Dialect;
 use jgt_graph::{DagBuilder, Node, NodeId, NodeKind};
 use jgt_project::{parse_test, Project, Relation, TestConfig, TestSpec};
 use jgt_render::{Catalog, GenericTest, Rendered, Renderer};
+use md5::Digest;
 
 use crate::compile::{compiled_path, CompiledNode, TestInfo};
 
@@ -165,10 +166,10 @@ impl Generic<'_> {
         let (project, renderer, catalog, dialect) =
             (self.project, self.renderer, self.catalog, self.dialect);
         let tested_node = &nodes[tested.index()];
-        let name = spec
-            .custom_name
-            .clone()
-            .unwrap_or_else(|| test_name(spec, &tested_node.name));
+        let (name, alias) = match &spec.custom_name {
+            Some(name) => (name.clone(), name.clone()),
+            None => test_names(spec, tested_node),
+        };
         let relation = dialect.relation(&tested_node.relation);
         let model = match &spec.config.where_clause {
             Some(filter) => dialect.subquery(
@@ -188,7 +189,7 @@ impl Generic<'_> {
             },
             catalog,
         )?;
-        let compiled = compiled_path(project, &spec.path.join(format!("{name}.sql")));
+        let compiled = compiled_path(project, &spec.path.join(format!("{alias}.sql")));
         let description = explain(spec, &nodes[tested.index()].name);
         let id = add_node(
             builder,
@@ -203,7 +204,9 @@ impl Generic<'_> {
             spec.column.clone(),
             dialect,
         )?;
-        nodes[id.index()].description = description;
+        let node = &mut nodes[id.index()];
+        node.description = description;
+        node.relation = Relation::new(dialect.test_audit_schema(), alias);
         Ok(())
     }
 }
@@ -260,43 +263,50 @@ fn add_node(
     Ok(id)
 }
 
-/// dbt's test names: `unique_stg_users_user_id`,
-/// `accepted_values_stg_events_event_name__a__b`, with a hash suffix when
-/// the name grows past what a table name should be.
-pub fn test_name(spec: &TestSpec, tested: &str) -> String {
-    let mut parts = vec![spec.test_name.clone(), tested.replace('.', "_")];
-    if let Some(column) = &spec.column {
-        parts.push(column.clone());
+/// dbt's names for a generic test: the full name (its `unique_id` and
+/// what `--select` matches) and the short one (its relation and compiled
+/// file), as dbt-core synthesizes them. The full name is the test (with
+/// its package: `dbt_utils_not_empty`), the tested node (`source_` first
+/// and `<source>_<table>` for a source table), then every argument value
+/// (`column_name` included) in the order of the argument names, written as
+/// Python writes them, runs of other characters than `[0-9a-zA-Z_]` made
+/// `_`. When it reaches 64 characters the short name is its first 30
+/// identifying characters and the MD5 of the whole.
+pub fn test_names(spec: &TestSpec, tested: &CompiledNode) -> (String, String) {
+    let (prefix, target) = match tested.kind {
+        NodeKind::Source => ("source_", tested.name.replacen('.', "_", 1)),
+        _ => ("", tested.name.clone()),
+    };
+    let identifier = format!("{prefix}{}_{target}", spec.qualified_name());
+    let mut args: Vec<(&str, &serde_yaml::Value)> =
+        spec.args.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let column = spec.column.clone().map(serde_yaml::Value::String);
+    if let Some(column) = &column {
+        args.push(("column_name", column));
     }
-    let mut name = parts.join("_");
-    for value in spec.args.values() {
-        let text = match value {
-            serde_yaml::Value::Sequence(items) => {
-                items.iter().map(yaml_text).collect::<Vec<_>>().join("__")
-            }
-            other => yaml_text(other),
-        };
-        name.push_str("__");
-        name.push_str(&text);
-    }
-    let mut clean: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
+    args.sort_by(|a, b| a.0.cmp(b.0));
+    let values: Vec<String> = args
+        .iter()
+        .flat_map(|(_, value)| match value {
+            serde_yaml::Value::Sequence(items) => items.iter().map(python_str).collect(),
+            serde_yaml::Value::Mapping(map) => map.values().map(python_str).collect(),
+            other => vec![python_str(other)],
         })
+        .map(|text| underscores(&text))
         .collect();
-    if clean.len() > 63 {
-        let hash = fnv1a(&clean);
-        clean.truncate(46);
-        clean.push_str(&format!("_{hash:016x}"));
-    }
-    clean
+    let full = format!("{identifier}_{}", values.join("__"));
+    let short = if full.len() >= 64 {
+        let cut: String = identifier.chars().take(30).collect();
+        let digest = md5::Md5::digest(full.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{cut}_{hex}")
+    } else {
+        full.clone()
+    };
+    (full, short)
 }
 
+/// A scalar argument as text, for the test's description.
 fn yaml_text(value: &serde_yaml::Value) -> String {
     match value {
         serde_yaml::Value::String(s) => s.clone(),
@@ -306,9 +316,116 @@ fn yaml_text(value: &serde_yaml::Value) -> String {
     }
 }
 
-/// A small, stable string hash for shortening long test names.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+/// `text` with each run of characters outside `[0-9a-zA-Z_]` made one `_`.
+fn underscores(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_run = false;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+            in_run = false;
+        } else if !in_run {
+            out.push('_');
+            in_run = true;
+        }
+    }
+    out
+}
+
+/// A YAML value as Python's `str()` writes it: `True`, `None`, `1.5`,
+/// `['a', 'b']`, `{'k': 1}`.
+fn python_str(value: &serde_yaml::Value) -> String {
+    match value {
+        serde_yaml::Value::String(s) => s.clone(),
+        other => python_repr(other),
+    }
+}
+
+/// A YAML value as Python's `repr()` writes it.
+fn python_repr(value: &serde_yaml::Value) -> String {
+    match value {
+        serde_yaml::Value::Null => "None".into(),
+        serde_yaml::Value::Bool(true) => "True".into(),
+        serde_yaml::Value::Bool(false) => "False".into(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::String(s) => {
+            format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+        }
+        serde_yaml::Value::Sequence(items) => {
+            let items: Vec<String> = items.iter().map(python_repr).collect();
+            format!("[{}]", items.join(", "))
+        }
+        serde_yaml::Value::Mapping(map) => {
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", python_repr(k), python_repr(v)))
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+        serde_yaml::Value::Tagged(tagged) => python_repr(&tagged.value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_names;
+    use crate::compile::CompiledNode;
+    use jgt_graph::NodeKind;
+    use jgt_project::{parse_test, Relation};
+    use std::path::Path;
+
+    fn names(yaml: &str, column: Option<&str>, kind: NodeKind, tested: &str) -> (String, String) {
+        let value: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+        let spec = parse_test(&value, column, Path::new("models/schema.yml")).unwrap();
+        let node = CompiledNode::new(tested, kind, Path::new("m.sql"), Relation::new("main", "x"));
+        test_names(&spec, &node)
+    }
+
+    #[test]
+    fn short_names_are_dbts_names() {
+        let model = NodeKind::Model;
+        let (full, short) = names("unique", Some("id"), model, "stg_users");
+        assert_eq!(
+            (full.as_str(), short.as_str()),
+            ("unique_stg_users_id", "unique_stg_users_id")
+        );
+        let (full, _) = names(
+            "relationships: {to: \"ref('stg_customers')\", field: customer_id}",
+            Some("customer_id"),
+            model,
+            "stg_orders",
+        );
+        assert_eq!(
+            full,
+            "relationships_stg_orders_customer_id__customer_id__ref_stg_customers_"
+        );
+        let (full, _) = names(
+            "shop_utils.is_positive: {arguments: {allow_zero: true}}",
+            Some("amount"),
+            model,
+            "stg_payments",
+        );
+        assert_eq!(full, "shop_utils_is_positive_stg_payments_True__amount");
+        let (full, _) = names("not_null", Some("id"), NodeKind::Source, "raw.orders");
+        assert_eq!(full, "source_not_null_raw_orders_id");
+    }
+
+    #[test]
+    fn a_name_of_64_characters_or_more_gets_a_short_alias_with_dbts_md5() {
+        // Recorded from dbt-core 1.12: `dbt ls --output-keys name alias`.
+        let (full, short) = names(
+            "accepted_values: {values: [placed, shipped, completed, returned]}",
+            Some("status"),
+            NodeKind::Model,
+            "stg_orders",
+        );
+        assert_eq!(
+            full,
+            "accepted_values_stg_orders_status__placed__shipped__completed__returned"
+        );
+        assert_eq!(
+            short,
+            "accepted_values_stg_orders_7c9e0be389dac14a09b2140966f0792f"
+        );
+    }
 }

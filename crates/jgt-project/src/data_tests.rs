@@ -33,6 +33,9 @@ pub const TEST_CONFIG_KEYS: [&str; 9] = [
 pub struct TestSpec {
     /// The test's macro name without `test_`: `unique`, `accepted_values`, ...
     pub test_name: String,
+    /// The package named before the test (`dbt_utils` of
+    /// `dbt_utils.not_empty`), when one is.
+    pub namespace: Option<String>,
     /// The tested column, for column tests.
     pub column: Option<String>,
     /// Arguments passed to the test macro (`values`, `to`, `field`, ...).
@@ -43,6 +46,17 @@ pub struct TestSpec {
     pub custom_name: Option<String>,
     /// The schema file that declared it.
     pub path: PathBuf,
+}
+
+impl TestSpec {
+    /// The test as dbt's names start with it: `not_empty`, or
+    /// `dbt_utils_not_empty` for a package's test.
+    pub fn qualified_name(&self) -> String {
+        match &self.namespace {
+            Some(namespace) => format!("{namespace}_{}", self.test_name),
+            None => self.test_name.clone(),
+        }
+    }
 }
 
 /// Reads one entry of a `data_tests:` (or `tests:`) list.
@@ -76,14 +90,14 @@ pub fn parse_test(
             ))
         }
     };
-    // `dbt_utils.unique_combination_of_columns` style names: keep the last part.
-    let test_name = test_name
-        .rsplit('.')
-        .next()
-        .unwrap_or(&test_name)
-        .to_string();
+    // `dbt_utils.unique_combination_of_columns`: a package, then the test.
+    let (namespace, test_name) = match test_name.rsplit_once('.') {
+        Some((namespace, name)) => (Some(namespace.to_string()), name.to_string()),
+        None => (None, test_name),
+    };
     let mut spec = TestSpec {
         test_name,
+        namespace,
         column: column.map(str::to_string),
         args: BTreeMap::new(),
         config: TestConfig::default(),
