@@ -112,23 +112,18 @@ pub fn run_hooks(
     when: When,
     done: Option<(&[PlannedNode], &[NodeResult])>,
 ) -> Result<usize, CliError> {
-    let hooks = match when {
-        When::Start => &compiled.project.config.on_run_start,
-        When::End => &compiled.project.config.on_run_end,
-    };
+    let hooks = hooks_in_order(compiled, when);
     if hooks.is_empty() {
         return Ok(0);
     }
     let db = connect(adapter)?;
     let extra = done.map(|(plan, results)| context_after(compiled, plan, results));
     let extra = extra.unwrap_or_default();
-    let file = compiled.project.project_file.display().to_string();
-    for (i, hook) in hooks.iter().enumerate() {
-        let label = format!("{file}: {}[{i}]", when.key());
+    for (label, hook) in &hooks {
         let started = Instant::now();
         let sql = compiled
             .renderer
-            .render_hook(&label, hook, &compiled.catalog, Arc::clone(&db), &extra)
+            .render_hook(label, hook, &compiled.catalog, Arc::clone(&db), &extra)
             .map_err(|err| CliError::Hook {
                 label: label.clone(),
                 message: err.to_string(),
@@ -142,6 +137,36 @@ pub fn run_hooks(
         outln!("{label} OK in {:.2}s", started.elapsed().as_secs_f64());
     }
     Ok(hooks.len())
+}
+
+/// The hooks to run, labelled `<project file>: on-run-start[i]`, in
+/// dbt's order: each installed package's (by package name), then the
+/// root project's.
+fn hooks_in_order(compiled: &Compiled, when: When) -> Vec<(String, String)> {
+    let project = &compiled.project;
+    let root = (
+        &project.project_file,
+        match when {
+            When::Start => &project.config.on_run_start,
+            When::End => &project.config.on_run_end,
+        },
+    );
+    let packages = project.package_hooks.values().map(|hooks| {
+        let list = match when {
+            When::Start => &hooks.on_run_start,
+            When::End => &hooks.on_run_end,
+        };
+        (&hooks.file, list)
+    });
+    packages
+        .chain(std::iter::once(root))
+        .flat_map(|(file, list)| {
+            list.iter().enumerate().map(move |(i, hook)| {
+                let label = format!("{}: {}[{i}]", file.display(), when.key());
+                (label, hook.clone())
+            })
+        })
+        .collect()
 }
 
 /// What `on-run-end` hooks see: `results` (one per node, with `status`,

@@ -194,6 +194,33 @@ fn hooks_run_before_and_after_the_build() {
 }
 
 #[test]
+fn package_hooks_run_before_the_root_projects_as_in_dbt() {
+    let p = TempProject::new(
+        "name: root_project\n\
+         on-run-start:\n  - \"create table if not exists main.events (n int, who varchar)\"\n  \
+         - \"insert into main.events select count(*), 'root' from main.events\"\n",
+    );
+    p.write(
+        "dbt_packages/audit_pkg/dbt_project.yml",
+        "name: audit_pkg\n\
+         on-run-start: \"create table if not exists main.events (n int, who varchar); \
+         insert into main.events select count(*), '{{ project_name }}:pkg' from main.events\"\n",
+    );
+    p.write("models/a.sql", "select 1 as x\n");
+    let run = p.jgt(&["run"]).ok();
+    assert!(
+        run.all()
+            .contains("dbt_packages/audit_pkg/dbt_project.yml: on-run-start[0]"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(
+        p.query("select n::varchar, who from main.events order by n"),
+        [["0", "root_project:pkg"], ["1", "root"]]
+    );
+}
+
+#[test]
 fn a_failing_hook_stops_the_run_and_names_itself() {
     let p = TempProject::new("name: hooked\non-run-start: \"insert into nowhere values (1)\"\n");
     p.write("models/a.sql", "select 1 as x\n");

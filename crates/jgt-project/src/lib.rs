@@ -20,6 +20,7 @@ pub mod render;
 mod schema;
 pub mod suggest;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use config::{DispatchConfig, ProjectConfig, PROJECT_KEYS};
@@ -102,6 +103,17 @@ pub struct SchemaEntry {
     pub file: SchemaFile,
 }
 
+/// An installed package's run hooks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageHooks {
+    /// The package's project file, relative to the root project.
+    pub file: PathBuf,
+    /// Its `on-run-start` hooks, as Jinja.
+    pub on_run_start: Vec<String>,
+    /// Its `on-run-end` hooks, as Jinja.
+    pub on_run_end: Vec<String>,
+}
+
 /// A whole project, read from disk.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -113,6 +125,9 @@ pub struct Project {
     pub profile: Option<ProfileTarget>,
     /// The names of the installed packages read with the project.
     pub packages: Vec<String>,
+    /// The installed packages' own `on-run-start` / `on-run-end` hooks,
+    /// by package name (the root project's are in `config`).
+    pub package_hooks: BTreeMap<String, PackageHooks>,
     /// The parsed project file.
     pub config: ProjectConfig,
     /// Enabled models, sorted by path.
@@ -166,6 +181,18 @@ impl Project {
         let mut part = load::read_part(root, Path::new(""), &config, &trees)?;
         let mut config = config;
         let packages = packages::installed(root, &config)?;
+        let package_hooks = packages
+            .iter()
+            .filter(|p| !p.config.on_run_start.is_empty() || !p.config.on_run_end.is_empty())
+            .map(|p| {
+                let hooks = PackageHooks {
+                    file: p.file.clone(),
+                    on_run_start: p.config.on_run_start.clone(),
+                    on_run_end: p.config.on_run_end.clone(),
+                };
+                (p.config.name.clone(), hooks)
+            })
+            .collect();
         for package in &packages {
             let trees = load::Trees {
                 models: &package.models,
@@ -199,6 +226,7 @@ impl Project {
             model_tree,
             profile,
             packages: packages.into_iter().map(|p| p.config.name).collect(),
+            package_hooks,
         })
     }
 

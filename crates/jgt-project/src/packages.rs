@@ -17,6 +17,8 @@ const PACKAGE_FILES: [&str; 2] = ["packages.yml", "dependencies.yml"];
 pub(crate) struct Package {
     /// Its folder, relative to the root project.
     pub dir: PathBuf,
+    /// Its project file, relative to the root project.
+    pub file: PathBuf,
     /// Its parsed project file.
     pub config: ProjectConfig,
     /// Its own `models:` tree.
@@ -64,6 +66,7 @@ fn read_package(root: &Path, dir: &Path) -> Result<Option<Package>, ProjectError
     let seeds = ConfigTree::new(&file, &text, "seeds", &config.name, config.seeds.clone())?;
     Ok(Some(Package {
         dir: dir.to_path_buf(),
+        file,
         config,
         models,
         seeds,
