@@ -345,3 +345,39 @@ analysis-paths: [analyses]
         run.all()
     );
 }
+
+#[test]
+fn vars_scoped_to_a_package_reach_only_its_nodes_with_dbts_precedence() {
+    let p = TempProject::new(
+        "name: shop\n\
+         vars:\n  region: root_global\n  shop:\n    region: root_scoped_for_shop\n  \
+         helpers:\n    tier: root_scoped_for_helpers\n",
+    );
+    p.write(
+        "dbt_packages/helpers/dbt_project.yml",
+        "name: helpers\nvars:\n  tier: package_default\n  fallback: package_default\n  \
+         helpers:\n    region: package_scoped\n",
+    );
+    p.write(
+        "dbt_packages/helpers/models/helper_vars.sql",
+        "select '{{ var(\"region\") }}' as region, '{{ var(\"tier\") }}' as tier, \
+         '{{ var(\"fallback\") }}' as fallback\n",
+    );
+    p.write(
+        "models/shop_vars.sql",
+        "select '{{ var(\"region\") }}' as region, '{{ var(\"tier\", \"none\") }}' as tier\n",
+    );
+    p.jgt(&["run"]).ok();
+    assert_eq!(
+        p.query("select region, tier from shop_vars"),
+        [["root_scoped_for_shop", "none"]]
+    );
+    // Root scope for the package, then the root's globals, then the
+    // package's own vars.
+    assert_eq!(
+        p.query("select region, tier, fallback from helper_vars"),
+        [["root_global", "root_scoped_for_helpers", "package_default"]]
+    );
+    p.jgt(&["run", "--vars", "{region: from_cli}"]).ok();
+    assert_eq!(p.scalar("select region from shop_vars"), "from_cli");
+}

@@ -157,10 +157,13 @@ pub fn database_path(project_dir: &Path, flag: Option<&Path>, configured: &str) 
 pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
     let target = target_of(&project, options);
     let dialect = Arc::clone(&options.dialect);
+    let vars = vars_of(&project, options)?;
     let renderer = Renderer::new(
         &project,
         RenderOptions {
-            vars: vars_of(&project, options)?,
+            vars: vars.global,
+            scoped_vars: vars.scoped,
+            package_vars: vars.own,
             target: target.clone(),
             dialect: Arc::clone(&dialect),
             run: options.run.clone(),
@@ -250,21 +253,74 @@ fn target_of(project: &Project, options: &CompileOptions) -> Target {
     }
 }
 
-/// The project's vars with `--vars` on top.
-fn vars_of(
-    project: &Project,
-    options: &CompileOptions,
-) -> Result<BTreeMap<String, serde_yaml::Value>> {
-    let mut vars = project.config.vars.clone();
-    if let Some(text) = options.vars {
-        let cli: BTreeMap<String, serde_yaml::Value> =
-            serde_yaml::from_str(text).map_err(|source| CompileError::Vars {
-                text: text.to_string(),
-                source,
-            })?;
-        vars.extend(cli);
+/// The project's vars with `--vars` on top, the vars the root project
+/// scopes to each package (a root `vars:` key naming the project or an
+/// installed package), and each package's own vars (its scoped section
+/// over its globals), as dbt layers them.
+fn vars_of(project: &Project, options: &CompileOptions) -> Result<ScopedVars> {
+    let cli: BTreeMap<String, serde_yaml::Value> = match options.vars {
+        Some(text) => serde_yaml::from_str(text).map_err(|source| CompileError::Vars {
+            text: text.to_string(),
+            source,
+        })?,
+        None => BTreeMap::new(),
+    };
+    let mut scopes: Vec<&str> = project.packages.iter().map(String::as_str).collect();
+    scopes.push(&project.config.name);
+    let mut global = BTreeMap::new();
+    let mut scoped: BTreeMap<String, BTreeMap<String, serde_yaml::Value>> = BTreeMap::new();
+    for (key, value) in &project.config.vars {
+        match value
+            .as_mapping()
+            .filter(|_| scopes.contains(&key.as_str()))
+        {
+            Some(map) => scoped
+                .entry(key.clone())
+                .or_default()
+                .extend(string_keys(map)),
+            None => {
+                global.insert(key.clone(), value.clone());
+            }
+        }
     }
-    Ok(vars)
+    for vars in scoped.values_mut() {
+        vars.retain(|key, _| !cli.contains_key(key));
+    }
+    global.extend(cli);
+    let own = project
+        .package_vars
+        .iter()
+        .map(|(package, vars)| {
+            let mut own: BTreeMap<String, serde_yaml::Value> = vars
+                .iter()
+                .filter(|(key, _)| *key != package)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if let Some(section) = vars.get(package).and_then(|v| v.as_mapping()) {
+                own.extend(string_keys(section));
+            }
+            (package.clone(), own)
+        })
+        .collect();
+    Ok(ScopedVars {
+        global,
+        scoped,
+        own,
+    })
+}
+
+/// A mapping's entries with text keys.
+fn string_keys(map: &serde_yaml::Mapping) -> BTreeMap<String, serde_yaml::Value> {
+    map.iter()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
+        .collect()
+}
+
+/// Vars every node sees, and vars by package.
+struct ScopedVars {
+    global: BTreeMap<String, serde_yaml::Value>,
+    scoped: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
+    own: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
 }
 
 /// The models after rendering: their output, their final configs, and

@@ -128,6 +128,9 @@ pub struct Project {
     /// The installed packages' own `on-run-start` / `on-run-end` hooks,
     /// by package name (the root project's are in `config`).
     pub package_hooks: BTreeMap<String, PackageHooks>,
+    /// Each installed package's own `vars:`, by package name: what its
+    /// nodes see after the root project's vars.
+    pub package_vars: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
     /// The parsed project file.
     pub config: ProjectConfig,
     /// Enabled models, sorted by path.
@@ -179,8 +182,11 @@ impl Project {
             root: None,
         };
         let mut part = load::read_part(root, Path::new(""), &config, &trees)?;
-        let mut config = config;
         let packages = packages::installed(root, &config)?;
+        let package_vars = packages
+            .iter()
+            .map(|p| (p.config.name.clone(), p.config.vars.clone()))
+            .collect();
         let package_hooks = packages
             .iter()
             .filter(|p| !p.config.on_run_start.is_empty() || !p.config.on_run_end.is_empty())
@@ -201,12 +207,6 @@ impl Project {
             };
             let found = load::read_part(root, &package.dir, &package.config, &trees)?;
             part.extend(found);
-            for (key, value) in &package.config.vars {
-                config
-                    .vars
-                    .entry(key.clone())
-                    .or_insert_with(|| value.clone());
-            }
         }
         let sources = part
             .schema_files
@@ -227,6 +227,7 @@ impl Project {
             profile,
             packages: packages.into_iter().map(|p| p.config.name).collect(),
             package_hooks,
+            package_vars,
         })
     }
 
@@ -419,7 +420,14 @@ mod tests {
         assert_eq!(model.config.materialized.as_deref(), Some("table"));
         assert_eq!(model.config.tags, ["pkg"]);
         assert_eq!(project.macros[0].package, "helpers");
-        assert_eq!(project.config.vars["depth"], serde_yaml::Value::from(3));
+        assert_eq!(
+            project.package_vars["helpers"]["depth"],
+            serde_yaml::Value::from(3)
+        );
+        assert!(
+            !project.config.vars.contains_key("depth"),
+            "the root keeps its own vars"
+        );
         assert_eq!(project.packages, ["helpers"]);
     }
 

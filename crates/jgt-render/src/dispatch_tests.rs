@@ -48,6 +48,8 @@ fn renderer_for(
     let renderer = Renderer::new(
         &project,
         RenderOptions {
+            scoped_vars: Default::default(),
+            package_vars: Default::default(),
             vars: BTreeMap::new(),
             target,
             dialect,

@@ -51,7 +51,7 @@ fn fail(message: String) -> Error {
 /// variables with `--vars` already applied; `database` names the target.
 pub(crate) fn register(
     env: &mut Environment<'static>,
-    vars: BTreeMap<String, Value>,
+    vars: Vars,
     database: String,
     dialect: Arc<dyn Dialect>,
 ) {
@@ -179,19 +179,55 @@ fn register_config(env: &mut Environment<'static>) {
     );
 }
 
+/// What `var()` reads: the run's variables, and those scoped to one
+/// package (`vars: {pkg: {x: 1}}`), which nodes of that package see first.
+#[derive(Debug, Default)]
+pub(crate) struct Vars {
+    /// Variables every node sees.
+    pub global: BTreeMap<String, Value>,
+    /// Variables by package, seen first by that package's nodes.
+    pub scoped: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Each package's own variables, seen last by its nodes.
+    pub own: BTreeMap<String, BTreeMap<String, Value>>,
+}
+
+impl Vars {
+    /// `name` as a node of `package` sees it.
+    fn get(&self, package: Option<&str>, name: &str) -> Option<Value> {
+        let in_package = |layers: &BTreeMap<String, BTreeMap<String, Value>>| {
+            package
+                .and_then(|p| layers.get(p))
+                .and_then(|vars| vars.get(name))
+                .cloned()
+        };
+        in_package(&self.scoped)
+            .or_else(|| self.global.get(name).cloned())
+            .or_else(|| in_package(&self.own))
+    }
+}
+
+/// The package of the node being rendered, when the catalog knows it.
+fn package_of(state: &State) -> Option<String> {
+    let node = node_state(state).ok()?;
+    let model = state.lookup("model")?;
+    let name = model.get_attr("name").ok()?;
+    node.catalog.packages.get(name.as_str()?).cloned()
+}
+
 /// `var()` and `env_var()`.
-fn register_vars(env: &mut Environment<'static>, vars: BTreeMap<String, Value>) {
+fn register_vars(env: &mut Environment<'static>, vars: Vars) {
     let vars = Arc::new(vars);
     env.add_function(
         "var",
-        move |name: String, default: Rest<Value>| -> Result<Value, Error> {
-            if let Some(value) = vars.get(&name) {
-                return Ok(value.clone());
+        move |state: &State, name: String, default: Rest<Value>| -> Result<Value, Error> {
+            let package = package_of(state);
+            if let Some(value) = vars.get(package.as_deref(), &name) {
+                return Ok(value);
             }
             if let Some(default) = given_default("var", &name, default)? {
                 return Ok(default);
             }
-            let suggestion = nearest(&name, vars.keys().map(String::as_str));
+            let suggestion = nearest(&name, vars.global.keys().map(String::as_str));
             Err(fail(format!(
                 "var('{name}') is not set and has no default: add it under 'vars:' in project.yml or pass --vars '{{{name}: ...}}'.{}",
                 did_you_mean(&suggestion)

@@ -69,6 +69,13 @@ pub struct Rendered {
 pub struct RenderOptions {
     /// Project variables, with `--vars` already applied on top.
     pub vars: BTreeMap<String, serde_yaml::Value>,
+    /// Variables scoped to one package (the root project's `vars: {pkg:
+    /// {...}}` over the package's own), which that package's nodes see
+    /// before `vars`; `--vars` keys are left out so that they win.
+    pub scoped_vars: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
+    /// Each package's own vars, by package: its nodes see them after
+    /// `scoped_vars` and `vars`.
+    pub package_vars: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
     /// The target, as `{{ target }}` shows it.
     pub target: Target,
     /// How the target database spells relation names.
@@ -129,11 +136,24 @@ impl Renderer {
         // `.yml` file would otherwise be escaped as JSON).
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         env.add_global("target", Value::from_serialize(&options.target));
-        let vars = options
-            .vars
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from_serialize(v)))
-            .collect();
+        let values = |map: &BTreeMap<String, serde_yaml::Value>| -> BTreeMap<String, Value> {
+            map.iter()
+                .map(|(k, v)| (k.clone(), Value::from_serialize(v)))
+                .collect()
+        };
+        let vars = functions::Vars {
+            global: values(&options.vars),
+            scoped: options
+                .scoped_vars
+                .iter()
+                .map(|(package, vars)| (package.clone(), values(vars)))
+                .collect(),
+            own: options
+                .package_vars
+                .iter()
+                .map(|(package, vars)| (package.clone(), values(vars)))
+                .collect(),
+        };
         functions::register(
             &mut env,
             vars,

@@ -44,6 +44,8 @@ pub(crate) fn renderer(project: &Project) -> Result<Renderer, RenderError> {
     Renderer::new(
         project,
         RenderOptions {
+            scoped_vars: Default::default(),
+            package_vars: Default::default(),
             vars: BTreeMap::new(),
             target,
             dialect: ansi(),
@@ -149,6 +151,8 @@ fn config_and_var_work_like_dbt() {
     let renderer = Renderer::new(
         &project,
         RenderOptions {
+            scoped_vars: Default::default(),
+            package_vars: Default::default(),
             vars,
             target,
             dialect: ansi(),

@@ -130,6 +130,8 @@ fn attempt(
         })
         .collect();
     let options = RenderOptions {
+        scoped_vars: Default::default(),
+        package_vars: Default::default(),
         vars,
         target: target(),
         dialect: Arc::new(jgt_core::AnsiDialect {
