@@ -425,8 +425,11 @@ fn show(common: &Common, model: &str, limit: usize) -> Result<bool> {
         ),
     };
     // Previewing only reads: it works beside a running build's lock.
-    let adapter = DuckDbAdapter::open_read_only(std::path::Path::new(&compiled.target.path))
-        .with_context(|| format!("previewing {model}: run jgt build first"))?;
+    let adapter = crate::profile::open_read_only(
+        std::path::Path::new(&compiled.target.path),
+        &compiled.project,
+    )
+    .with_context(|| format!("previewing {model}: run jgt build first"))?;
     let result = adapter
         .query(&sql, Some(limit))
         .with_context(|| format!("previewing {model} ({})", node.path.display()))?;

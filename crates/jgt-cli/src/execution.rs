@@ -80,7 +80,7 @@ pub fn render_now(compiled: &mut Compiled, ids: &[NodeId]) -> anyhow::Result<()>
         );
         return Ok(());
     }
-    let adapter = jgt_duckdb::DuckDbAdapter::open_read_only(&path)?;
+    let adapter = crate::profile::open_read_only(&path, &compiled.project)?;
     let db = jgt_exec::AdapterIntrospect::connect(&adapter).map_err(anyhow::Error::msg)?;
     for id in wanted {
         let sql = compiled.sql_at_execution(id, &db)?;

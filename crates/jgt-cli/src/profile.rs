@@ -2,7 +2,7 @@
 //! profile flags, the database path, schema, settings and threads.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use jgt_duckdb::{Attach, DuckDbAdapter, DuckDbDialect, OpenOptions};
@@ -67,8 +67,9 @@ pub fn threads(common: &Common, project: &Project) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Opens the database for a build with the profile's options.
-pub fn open(common: &Common, project: &Project) -> Result<DuckDbAdapter> {
+/// The profile's options for opening the database; paths of attached
+/// databases are relative to `project_dir`.
+fn open_options(project_dir: &Path, project: &Project) -> OpenOptions {
     let mut options = OpenOptions::default();
     if let Some(profile) = &project.profile {
         options.schema = profile.schema.clone();
@@ -78,15 +79,28 @@ pub fn open(common: &Common, project: &Project) -> Result<DuckDbAdapter> {
             .attach
             .iter()
             .map(|a| Attach {
-                path: common.project_dir.join(&a.path),
+                path: project_dir.join(&a.path),
                 alias: a.alias.clone(),
                 kind: a.kind.clone(),
                 read_only: a.read_only,
             })
             .collect();
     }
+    options
+}
+
+/// Opens the database for a build with the profile's options.
+pub fn open(common: &Common, project: &Project) -> Result<DuckDbAdapter> {
+    let options = open_options(&common.project_dir, project);
     Ok(DuckDbAdapter::open_with(
         &database(common, project),
         &options,
     )?)
+}
+
+/// Opens the built database `path` read-only with the profile's options
+/// (attachments read-only too), for `show` and `compile`.
+pub fn open_read_only(path: &Path, project: &Project) -> Result<DuckDbAdapter> {
+    let options = open_options(&project.root, project);
+    Ok(DuckDbAdapter::open_read_only_with(path, &options)?)
 }

@@ -294,6 +294,13 @@ fn profile_attachments_are_readable_from_models() {
     p.jgt(&["run"]).ok();
     let db = p.path().join("warehouse/dev.duckdb");
     assert_eq!(query(&db, "select n from analytics.from_lake"), [["3"]]);
+    // Previewing opens the built database read-only, attachments too.
+    p.write(
+        "models/lake_view.sql",
+        "select id from lake.main.raw_orders where id > 0",
+    );
+    let shown = p.jgt(&["show", "lake_view"]).ok();
+    assert!(shown.stdout.contains("2 rows shown"), "{}", shown.stdout);
 }
 
 #[test]

@@ -160,6 +160,13 @@ impl DuckDbAdapter {
 
     /// Opens an existing database file for reading only.
     pub fn open_read_only(path: &Path) -> Result<Self, ExecError> {
+        Self::open_read_only_with(path, &OpenOptions::default())
+    }
+
+    /// Opens the existing database file at `path` read-only, with a
+    /// profile's schema, settings, extensions and attachments (attached
+    /// read-only too): what `show` and `compile` read through.
+    pub fn open_read_only_with(path: &Path, options: &OpenOptions) -> Result<Self, ExecError> {
         check_database_path(path)?;
         let config = duckdb::Config::default()
             .access_mode(duckdb::AccessMode::ReadOnly)
@@ -168,10 +175,16 @@ impl DuckDbAdapter {
             path: path.into(),
             message: err.to_string(),
         })?;
-        Ok(DuckDbAdapter {
-            conn,
-            dialect: DuckDbDialect::default(),
-        })
+        let mut options = options.clone();
+        for attach in &mut options.attach {
+            attach.read_only = true;
+        }
+        crate::options::apply(&conn, path, &options)?;
+        let dialect = match options.schema.is_empty() {
+            true => DuckDbDialect::default(),
+            false => DuckDbDialect::new(&options.schema),
+        };
+        Ok(DuckDbAdapter { conn, dialect })
     }
 
     /// An in-memory database, for tests and previews.
