@@ -269,3 +269,42 @@ fn run_operation_refuses_an_unknown_macro_and_bad_arguments() {
         .failed();
     assert!(bad.all().contains("JGT6107"), "{}", bad.all());
 }
+
+#[test]
+fn a_generic_test_that_reads_columns_renders_as_it_runs() {
+    // Shaped like dbt_utils' `equality`: nothing while parsing, the
+    // compared columns read from the database while running.
+    let p = counting_project();
+    p.write(
+        "macros/same_rows.sql",
+        "{% test same_rows(model, compare_model) %}\
+         {%- if not execute -%}{{ return('') }}{%- endif -%}\
+         {%- set cols = adapter.get_columns_in_relation(model) | map(attribute='name') | join(', ') -%}\
+         (select {{ cols }} from {{ model }} except select {{ cols }} from {{ compare_model }})\n\
+         union all\n\
+         (select {{ cols }} from {{ compare_model }} except select {{ cols }} from {{ model }})\
+         {% endtest %}",
+    );
+    p.write(
+        "models/people_copy.sql",
+        "select * from {{ ref('people') }} where id < {{ var('cut', 9) }}\n",
+    );
+    p.write(
+        "models/schema.yml",
+        "version: 2\nmodels:\n  - name: people_copy\n    data_tests:\n      \
+         - same_rows:\n          compare_model: ref('people')\n",
+    );
+    let passed = p.jgt(&["build"]).ok();
+    assert!(
+        passed.stdout.contains("same_rows_people_copy_ref_people_"),
+        "{}",
+        passed.stdout
+    );
+    let failed = p.jgt(&["build", "--vars", "{cut: 3}"]).failed();
+    assert!(
+        failed.all().contains("same_rows_people_copy_ref_people_"),
+        "{}",
+        failed.all()
+    );
+    assert!(failed.all().contains("FAIL"), "{}", failed.all());
+}

@@ -70,6 +70,25 @@ pub struct TestInfo {
     pub attached_to: Vec<NodeId>,
     /// The column a generic column test checks.
     pub column: Option<String>,
+    /// For a generic test: how to render it again as it runs.
+    pub generic: Option<GenericCall>,
+}
+
+/// A generic test's macro call, kept to render it again at execution time.
+#[derive(Debug, Clone)]
+pub struct GenericCall {
+    /// The test's name without `test_`.
+    pub test_name: String,
+    /// What the test reads: the tested relation or a filtered subquery.
+    pub model: String,
+    /// The tested relation, when the test reads it whole.
+    pub relation: Option<Relation>,
+    /// The tested column, for column tests.
+    pub column: Option<String>,
+    /// The other arguments.
+    pub args: BTreeMap<String, serde_yaml::Value>,
+    /// The schema file that declared it.
+    pub path: PathBuf,
 }
 
 impl CompiledNode {
@@ -199,7 +218,9 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         &mut nodes,
     )?;
     for node in &nodes {
-        if let Some(sql) = &node.sql {
+        // A node rendered again as it runs is checked then: while parsing
+        // its SQL may be empty (`{% if not execute %}{{ return('') }}`).
+        if let Some(sql) = node.sql.as_ref().filter(|_| !node.needs_execution) {
             check_one_statement(node, sql)?;
         }
     }

@@ -71,6 +71,24 @@ impl Compiled {
         if !node.needs_execution {
             return Ok(self.own_sql(id));
         }
+        if let Some(call) = node.test.as_ref().and_then(|t| t.generic.as_ref()) {
+            let test = jgt_render::GenericTest {
+                node: &node.name,
+                test_name: &call.test_name,
+                model: call.model.clone(),
+                relation: call.relation.as_ref(),
+                column: call.column.as_deref(),
+                args: &call.args,
+                path: &call.path,
+            };
+            let out = self.renderer.render_generic_test_at_execution(
+                &test,
+                &self.catalog,
+                Arc::clone(db),
+            )?;
+            check_one_statement(node, &out.sql)?;
+            return Ok(out.sql);
+        }
         let this = (node.kind == NodeKind::Model).then_some(&node.relation);
         let materialized = node.materialization.map(|m| m.to_string());
         let parents: Vec<String> = self

@@ -26,7 +26,7 @@ mod unapplied;
 
 pub use compile::{
     compile, compiled_path, database_path, write_compiled, CompileOptions, Compiled, CompiledNode,
-    TestInfo,
+    GenericCall, TestInfo,
 };
 pub use ephemeral::cte_name;
 pub use error::CompileError;

@@ -14,7 +14,7 @@ use jgt_project::{parse_test, Project, Relation, TestConfig, TestSpec};
 use jgt_render::{Catalog, GenericTest, Rendered, Renderer};
 use md5::Digest;
 
-use crate::compile::{compiled_path, CompiledNode, TestInfo};
+use crate::compile::{compiled_path, CompiledNode, GenericCall, TestInfo};
 
 /// A node's test entries, each with the column it is about (if any).
 type TestEntries<'a> = Vec<(Option<String>, &'a serde_yaml::Value)>;
@@ -170,6 +170,11 @@ impl Generic<'_> {
             Some(name) => (name.clone(), name.clone()),
             None => test_names(spec, tested_node),
         };
+        let whole = spec
+            .config
+            .where_clause
+            .is_none()
+            .then(|| tested_node.relation.clone());
         let relation = dialect.relation(&tested_node.relation);
         let model = match &spec.config.where_clause {
             Some(filter) => dialect.subquery(
@@ -178,11 +183,13 @@ impl Generic<'_> {
             ),
             None => relation,
         };
+        let call_model = model.clone();
         let out = renderer.render_generic_test(
             &GenericTest {
                 node: &name,
                 test_name: &spec.test_name,
                 model,
+                relation: whole.as_ref(),
                 column: spec.column.as_deref(),
                 args: &spec.args,
                 path: &spec.path,
@@ -207,6 +214,16 @@ impl Generic<'_> {
         let node = &mut nodes[id.index()];
         node.description = description;
         node.relation = Relation::new(dialect.test_audit_schema(), alias);
+        if let Some(test) = node.test.as_mut().filter(|_| out.needs_execution) {
+            test.generic = Some(GenericCall {
+                test_name: spec.test_name.clone(),
+                model: call_model,
+                relation: whole,
+                column: spec.column.clone(),
+                args: spec.args.clone(),
+                path: spec.path.clone(),
+            });
+        }
         Ok(())
     }
 }
@@ -249,13 +266,14 @@ fn add_node(
     let audit = Relation::new(dialect.test_audit_schema(), name);
     nodes.push(CompiledNode {
         sql: Some(out.sql.clone()),
-        needs_execution: out.needs_execution && raw_sql.is_some(),
+        needs_execution: out.needs_execution,
         raw_sql,
         compiled_path: Some(compiled),
         test: Some(TestInfo {
             config,
             attached_to,
             column,
+            generic: None,
         }),
         ..CompiledNode::new(name, NodeKind::Test, path, audit)
     });

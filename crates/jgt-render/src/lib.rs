@@ -107,6 +107,10 @@ pub struct GenericTest<'a> {
     pub test_name: &'a str,
     /// What the test reads: the tested relation, or a filtered subquery.
     pub model: String,
+    /// The tested relation, when the test reads it whole: then `model` is
+    /// a relation value (`model.schema`, `get_columns_in_relation(model)`),
+    /// as in dbt.
+    pub relation: Option<&'a Relation>,
     /// The tested column, for column tests.
     pub column: Option<&'a str>,
     /// The other arguments. Text that starts with `ref(` or `source(` is a
@@ -307,6 +311,27 @@ impl Renderer {
         test: &GenericTest,
         catalog: &Arc<Catalog>,
     ) -> Result<Rendered, RenderError> {
+        self.generic_test(test, catalog, None)
+    }
+
+    /// Renders a generic test as it runs: `execute` is true and the test
+    /// may query `db` (dbt_utils' `equality` reads the model's columns).
+    pub fn render_generic_test_at_execution(
+        &self,
+        test: &GenericTest,
+        catalog: &Arc<Catalog>,
+        db: Arc<dyn Introspect>,
+    ) -> Result<Rendered, RenderError> {
+        self.generic_test(test, catalog, Some(db))
+    }
+
+    fn generic_test(
+        &self,
+        test: &GenericTest,
+        catalog: &Arc<Catalog>,
+        db: Option<Arc<dyn Introspect>>,
+    ) -> Result<Rendered, RenderError> {
+        let _execute = introspection::ExecuteGuard::set(db.is_some());
         let macro_name = format!("test_{}", test.test_name);
         let file = template_name(test.path);
         if !self.macros.contains_key(&macro_name) {
@@ -343,7 +368,10 @@ impl Renderer {
             }
         }
         call.push_str(") }}");
-        let state = Value::from_object(NodeState::new(Arc::clone(catalog)));
+        let state = Value::from_object(NodeState {
+            db: db.map(introspection::Db),
+            ..NodeState::new(Arc::clone(catalog))
+        });
         let args: BTreeMap<&String, Value> = test
             .args
             .iter()
@@ -356,7 +384,14 @@ impl Renderer {
                 &call,
                 context! {
                     __jgt_node__ => state.clone(),
-                    __jgt_model__ => Value::from_safe_string(test.model.clone()),
+                    __jgt_model__ => match test.relation {
+                        Some(relation) => RelationValue::value(
+                            relation,
+                            &self.target.database,
+                            self.dialect.as_ref(),
+                        ),
+                        None => Value::from_safe_string(test.model.clone()),
+                    },
                     __jgt_column__ => test.column,
                     __jgt_args__ => args,
                     model => context! { name => test.node, path => file.clone() },

@@ -231,6 +231,7 @@ fn generic(
         node: "the_test",
         test_name,
         model: r#""main"."users""#.into(),
+        relation: None,
         column: Some("id"),
         args: &args,
         path: Path::new("models/schema.yml"),
