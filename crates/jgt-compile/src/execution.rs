@@ -97,14 +97,14 @@ impl Compiled {
             .iter()
             .map(|p| self.node(*p).name.clone())
             .collect();
-        let out = self.renderer.render_at_execution(
+        let out = self.renderer.render_with_db(
             &node.path,
             &node.name,
             &self.catalog,
             this,
             materialized.as_deref(),
             Arc::clone(db),
-            parents,
+            Some(parents),
         )?;
         check_one_statement(node, &out.sql)?;
         Ok(out.sql)

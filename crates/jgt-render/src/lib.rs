@@ -235,7 +235,12 @@ impl Renderer {
     /// Renders the template of `path` at execution time: `execute` is true
     /// and the template may query `db` (`run_query`, `statement`,
     /// `adapter.get_relation`, ...) and read `graph`. Database errors are
-    /// errors of the template, with its file and line.
+    /// errors of the template, with its file and line. With `depends_on`
+    /// (the node's parents as compiled), `ref()` may only name those: a
+    /// `ref` reached only now, inside `{% if execute %}`, is an error
+    /// asking for dbt's `-- depends_on:` line, before any query runs on a
+    /// relation that may not be built yet.
+    #[allow(clippy::too_many_arguments)]
     pub fn render_with_db(
         &self,
         path: &Path,
@@ -244,28 +249,17 @@ impl Renderer {
         this: Option<&Relation>,
         materialized: Option<&str>,
         db: Arc<dyn Introspect>,
+        depends_on: Option<Vec<String>>,
     ) -> Result<Rendered, RenderError> {
-        self.render_node(path, node, catalog, this, materialized, Some(db), None)
-    }
-
-    /// [`Renderer::render_with_db`] for a node of a built graph: `ref()`
-    /// may only name `depends_on` (the node's parents as compiled). A
-    /// `ref` reached only now, inside `{% if execute %}`, is an error
-    /// asking for dbt's `-- depends_on:` line, before any query runs on a
-    /// relation that may not be built yet.
-    #[allow(clippy::too_many_arguments)]
-    pub fn render_at_execution(
-        &self,
-        path: &Path,
-        node: &str,
-        catalog: &Arc<Catalog>,
-        this: Option<&Relation>,
-        materialized: Option<&str>,
-        db: Arc<dyn Introspect>,
-        depends_on: Vec<String>,
-    ) -> Result<Rendered, RenderError> {
-        let parents = Some(depends_on);
-        self.render_node(path, node, catalog, this, materialized, Some(db), parents)
+        self.render_node(
+            path,
+            node,
+            catalog,
+            this,
+            materialized,
+            Some(db),
+            depends_on,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]

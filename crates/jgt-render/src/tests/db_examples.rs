@@ -83,7 +83,7 @@ fn both_with(files: &[(&str, &str)]) -> (Rendered, Result<Rendered, crate::Rende
     let path = Path::new("models/m.sql");
     let parsed = renderer.render(path, "m", &catalog, None, None).unwrap();
     let db: Arc<dyn Introspect> = Arc::new(FixedDb::default());
-    let executed = renderer.render_with_db(path, "m", &catalog, None, None, db);
+    let executed = renderer.render_with_db(path, "m", &catalog, None, None, db, None);
     (parsed, executed)
 }
 
@@ -210,7 +210,7 @@ fn graph_is_empty_while_parsing_and_given_with_a_database() {
     assert!(parsed.needs_execution);
     let db: Arc<dyn Introspect> = Arc::new(FixedDb::default());
     let executed = renderer
-        .render_with_db(path, "m", &catalog, None, None, db)
+        .render_with_db(path, "m", &catalog, None, None, db, None)
         .unwrap();
     assert_eq!(executed.sql, "1 users:model");
 }
