@@ -90,7 +90,9 @@ pub enum Command {
     Seed(Selection),
     /// Build the models, in dependency order.
     Run(RunArgs),
-    /// Load seeds, build models and run tests, in dependency order; a
+    /// Record the snapshots: how their queries' rows changed since the last run.
+    Snapshot(Selection),
+    /// Load seeds, build models, record snapshots and run tests, in dependency order; a
     /// failing test skips everything downstream of what it tests.
     Build(TestArgs),
     /// Run the data tests of the selected nodes.

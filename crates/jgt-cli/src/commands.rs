@@ -50,28 +50,21 @@ pub fn run_command(
     };
     match &cli.command {
         Command::Seed(selection) => build(&ctx, selection, &[NodeKind::Seed], false),
+        Command::Snapshot(selection) => build(&ctx, selection, &[NodeKind::Snapshot], false),
         Command::Run(args) if args.watch => {
             crate::watch::watch(&ctx, &args.selection, &[NodeKind::Model], false)
         }
         Command::Run(args) => build(&ctx, &args.selection, &[NodeKind::Model], false),
-        Command::Build(args) if args.watch => crate::watch::watch(
-            &ctx,
-            &args.selection,
-            &[NodeKind::Seed, NodeKind::Model, NodeKind::Test],
-            args.store_failures,
-        ),
+        Command::Build(args) if args.watch => {
+            crate::watch::watch(&ctx, &args.selection, BUILT_BY_BUILD, args.store_failures)
+        }
         Command::Test(args) if args.watch => crate::watch::watch(
             &ctx,
             &args.selection,
             &[NodeKind::Test],
             args.store_failures,
         ),
-        Command::Build(args) => build(
-            &ctx,
-            &args.selection,
-            &[NodeKind::Seed, NodeKind::Model, NodeKind::Test],
-            args.store_failures,
-        ),
+        Command::Build(args) => build(&ctx, &args.selection, BUILT_BY_BUILD, args.store_failures),
         Command::Test(args) => build(
             &ctx,
             &args.selection,
@@ -358,10 +351,19 @@ fn interrupted_summary(results: &[jgt_exec::NodeResult]) -> String {
     )
 }
 
+/// What `jgt build` builds: everything but sources.
+const BUILT_BY_BUILD: &[NodeKind] = &[
+    NodeKind::Seed,
+    NodeKind::Model,
+    NodeKind::Snapshot,
+    NodeKind::Test,
+];
+
 /// dbt's name for the command that builds `kinds` (`flags.WHICH`).
 fn command_word(kinds: &[NodeKind]) -> &'static str {
     match kinds {
         [NodeKind::Seed] => "seed",
+        [NodeKind::Snapshot] => "snapshot",
         [NodeKind::Model] => "run",
         [NodeKind::Test] => "test",
         _ => "build",
@@ -385,6 +387,7 @@ fn list(compiled: &Compiled, ids: &[NodeId]) {
             let how = match node.kind {
                 NodeKind::Seed => "seed".to_string(),
                 NodeKind::Source => "source".to_string(),
+                NodeKind::Snapshot => "snapshot".to_string(),
                 _ => node
                     .materialization
                     .map(|m| m.to_string())

@@ -192,6 +192,7 @@ fn colour(kind: NodeKind) -> &'static str {
         NodeKind::Seed => "#d8ecd0",
         NodeKind::Source => "#d6e4f5",
         NodeKind::Model => "#fbe3c6",
+        NodeKind::Snapshot => "#f3d9ef",
         NodeKind::Test => "#eeeeee",
     }
 }
@@ -313,6 +314,7 @@ fn mermaid(compiled: &Compiled, ids: &[NodeId]) -> String {
         NodeKind::Seed,
         NodeKind::Source,
         NodeKind::Model,
+        NodeKind::Snapshot,
         NodeKind::Test,
     ] {
         let _ = writeln!(out, "  classDef {} fill:{}", kind.as_str(), colour(kind));

@@ -64,6 +64,7 @@ impl Reporter {
             Work::Model {
                 materialization, ..
             } => materialization.to_string(),
+            Work::Snapshot { .. } => "snapshot".to_string(),
             Work::Test { .. } => "test".to_string(),
         };
         let what = label(node);
@@ -124,6 +125,7 @@ fn result_event(node: &PlannedNode) -> &'static str {
     match node.work {
         Work::Seed { .. } => "LogSeedResult",
         Work::Model { .. } => "LogModelResult",
+        Work::Snapshot { .. } => "LogSnapshotResult",
         Work::Test { .. } => "LogTestResult",
     }
 }
@@ -133,6 +135,7 @@ fn resource_type(node: &PlannedNode) -> &'static str {
     match node.work {
         Work::Seed { .. } => "seed",
         Work::Model { .. } => "model",
+        Work::Snapshot { .. } => "snapshot",
         Work::Test { .. } => "test",
     }
 }
@@ -239,6 +242,7 @@ pub fn summary(plan: &[PlannedNode], results: &[NodeResult], seconds: f64) -> St
         let kind = match node.work {
             Work::Seed { .. } => "seeds",
             Work::Model { .. } => "models",
+            Work::Snapshot { .. } => "snapshots",
             Work::Test { .. } => "tests",
         };
         let slot = match result.status {

@@ -79,7 +79,7 @@ fn store_failures(command: &Command) -> bool {
 /// The selection of a command that builds nodes.
 fn selection_of(command: &Command) -> Option<&Selection> {
     match command {
-        Command::Seed(selection) => Some(selection),
+        Command::Seed(selection) | Command::Snapshot(selection) => Some(selection),
         Command::Run(args) => Some(&args.selection),
         Command::Build(args) | Command::Test(args) => Some(&args.selection),
         Command::Compile(selection) | Command::Ls(selection) => Some(selection),
@@ -139,7 +139,7 @@ pub fn retry(common: &Common, invocation: &Invocation, cancel: &Cancel) -> Resul
     }
     let count = failed.len();
     match &mut cli.command {
-        Command::Seed(selection) => selection.only = Some(failed),
+        Command::Seed(selection) | Command::Snapshot(selection) => selection.only = Some(failed),
         Command::Run(run) => {
             run.watch = false;
             run.selection.only = Some(failed);

@@ -59,6 +59,10 @@ pub struct CompiledNode {
     /// Its own SQL before ephemeral parents were inlined into it, when
     /// they were.
     pub before_inlining: Option<String>,
+    /// Its `pre-hook`s and `post-hook`s, rendered.
+    pub hooks: jgt_core::Hooks,
+    /// For snapshots: how changes are recorded.
+    pub snapshot: Option<jgt_core::Snapshot>,
 }
 
 /// What a test node knows beyond other nodes.
@@ -113,6 +117,8 @@ impl CompiledNode {
             package: String::new(),
             needs_execution: false,
             before_inlining: None,
+            hooks: jgt_core::Hooks::default(),
+            snapshot: None,
         }
     }
 }
@@ -209,6 +215,7 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
     let mut warnings = crate::properties::attach(&project, &builder, &mut nodes);
     warnings.sort();
     let catalog = Arc::new(models.catalog);
+    crate::hooks::render(&renderer, &catalog, &mut nodes)?;
     crate::testnodes::add_tests(
         &project,
         &renderer,
@@ -362,7 +369,7 @@ fn render_models(
     mut catalog: Catalog,
 ) -> Result<RenderedModels> {
     for model in &project.models {
-        let relation = relation_of(renderer, "model", model, &model.config)?;
+        let relation = relation_of(renderer, resource_type(model), model, &model.config)?;
         catalog.nodes.insert(model.name.clone(), relation);
         catalog
             .packages
@@ -386,7 +393,7 @@ fn render_models(
     let mut second = (*first).clone();
     let mut moved: HashSet<&str> = HashSet::new();
     for (model, config) in project.models.iter().zip(&configs) {
-        let relation = relation_of(renderer, "model", model, config)?;
+        let relation = relation_of(renderer, resource_type(model), model, config)?;
         if first.nodes[&model.name] != relation {
             moved.insert(&model.name);
             second.nodes.insert(model.name.clone(), relation);
@@ -494,8 +501,13 @@ impl Graph {
             .zip(&models.configs)
             .zip(&models.rendered)
         {
-            let materialization = config.materialization(Materialization::View);
             let relation = models.catalog.nodes[&model.name].clone();
+            if model.snapshot {
+                let snapshot = crate::snapshot::spec(config, &model.path)?;
+                ids.push(self.add_snapshot(project, model, config, out, relation, snapshot)?);
+                continue;
+            }
+            let materialization = config.materialization(Materialization::View);
             let incremental = match materialization {
                 Materialization::Incremental => {
                     let mut spec =
@@ -543,6 +555,37 @@ impl Graph {
         Ok(())
     }
 
+    /// Adds one rendered snapshot.
+    fn add_snapshot(
+        &mut self,
+        project: &Project,
+        model: &jgt_project::ModelFile,
+        config: &NodeConfig,
+        out: &Rendered,
+        relation: Relation,
+        snapshot: jgt_core::Snapshot,
+    ) -> Result<NodeId> {
+        let node = Node {
+            name: model.name.clone(),
+            kind: NodeKind::Snapshot,
+            path: model.path.clone(),
+            tags: config.tags.clone(),
+            materialized: Some("snapshot".into()),
+        };
+        let details = CompiledNode {
+            config: config.clone(),
+            macros: out.macros.clone(),
+            package: model.package.clone(),
+            needs_execution: out.needs_execution,
+            sql: Some(out.sql.clone()),
+            raw_sql: Some(model.raw_sql.clone()),
+            compiled_path: Some(compiled_path(project, &model.path)),
+            snapshot: Some(snapshot),
+            ..CompiledNode::new(&model.name, NodeKind::Snapshot, &model.path, relation)
+        };
+        self.add(node, details)
+    }
+
     /// Makes a source that names a relation this project builds wait for
     /// the seed or model that builds it.
     fn wait_for_producers(&mut self) {
@@ -550,7 +593,12 @@ impl Graph {
             .nodes
             .iter()
             .enumerate()
-            .filter(|(_, n)| matches!(n.kind, NodeKind::Seed | NodeKind::Model))
+            .filter(|(_, n)| {
+                matches!(
+                    n.kind,
+                    NodeKind::Seed | NodeKind::Model | NodeKind::Snapshot
+                )
+            })
             .map(|(i, n)| (&n.relation, i))
             .collect();
         let feeds: Vec<(NodeId, NodeId)> = self
@@ -625,10 +673,27 @@ fn relation_of(
         materialized: config.materialized.as_deref(),
         tags: &config.tags,
     };
+    // A snapshot's legacy `target_schema` is the schema itself, as in dbt.
+    let target_schema = match resource_type {
+        "snapshot" => config.other.get("target_schema").and_then(|v| v.as_str()),
+        _ => None,
+    };
+    let schema = match target_schema {
+        Some(schema) => schema.to_string(),
+        None => renderer.schema_name(config.schema.as_deref(), &node)?,
+    };
     Ok(Relation::new(
-        renderer.schema_name(config.schema.as_deref(), &node)?,
+        schema,
         renderer.alias_name(config.alias.as_deref(), &node)?,
     ))
+}
+
+/// dbt's `resource_type` of a model file: `model`, or `snapshot`.
+fn resource_type(model: &jgt_project::ModelFile) -> &'static str {
+    match model.snapshot {
+        true => "snapshot",
+        false => "model",
+    }
 }
 
 /// A project file that becomes a node: its name, path and package.

@@ -126,6 +126,10 @@ fn planned(
                 column_types: node.config.column_types.clone().into_iter().collect(),
             },
         },
+        (NodeKind::Snapshot, _) => Work::Snapshot {
+            sql: node.sql.clone().unwrap_or_default(),
+            snapshot: node.snapshot.clone().expect("a snapshot node has its spec"),
+        },
         (_, Some(test)) => Work::Test {
             sql: node.sql.clone().unwrap_or_default(),
             config: test.config.clone(),
@@ -149,6 +153,7 @@ fn planned(
             .filter_map(|p| position.get(p).copied())
             .collect(),
         description: node.description.clone(),
+        hooks: node.hooks.clone(),
         inlined: crate::ephemeral::inlined(&compiled.dag, &compiled.nodes, id)
             .into_iter()
             .map(|e| {

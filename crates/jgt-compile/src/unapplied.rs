@@ -8,11 +8,7 @@ use serde_yaml::Value;
 use crate::compile::CompiledNode;
 
 /// The configs, with what a build without them lacks.
-const NOT_APPLIED: [(&str, &str); 7] = [
-    ("pre-hook", "its SQL does not run before the model builds"),
-    ("pre_hook", "its SQL does not run before the model builds"),
-    ("post-hook", "its SQL does not run after the model builds"),
-    ("post_hook", "its SQL does not run after the model builds"),
+const NOT_APPLIED: [(&str, &str); 3] = [
     ("grants", "no GRANT statements run"),
     (
         "persist_docs",

@@ -23,7 +23,10 @@ mod test_config;
 
 pub use dialect::{AnsiDialect, Capabilities, Dialect};
 pub use introspect::{Introspect, RelationType};
-pub use plan::{Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions, Strategy, Work};
+pub use plan::{
+    HardDeletes, Hook, Hooks, Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions,
+    Snapshot, SnapshotColumns, SnapshotStrategy, Strategy, Work,
+};
 pub use relation::{Materialization, Relation};
 pub use results::{Column, NodeResult, QueryResult, Status};
 pub use test_config::{threshold_met, InvalidValue, Severity, TestConfig};

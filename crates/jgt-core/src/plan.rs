@@ -34,6 +34,13 @@ pub enum Work {
         /// For incremental models: how new rows join the table.
         incremental: Option<Incremental>,
     },
+    /// Record a snapshot: the query's rows as the next slice of history.
+    Snapshot {
+        /// The compiled SQL of the snapshot's query.
+        sql: String,
+        /// How changes are detected and recorded.
+        snapshot: Snapshot,
+    },
     /// Run a data test: SQL that selects the failing rows.
     Test {
         /// The compiled SQL.
@@ -65,6 +72,51 @@ pub struct PlannedNode {
     /// The ephemeral models inlined into its SQL, parents first: when the
     /// build fails, the first of them that fails on its own is blamed.
     pub inlined: Vec<Inlined>,
+    /// SQL run before and after the build (dbt's `pre-hook`/`post-hook`).
+    pub hooks: Hooks,
+}
+
+/// One rendered `pre-hook` or `post-hook`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hook {
+    /// The SQL, one statement or several.
+    pub sql: String,
+    /// Whether it runs inside the node's transaction (dbt's default);
+    /// `false` (`before_begin`, `after_commit`) runs it before the
+    /// transaction begins or after it commits.
+    pub transaction: bool,
+}
+
+/// The hooks of one node, in the order they run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hooks {
+    /// Run before the node builds.
+    pub pre: Vec<Hook>,
+    /// Run after the node builds.
+    pub post: Vec<Hook>,
+}
+
+impl Hooks {
+    /// No hooks at all.
+    pub const NONE: Hooks = Hooks {
+        pre: Vec::new(),
+        post: Vec::new(),
+    };
+
+    /// Whether there is nothing to run.
+    pub fn is_empty(&self) -> bool {
+        self.pre.is_empty() && self.post.is_empty()
+    }
+
+    /// The pre-hooks (`post` false) or post-hooks (`post` true) that run
+    /// inside the transaction (`inside` true) or outside it.
+    pub fn select(&self, post: bool, inside: bool) -> impl Iterator<Item = &str> {
+        let hooks = if post { &self.post } else { &self.pre };
+        hooks
+            .iter()
+            .filter(move |hook| hook.transaction == inside)
+            .map(|hook| hook.sql.as_str())
+    }
 }
 
 /// An ephemeral model inlined into a node's SQL.
@@ -145,4 +197,90 @@ pub struct Incremental {
     /// table; false means it selects everything, to build the table whole.
     /// The adapter follows this decision and never makes its own.
     pub is_incremental: bool,
+}
+
+/// How a snapshot notices that a row changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotStrategy {
+    /// A row changed when its `updated_at` column is newer than the
+    /// snapshotted version's `dbt_valid_from`.
+    Timestamp {
+        /// The column (or SQL expression) holding the row's last change.
+        updated_at: String,
+    },
+    /// A row changed when one of the checked columns differs.
+    Check {
+        /// The columns compared; `None` for `check_cols: all` (every
+        /// column of the query).
+        columns: Option<Vec<String>>,
+        /// A column to take change times from instead of the clock.
+        updated_at: Option<String>,
+    },
+}
+
+/// What a snapshot does with rows that left the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HardDeletes {
+    /// Nothing: the last version stays current.
+    #[default]
+    Ignore,
+    /// The current version gets a `dbt_valid_to`.
+    Invalidate,
+    /// The current version is closed and a new one, marked deleted, added.
+    NewRecord,
+}
+
+impl HardDeletes {
+    /// Parses dbt's `hard_deletes` names.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "ignore" => Some(HardDeletes::Ignore),
+            "invalidate" => Some(HardDeletes::Invalidate),
+            "new_record" => Some(HardDeletes::NewRecord),
+            _ => None,
+        }
+    }
+}
+
+/// The names of the columns a snapshot adds (`snapshot_meta_column_names`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotColumns {
+    /// When the version became current (`dbt_valid_from`).
+    pub valid_from: String,
+    /// When it stopped being current (`dbt_valid_to`).
+    pub valid_to: String,
+    /// The version's id: a hash of the key and its time (`dbt_scd_id`).
+    pub scd_id: String,
+    /// The change time the version was taken with (`dbt_updated_at`).
+    pub updated_at: String,
+    /// `'True'` on versions that record a deletion (`dbt_is_deleted`).
+    pub is_deleted: String,
+}
+
+impl Default for SnapshotColumns {
+    fn default() -> Self {
+        SnapshotColumns {
+            valid_from: "dbt_valid_from".into(),
+            valid_to: "dbt_valid_to".into(),
+            scd_id: "dbt_scd_id".into(),
+            updated_at: "dbt_updated_at".into(),
+            is_deleted: "dbt_is_deleted".into(),
+        }
+    }
+}
+
+/// How to record one snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// How changes are detected.
+    pub strategy: SnapshotStrategy,
+    /// The columns (or expressions) that identify a row.
+    pub unique_key: Vec<String>,
+    /// What happens to rows that left the source.
+    pub hard_deletes: HardDeletes,
+    /// The SQL value current versions carry in `dbt_valid_to` instead of
+    /// null (`dbt_valid_to_current`).
+    pub valid_to_current: Option<String>,
+    /// The names of the added columns.
+    pub columns: SnapshotColumns,
 }

@@ -3,7 +3,10 @@
 use std::path::Path;
 
 use duckdb::Connection;
-use jgt_core::{Column, Dialect, Incremental, Materialization, QueryResult, Relation, SeedOptions};
+use jgt_core::{
+    Column, Dialect, Hooks, Incremental, Materialization, QueryResult, Relation, SeedOptions,
+    Snapshot,
+};
 use jgt_exec::{Adapter, ExecError, Interrupter};
 
 use crate::dialect::{quote_ident, DuckDbDialect};
@@ -207,6 +210,45 @@ impl DuckDbAdapter {
         Ok(value)
     }
 
+    /// Runs `build` as [`atomically`](Self::atomically) does, with the
+    /// node's hooks around it: those that run inside the transaction
+    /// (dbt's default) inside it, so a failing hook rolls the build back;
+    /// the others (`before_begin`, `after_commit`) before it begins and
+    /// after it commits.
+    fn with_hooks<T>(
+        &self,
+        hooks: &Hooks,
+        build: impl FnOnce() -> Result<T, ExecError>,
+    ) -> Result<T, ExecError> {
+        self.run_hooks("pre-hook", hooks.select(false, false))?;
+        let value = self.atomically(|| {
+            self.run_hooks("pre-hook", hooks.select(false, true))?;
+            let value = build()?;
+            self.run_hooks("post-hook", hooks.select(true, true))?;
+            Ok(value)
+        })?;
+        self.run_hooks("post-hook", hooks.select(true, false))?;
+        Ok(value)
+    }
+
+    /// Runs hooks in order, each statement by statement.
+    fn run_hooks<'a>(
+        &self,
+        kind: &str,
+        hooks: impl Iterator<Item = &'a str>,
+    ) -> Result<(), ExecError> {
+        for hook in hooks {
+            for statement in jgt_core::sql::statements(hook) {
+                self.conn
+                    .execute_batch(statement)
+                    .map_err(|err| ExecError::Sql {
+                        message: format!("{kind} failed: {err}\n  {}", statement.trim()),
+                    })?;
+            }
+        }
+        Ok(())
+    }
+
     /// `TABLE`, `VIEW` or `None` for what `relation` is now.
     fn existing_kind(&self, relation: &Relation) -> Result<Option<&'static str>, ExecError> {
         let mut stmt = self.conn.prepare(
@@ -261,6 +303,7 @@ impl Adapter for DuckDbAdapter {
         relation: &Relation,
         csv: &Path,
         options: &SeedOptions,
+        hooks: &Hooks,
     ) -> Result<u64, ExecError> {
         let rel = rel(relation);
         // Everything the sniffer could guess wrong is stated: the header is
@@ -286,7 +329,7 @@ impl Adapter for DuckDbAdapter {
         if !types.is_empty() {
             args.push(format!("types = {{{}}}", types.join(", ")));
         }
-        self.atomically(|| {
+        self.with_hooks(hooks, || {
             self.prepare_slot(relation, "TABLE")?;
             self.conn
                 .execute_batch(&format!(
@@ -303,20 +346,21 @@ impl Adapter for DuckDbAdapter {
         relation: &Relation,
         sql: &str,
         materialization: Materialization,
+        hooks: &Hooks,
     ) -> Result<Option<u64>, ExecError> {
         let rel = rel(relation);
         // The body starts on the wrapper's first line, so the line numbers
         // in DuckDB's errors are the compiled file's own.
         let sql = body(sql)?;
         match materialization {
-            Materialization::View => self.atomically(|| {
+            Materialization::View => self.with_hooks(hooks, || {
                 self.prepare_slot(relation, "VIEW")?;
                 self.conn
                     .execute_batch(&format!("create or replace view {rel} as {sql}\n"))
                     .map_err(db)?;
                 Ok(None)
             }),
-            Materialization::Table | Materialization::Incremental => self.atomically(|| {
+            Materialization::Table | Materialization::Incremental => self.with_hooks(hooks, || {
                 self.prepare_slot(relation, "TABLE")?;
                 self.conn
                     .execute_batch(&format!("create or replace table {rel} as {sql}\n"))
@@ -332,14 +376,15 @@ impl Adapter for DuckDbAdapter {
         relation: &Relation,
         sql: &str,
         how: &Incremental,
+        hooks: &Hooks,
     ) -> Result<Option<u64>, ExecError> {
         // The SQL was rendered for one case (is_incremental() true or
         // false); build exactly that case, never re-decide here.
         if !how.is_incremental {
-            return self.materialize(relation, sql, Materialization::Table);
+            return self.materialize(relation, sql, Materialization::Table, hooks);
         }
         let sql = body(sql)?;
-        self.atomically(|| {
+        self.with_hooks(hooks, || {
             let existing = match self.existing_kind(relation)? {
                 Some("TABLE") => self.columns(relation)?,
                 _ => None,
@@ -354,6 +399,38 @@ impl Adapter for DuckDbAdapter {
                 });
             };
             crate::incremental::merge_in(&self.conn, relation, sql, how, existing)?;
+            Ok(Some(self.count(relation)?))
+        })
+    }
+
+    fn snapshot(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        snapshot: &Snapshot,
+        hooks: &Hooks,
+    ) -> Result<Option<u64>, ExecError> {
+        let sql = body(sql)?;
+        self.with_hooks(hooks, || {
+            let existing = self.existing_kind(relation)?;
+            if existing == Some("VIEW") {
+                return Err(ExecError::Sql {
+                    message: format!(
+                        "{} is a view; a snapshot records into a table (drop the view, or give the snapshot another name)",
+                        relation.display_name()
+                    ),
+                });
+            }
+            let table = existing.and_then(|_| self.columns(relation).transpose());
+            match table.transpose()? {
+                None => {
+                    self.prepare_slot(relation, "TABLE")?;
+                    crate::snapshot::create(&self.conn, relation, sql, snapshot)?;
+                }
+                Some(columns) => {
+                    crate::snapshot::record(&self.conn, relation, sql, snapshot, &columns)?;
+                }
+            }
             Ok(Some(self.count(relation)?))
         })
     }

@@ -12,6 +12,7 @@ mod adapter;
 mod dialect;
 mod incremental;
 mod options;
+mod snapshot;
 
 pub use adapter::DuckDbAdapter;
 pub use dialect::{quote_ident, DuckDbDialect};

@@ -1,6 +1,6 @@
 //! The DuckDB adapter against real database files.
 
-use jgt_core::{Materialization, Relation, SeedOptions};
+use jgt_core::{Hooks, Materialization, Relation, SeedOptions};
 use jgt_exec::Adapter;
 
 use crate::DuckDbAdapter;
@@ -15,11 +15,21 @@ fn a_failing_build_leaves_the_previous_table_intact() {
     let db = DuckDbAdapter::open(&dir.path().join("t.duckdb")).unwrap();
     let rel = table("numbers");
     let rows = db
-        .materialize(&rel, "select * from range(5) t(n);", Materialization::Table)
+        .materialize(
+            &rel,
+            "select * from range(5) t(n);",
+            Materialization::Table,
+            &Hooks::NONE,
+        )
         .unwrap();
     assert_eq!(rows, Some(5));
     let err = db
-        .materialize(&rel, "select n from no_such_table", Materialization::Table)
+        .materialize(
+            &rel,
+            "select n from no_such_table",
+            Materialization::Table,
+            &Hooks::NONE,
+        )
         .unwrap_err();
     assert!(err.to_string().contains("no_such_table"), "{err}");
     let left = db
@@ -32,11 +42,11 @@ fn a_failing_build_leaves_the_previous_table_intact() {
 fn switching_between_view_and_table_replaces_the_relation() {
     let db = DuckDbAdapter::in_memory().unwrap();
     let rel = Relation::new("main_staging", "m");
-    db.materialize(&rel, "select 1 as a", Materialization::View)
+    db.materialize(&rel, "select 1 as a", Materialization::View, &Hooks::NONE)
         .unwrap();
-    db.materialize(&rel, "select 2 as a", Materialization::Table)
+    db.materialize(&rel, "select 2 as a", Materialization::Table, &Hooks::NONE)
         .unwrap();
-    db.materialize(&rel, "select 3 as a", Materialization::View)
+    db.materialize(&rel, "select 3 as a", Materialization::View, &Hooks::NONE)
         .unwrap();
     let rows = db.query("select a from main_staging.m", None).unwrap();
     assert_eq!(rows.columns, ["a"]);
@@ -53,7 +63,11 @@ fn seeds_load_through_the_csv_reader_with_type_overrides() {
         delimiter: Some(";".into()),
         column_types: vec![("zip".into(), "varchar".into())],
     };
-    assert_eq!(db.load_seed(&table("s"), &csv, &options).unwrap(), 2);
+    assert_eq!(
+        db.load_seed(&table("s"), &csv, &options, &Hooks::NONE)
+            .unwrap(),
+        2
+    );
     let columns = db.columns(&table("s")).unwrap().unwrap();
     assert_eq!(columns[1].data_type, "VARCHAR");
     let rows = db.query("select zip from s order by id", Some(1)).unwrap();
@@ -76,7 +90,11 @@ fn seed_columns_get_dbts_types_unless_configured() {
         delimiter: None,
         column_types: vec![("zip".into(), "varchar".into())],
     };
-    assert_eq!(db.load_seed(&table("s"), &csv, &options).unwrap(), 2);
+    assert_eq!(
+        db.load_seed(&table("s"), &csv, &options, &Hooks::NONE)
+            .unwrap(),
+        2
+    );
     let columns = db.columns(&table("s")).unwrap().unwrap();
     let types: Vec<&str> = columns.iter().map(|c| c.data_type.as_str()).collect();
     assert_eq!(

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use jgt_core::{Column, Dialect, Incremental, Materialization, QueryResult, Relation, SeedOptions};
+use jgt_core::{
+    Column, Dialect, Hooks, Incremental, Materialization, QueryResult, Relation, SeedOptions,
+    Snapshot,
+};
 
 use crate::error::ExecError;
 
@@ -13,6 +16,11 @@ pub type Interrupter = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// What jgt needs from a database. Every build is atomic: when a method
 /// fails, the relation it was building is as it was before the call.
+///
+/// The building methods take the node's [`Hooks`]: those that run inside
+/// the transaction (dbt's default) run in the build's own transaction,
+/// before and after it, where the engine has transactions; the others run
+/// before it begins and after it commits.
 pub trait Adapter {
     /// Loads `csv` into `relation` (replacing it), returning the row count.
     fn load_seed(
@@ -20,6 +28,7 @@ pub trait Adapter {
         relation: &Relation,
         csv: &Path,
         options: &SeedOptions,
+        hooks: &Hooks,
     ) -> Result<u64, ExecError>;
 
     /// Builds `relation` from `sql`, returning the row count where it is
@@ -29,6 +38,7 @@ pub trait Adapter {
         relation: &Relation,
         sql: &str,
         materialization: Materialization,
+        hooks: &Hooks,
     ) -> Result<Option<u64>, ExecError>;
 
     /// Builds an incremental model: the whole table when it does not exist
@@ -39,6 +49,19 @@ pub trait Adapter {
         relation: &Relation,
         sql: &str,
         how: &Incremental,
+        hooks: &Hooks,
+    ) -> Result<Option<u64>, ExecError>;
+
+    /// Records a snapshot: creates `relation` from `sql`'s rows with the
+    /// snapshot's columns when it does not exist, else closes the versions
+    /// that changed (or left the source) and adds the new ones. Returns the
+    /// table's row count.
+    fn snapshot(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        snapshot: &Snapshot,
+        hooks: &Hooks,
     ) -> Result<Option<u64>, ExecError>;
 
     /// Creates a schema if it is missing.

@@ -35,7 +35,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jgt_core::{
-    Capabilities, Dialect, Incremental, Materialization, NodeResult, PlannedNode, Relation,
+    Capabilities, Dialect, Hooks, Incremental, Materialization, NodeResult, PlannedNode, Relation,
     SchemaChange, SeedOptions, Status, Strategy, TestConfig, Work,
 };
 
@@ -109,7 +109,7 @@ macro_rules! conformance_tests {
 }
 
 fn table(db: &dyn Adapter, relation: &Relation, sql: &str) -> Option<u64> {
-    db.materialize(relation, sql, Materialization::Table)
+    db.materialize(relation, sql, Materialization::Table, &Hooks::NONE)
         .unwrap_or_else(|err| panic!("{sql}: {err}"))
 }
 
@@ -121,7 +121,7 @@ fn row(values: &[&str]) -> Vec<String> {
 pub fn view_builds(engine: &Engine) {
     let db = (engine.open)();
     let rel = engine.relation("v");
-    db.materialize(&rel, "select 1 as a", Materialization::View)
+    db.materialize(&rel, "select 1 as a", Materialization::View, &Hooks::NONE)
         .unwrap();
     assert_eq!(engine.read(db.as_ref(), &rel, "a"), [row(&["1"])]);
 }
@@ -138,10 +138,10 @@ pub fn table_builds_and_counts_rows(engine: &Engine) {
 pub fn view_and_table_replace_each_other(engine: &Engine) {
     let db = (engine.open)();
     let rel = engine.relation("m");
-    db.materialize(&rel, "select 1 as a", Materialization::View)
+    db.materialize(&rel, "select 1 as a", Materialization::View, &Hooks::NONE)
         .unwrap();
     table(db.as_ref(), &rel, "select 2 as a");
-    db.materialize(&rel, "select 3 as a", Materialization::View)
+    db.materialize(&rel, "select 3 as a", Materialization::View, &Hooks::NONE)
         .unwrap();
     assert_eq!(engine.read(db.as_ref(), &rel, "a"), [row(&["3"])]);
 }
@@ -151,7 +151,12 @@ pub fn failed_table_keeps_old_rows(engine: &Engine) {
     let db = (engine.open)();
     let rel = engine.relation("t");
     table(db.as_ref(), &rel, "select 1 as a union all select 2");
-    let failed = db.materialize(&rel, "select a from no_such_table", Materialization::Table);
+    let failed = db.materialize(
+        &rel,
+        "select a from no_such_table",
+        Materialization::Table,
+        &Hooks::NONE,
+    );
     assert!(failed.is_err());
     assert_eq!(
         engine.read(db.as_ref(), &rel, "a"),
@@ -163,12 +168,13 @@ pub fn failed_table_keeps_old_rows(engine: &Engine) {
 pub fn failed_view_keeps_old_view(engine: &Engine) {
     let db = (engine.open)();
     let rel = engine.relation("v");
-    db.materialize(&rel, "select 5 as a", Materialization::View)
+    db.materialize(&rel, "select 5 as a", Materialization::View, &Hooks::NONE)
         .unwrap();
     let failed = db.materialize(
         &rel,
         "select nope from no_such_table",
         Materialization::View,
+        &Hooks::NONE,
     );
     assert!(failed.is_err());
     assert_eq!(engine.read(db.as_ref(), &rel, "a"), [row(&["5"])]);
@@ -191,8 +197,8 @@ fn twice(engine: &Engine, db: &dyn Adapter, first: &str, next: &str, how: &Incre
         is_incremental: false,
         ..how.clone()
     };
-    db.incremental(&rel, first, &whole).unwrap();
-    db.incremental(&rel, next, how).is_ok()
+    db.incremental(&rel, first, &whole, &Hooks::NONE).unwrap();
+    db.incremental(&rel, next, how, &Hooks::NONE).is_ok()
 }
 
 /// `append` adds the new rows.
@@ -291,7 +297,9 @@ pub fn seed_with_odd_csv(engine: &Engine) {
     let db = (engine.open)();
     let rel = engine.relation("odd");
     let csv = csv_file("id,text\n1,\"a, b\"\n2,\"two\nlines\"\n3,\"say \"\"hi\"\"\"\n4,\n");
-    let rows = db.load_seed(&rel, &csv, &SeedOptions::default()).unwrap();
+    let rows = db
+        .load_seed(&rel, &csv, &SeedOptions::default(), &Hooks::NONE)
+        .unwrap();
     let _ = std::fs::remove_file(&csv);
     assert_eq!(rows, 4);
     let read = engine.read(db.as_ref(), &rel, "id, text");
@@ -311,7 +319,9 @@ pub fn seed_header_only(engine: &Engine) {
     let db = (engine.open)();
     let rel = engine.relation("empty");
     let csv = csv_file("a,b\n");
-    let rows = db.load_seed(&rel, &csv, &SeedOptions::default()).unwrap();
+    let rows = db
+        .load_seed(&rel, &csv, &SeedOptions::default(), &Hooks::NONE)
+        .unwrap();
     let _ = std::fs::remove_file(&csv);
     assert_eq!(rows, 0);
 }
@@ -326,6 +336,7 @@ fn node(name: &str, relation: Relation, work: Work, parents: Vec<usize>) -> Plan
         parents,
         description: None,
         inlined: Vec::new(),
+        hooks: Hooks::default(),
     }
 }
 
@@ -421,8 +432,12 @@ pub fn second_statement_is_refused(engine: &Engine) {
         engine.dialect.relation(&victim)
     );
     let rel = engine.relation("m");
-    assert!(db.materialize(&rel, &sql, Materialization::Table).is_err());
-    assert!(db.materialize(&rel, &sql, Materialization::View).is_err());
+    assert!(db
+        .materialize(&rel, &sql, Materialization::Table, &Hooks::NONE)
+        .is_err());
+    assert!(db
+        .materialize(&rel, &sql, Materialization::View, &Hooks::NONE)
+        .is_err());
     assert!(db.query(&sql, None).is_err());
     assert_eq!(engine.read(db.as_ref(), &victim, "a"), [row(&["1"])]);
 }
@@ -432,8 +447,13 @@ pub fn trailing_semicolon_and_comment(engine: &Engine) {
     let db = (engine.open)();
     let sql = "select 1 as a; -- done";
     table(db.as_ref(), &engine.relation("t"), sql);
-    db.materialize(&engine.relation("v"), sql, Materialization::View)
-        .unwrap();
+    db.materialize(
+        &engine.relation("v"),
+        sql,
+        Materialization::View,
+        &Hooks::NONE,
+    )
+    .unwrap();
     assert_eq!(engine.rows(db.as_ref(), sql), [row(&["1"])]);
 }
 

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::{Instant, SystemTime};
 
 use jgt_core::{
-    threshold_met, Materialization, NodeResult, PlannedNode, Relation, SeedOptions, Severity,
-    Status, TestConfig, Work,
+    threshold_met, Hooks, Materialization, NodeResult, PlannedNode, Relation, SeedOptions,
+    Severity, Status, TestConfig, Work,
 };
 
 use crate::adapter::Adapter;
@@ -174,7 +174,9 @@ fn render_again(
     let sql = sql?;
     let mut node = node.clone();
     match &mut node.work {
-        Work::Model { sql: old, .. } | Work::Test { sql: old, .. } => *old = sql,
+        Work::Model { sql: old, .. }
+        | Work::Snapshot { sql: old, .. }
+        | Work::Test { sql: old, .. } => *old = sql,
         Work::Seed { .. } => {}
     }
     Ok(node)
@@ -200,7 +202,7 @@ fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeRes
         } => blame_inlined(
             adapter,
             node,
-            built(adapter.incremental(&node.relation, sql, how)),
+            built(adapter.incremental(&node.relation, sql, how, &node.hooks)),
         ),
         Work::Model {
             sql,
@@ -209,7 +211,12 @@ fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeRes
         } => blame_inlined(
             adapter,
             node,
-            built(adapter.materialize(&node.relation, sql, *materialization)),
+            built(adapter.materialize(&node.relation, sql, *materialization, &node.hooks)),
+        ),
+        Work::Snapshot { sql, snapshot } => blame_inlined(
+            adapter,
+            node,
+            built(adapter.snapshot(&node.relation, sql, snapshot, &node.hooks)),
         ),
         Work::Test {
             sql,
@@ -265,7 +272,7 @@ fn load_seed(
             message: err.to_string(),
         });
     }
-    let refused = match adapter.load_seed(&node.relation, csv, options) {
+    let refused = match adapter.load_seed(&node.relation, csv, options, &node.hooks) {
         Ok(rows) => return Ok(rows),
         Err(err) => err,
     };
@@ -289,7 +296,7 @@ fn load_seed(
             format!("cannot write a copy with one kind of line ending: {err}"),
         )
     })?;
-    let loaded = adapter.load_seed(&node.relation, &copy, options);
+    let loaded = adapter.load_seed(&node.relation, &copy, options, &node.hooks);
     let _ = std::fs::remove_file(&copy);
     loaded
 }
@@ -372,7 +379,9 @@ fn run_test(
     if failures > 0 {
         result.preview = adapter.query(&sql, Some(PREVIEW_ROWS)).ok();
         if let Some(relation) = store {
-            if let Err(err) = adapter.materialize(relation, &sql, Materialization::Table) {
+            if let Err(err) =
+                adapter.materialize(relation, &sql, Materialization::Table, &Hooks::NONE)
+            {
                 result.message = Some(format!("could not store failures: {err}"));
             }
         }

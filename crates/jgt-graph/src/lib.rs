@@ -33,6 +33,8 @@ pub enum NodeKind {
     Source,
     /// A SQL model.
     Model,
+    /// A snapshot: a table recording how a query's rows change over time.
+    Snapshot,
     /// A data test.
     Test,
 }
@@ -44,6 +46,7 @@ impl NodeKind {
             NodeKind::Seed => "seed",
             NodeKind::Source => "source",
             NodeKind::Model => "model",
+            NodeKind::Snapshot => "snapshot",
             NodeKind::Test => "test",
         }
     }

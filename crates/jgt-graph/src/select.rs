@@ -169,8 +169,9 @@ fn match_method(dag: &Dag, core: &str, modified: Modified) -> Result<Vec<NodeId>
                 "model" => NodeKind::Model,
                 "seed" => NodeKind::Seed,
                 "source" => NodeKind::Source,
+                "snapshot" => NodeKind::Snapshot,
                 "test" => NodeKind::Test,
-                other => return Err(format!("unknown resource_type '{other}': use model, seed, source or test")),
+                other => return Err(format!("unknown resource_type '{other}': use model, seed, snapshot, source or test")),
             };
             Box::new(move |n| n.kind == kind)
         }

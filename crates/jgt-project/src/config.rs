@@ -85,7 +85,7 @@ pub struct ProjectConfig {
     /// Folders holding analyses (not built; read by nothing yet).
     #[serde(default = "default_analyses")]
     pub analysis_paths: Vec<String>,
-    /// Folders holding snapshots; jgt refuses a snapshot it finds there.
+    /// Folders holding snapshots (`{% snapshot %}` blocks).
     #[serde(default = "default_snapshots")]
     pub snapshot_paths: Vec<String>,
     /// Where `jgt deps` installs packages, and where jgt reads them from.
@@ -320,7 +320,6 @@ impl ProjectConfig {
             ("data_tests", &self.data_tests, "data test"),
             ("tests", &self.tests, "data test"),
             ("sources", &self.sources, "source"),
-            ("snapshots", &self.snapshots, "snapshot"),
         ];
         for (key, tree, what) in trees {
             if !is_empty_tree(tree) {

@@ -18,6 +18,7 @@ mod packages;
 pub mod profiles;
 pub mod render;
 mod schema;
+mod snapshots;
 pub mod suggest;
 
 use std::collections::BTreeMap;
@@ -27,7 +28,7 @@ pub use config::{DispatchConfig, ProjectConfig, PROJECT_KEYS};
 pub use data_tests::{parse_test, threshold_met, Severity, TestConfig, TestSpec, TEST_CONFIG_KEYS};
 pub use error::ProjectError;
 pub use jgt_core::{Materialization, Relation};
-pub use node_config::{ConfigTree, NodeConfig, CONFIG_KEYS};
+pub use node_config::{ConfigTree, HookConfig, NodeConfig, CONFIG_KEYS};
 pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
     ColumnProperties, NodeProperties, SchemaFile, SourceProperties, SourceTable,
@@ -64,8 +65,12 @@ pub struct ModelFile {
     pub folders: Vec<String>,
     /// The raw Jinja SQL.
     pub raw_sql: String,
-    /// Config from the `models:` tree of `project.yml` (before `config()`).
+    /// Config from the `models:` tree of `project.yml` (before `config()`),
+    /// or the `snapshots:` tree for a snapshot.
     pub config: NodeConfig,
+    /// Whether this is a snapshot (a `{% snapshot %}` block under
+    /// `snapshot-paths`, whose body is `raw_sql`) rather than a model.
+    pub snapshot: bool,
 }
 
 /// A seed: a CSV file loaded as a table.
@@ -133,7 +138,8 @@ pub struct Project {
     pub package_vars: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
     /// The parsed project file.
     pub config: ProjectConfig,
-    /// Enabled models, sorted by path.
+    /// Enabled models, sorted by path, then enabled snapshots (their
+    /// `snapshot` flag set).
     pub models: Vec<ModelFile>,
     /// Enabled seeds, sorted by path.
     pub seeds: Vec<SeedFile>,
@@ -176,9 +182,17 @@ impl Project {
             &config.name,
             config.seeds.clone(),
         )?;
+        let snapshot_tree = ConfigTree::new(
+            &display_path,
+            &text,
+            "snapshots",
+            &config.name,
+            config.snapshots.clone(),
+        )?;
         let trees = load::Trees {
             models: &model_tree,
             seeds: &seed_tree,
+            snapshots: &snapshot_tree,
             root: None,
         };
         let mut part = load::read_part(root, Path::new(""), &config, &trees)?;
@@ -203,6 +217,7 @@ impl Project {
             let trees = load::Trees {
                 models: &package.models,
                 seeds: &package.seeds,
+                snapshots: &ConfigTree::default(),
                 root: Some((&model_tree, &seed_tree)),
             };
             let found = load::read_part(root, &package.dir, &package.config, &trees)?;
@@ -369,23 +384,41 @@ mod tests {
     }
 
     #[test]
-    fn snapshots_are_refused_naming_the_file() {
+    fn snapshot_blocks_are_read_with_their_tree_config() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        write(root, "dbt_project.yml", "name: shop\n");
+        write(
+            root,
+            "dbt_project.yml",
+            "name: shop\nsnapshots:\n  shop:\n    +strategy: check\n",
+        );
         write(
             root,
             "snapshots/orders.sql",
             "{%- snapshot orders_snapshot -%}\nselect 1\n{% endsnapshot %}",
         );
+        let project = Project::load(root).unwrap();
+        let snapshot = &project.models[0];
+        assert!(snapshot.snapshot);
+        assert_eq!(snapshot.name, "orders_snapshot");
+        assert_eq!(snapshot.raw_sql, "\nselect 1\n");
+        assert_eq!(
+            snapshot.config.other.get("strategy"),
+            Some(&serde_yaml::Value::from("check"))
+        );
+    }
+
+    #[test]
+    fn a_snapshot_file_without_a_block_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "dbt_project.yml", "name: shop\n");
+        write(root, "snapshots/orders.sql", "select 1\n");
         let err = Project::load(root).unwrap_err();
         assert_eq!(err.code(), "JGT1004");
         let message = err.to_string();
         assert!(message.starts_with("snapshots/orders.sql:1:"), "{message}");
-        assert!(
-            message.contains("snapshots are not supported yet"),
-            "{message}"
-        );
+        assert!(message.contains("{% snapshot name %}"), "{message}");
     }
 
     #[test]

@@ -144,6 +144,8 @@ pub(crate) struct Trees<'a> {
     pub models: &'a ConfigTree,
     /// The part's own `seeds:` tree.
     pub seeds: &'a ConfigTree,
+    /// The part's own `snapshots:` tree.
+    pub snapshots: &'a ConfigTree,
     /// For a package: the root project's model and seed trees, on top.
     pub root: Option<(&'a ConfigTree, &'a ConfigTree)>,
 }
@@ -199,6 +201,7 @@ pub(crate) fn read_part(
                     folders: found.folders,
                     raw_sql: text,
                     config: node,
+                    snapshot: false,
                 });
             }
         } else {
@@ -232,39 +235,16 @@ pub(crate) fn read_part(
         .partition(|t| is_generic_test_file(&t.path, &test_paths));
     part.macros.extend(generic);
     part.tests = tests;
-    refuse_snapshots(root, &under(&config.snapshot_paths))?;
+    part.models.extend(crate::snapshots::read(
+        root,
+        &under(&config.snapshot_paths),
+        package,
+        trees.snapshots,
+    )?);
     Ok(part)
 }
 
 fn schema_entry(path: PathBuf, text: &str) -> Result<SchemaEntry, ProjectError> {
     let file = SchemaFile::parse(&path, text)?;
     Ok(SchemaEntry { path, file })
-}
-
-/// Stops on a `{% snapshot %}` block: dbt would build it, jgt cannot yet.
-fn refuse_snapshots(root: &Path, dirs: &[String]) -> Result<(), ProjectError> {
-    for found in discover::find_files(root, dirs, &["sql"])? {
-        let text = discover::read_text(root, &found.path)?;
-        if let Some(line) = snapshot_line(&text) {
-            return Err(ProjectError::Unsupported {
-                path: found.path,
-                line,
-                message: "snapshots are not supported yet: jgt cannot build this \
-                          {% snapshot %} block; move the file out of snapshot-paths to \
-                          build without it"
-                    .into(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The 1-based line of the first `{% snapshot` tag, if any.
-fn snapshot_line(text: &str) -> Option<usize> {
-    text.lines().enumerate().find_map(|(n, line)| {
-        line.match_indices("{%").find_map(|(at, _)| {
-            let rest = line[at + 2..].trim_start_matches(['-', '+']).trim_start();
-            rest.starts_with("snapshot").then_some(n + 1)
-        })
-    })
 }

@@ -12,7 +12,7 @@ use crate::suggest::nearest;
 use jgt_core::{InvalidValue, Materialization};
 
 /// Config names jgt understands, as in dbt (`+` prefixed in trees).
-pub const CONFIG_KEYS: [&str; 22] = [
+pub const CONFIG_KEYS: [&str; 33] = [
     "materialized",
     "tags",
     "schema",
@@ -35,6 +35,17 @@ pub const CONFIG_KEYS: [&str; 22] = [
     "delimiter",
     "quote_columns",
     "severity",
+    "pre_hook",
+    "post_hook",
+    "strategy",
+    "updated_at",
+    "check_cols",
+    "hard_deletes",
+    "invalidate_hard_deletes",
+    "dbt_valid_to_current",
+    "snapshot_meta_column_names",
+    "target_schema",
+    "target_database",
 ];
 
 /// The resolved config of one node.
@@ -54,8 +65,52 @@ pub struct NodeConfig {
     pub column_types: BTreeMap<String, String>,
     /// Seeds: the CSV delimiter.
     pub delimiter: Option<String>,
+    /// `pre-hook`: SQL run before the node builds; additive down the tree,
+    /// then the node's own `config()`, as in dbt.
+    pub pre_hook: Vec<HookConfig>,
+    /// `post-hook`: SQL run after the node builds; additive like `pre-hook`.
+    pub post_hook: Vec<HookConfig>,
     /// Every other config, kept for artifacts and later features.
     pub other: BTreeMap<String, Value>,
+}
+
+/// One `pre-hook` or `post-hook` as written: Jinja SQL, rendered when the
+/// node runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookConfig {
+    /// The hook's Jinja SQL.
+    pub sql: String,
+    /// `false` for hooks that run outside the node's transaction
+    /// (`before_begin`, `after_commit`, `{sql: ..., transaction: false}`).
+    pub transaction: bool,
+}
+
+impl HookConfig {
+    /// Reads a hook value: a string, a `{sql, transaction}` mapping, or a
+    /// list of either.
+    pub fn parse_list(value: &Value) -> Option<Vec<HookConfig>> {
+        match value {
+            Value::Sequence(items) => items.iter().map(HookConfig::parse_one).collect(),
+            Value::Null => Some(Vec::new()),
+            other => HookConfig::parse_one(other).map(|hook| vec![hook]),
+        }
+    }
+
+    fn parse_one(value: &Value) -> Option<HookConfig> {
+        match value {
+            Value::Mapping(map) => Some(HookConfig {
+                sql: scalar(map.get("sql")?)?,
+                transaction: match map.get("transaction") {
+                    None | Some(Value::Null) => true,
+                    Some(flag) => flag.as_bool()?,
+                },
+            }),
+            other => scalar(other).map(|sql| HookConfig {
+                sql,
+                transaction: true,
+            }),
+        }
+    }
 }
 
 impl NodeConfig {
@@ -103,6 +158,15 @@ impl NodeConfig {
             "enabled" => self.enabled = Some(value.as_bool().ok_or("expected true or false")?),
             "delimiter" => {
                 self.delimiter = Some(scalar(value).ok_or("expected a one-character delimiter")?)
+            }
+            "pre-hook" | "pre_hook" | "post-hook" | "post_hook" => {
+                let hooks = HookConfig::parse_list(value).ok_or(
+                    "expected SQL text, a {sql: ..., transaction: false} mapping, or a list of them",
+                )?;
+                match key.starts_with("pre") {
+                    true => self.pre_hook.extend(hooks),
+                    false => self.post_hook.extend(hooks),
+                }
             }
             "column_types" => {
                 let map = value
@@ -254,7 +318,18 @@ fn is_subtree(key: &str, value: &Value) -> bool {
     value.is_mapping()
         && !matches!(
             key,
-            "column_types" | "meta" | "docs" | "persist_docs" | "grants" | "quoting" | "contract"
+            "column_types"
+                | "meta"
+                | "docs"
+                | "persist_docs"
+                | "grants"
+                | "quoting"
+                | "contract"
+                | "snapshot_meta_column_names"
+                | "pre-hook"
+                | "post-hook"
+                | "pre_hook"
+                | "post_hook"
         )
 }
 

@@ -279,6 +279,16 @@ fn register_control(env: &mut Environment<'static>) {
         },
     );
 
+    // dbt's hook helpers: a hook that runs outside the node's transaction.
+    for name in ["before_begin", "after_commit"] {
+        env.add_function(name, |sql: String| {
+            Value::from_iter([
+                ("sql", Value::from(sql)),
+                ("transaction", Value::from(false)),
+            ])
+        });
+    }
+
     env.add_function("log", |message: Value, _kwargs: Kwargs| {
         // A closed stderr is not worth failing a render over.
         let _ = writeln!(std::io::stderr(), "{message}");

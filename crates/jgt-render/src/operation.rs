@@ -101,6 +101,47 @@ impl Renderer {
             .map_err(|err| RenderError::from_jinja(err, label, None))
     }
 
+    /// Renders one of a node's `pre-hook`/`post-hook` texts in the node's
+    /// context: `this` is the node's relation and `model` the node, as in
+    /// dbt. `label` names the hook in errors (`models/orders.sql:
+    /// post-hook[0]`). The result's `needs_execution` says whether the
+    /// hook reads the database while rendering.
+    pub fn render_node_hook(
+        &self,
+        label: &str,
+        node: &str,
+        text: &str,
+        catalog: &Arc<Catalog>,
+        this: &jgt_core::Relation,
+    ) -> Result<Rendered, RenderError> {
+        let _execute = introspection::ExecuteGuard::set(false);
+        let state = Value::from_object(NodeState {
+            this: Some(this.clone()),
+            ..NodeState::new(Arc::clone(catalog))
+        });
+        let this = crate::context::RelationValue::value(
+            this,
+            &self.target.database,
+            self.dialect.as_ref(),
+        );
+        let source = crate::python::rewrite_literals(text);
+        let sql = self
+            .env
+            .render_named_str(
+                label,
+                &source,
+                context! {
+                    __jgt_node__ => state.clone(),
+                    this => this,
+                    model => context! { name => node, path => label },
+                },
+            )
+            .map_err(|err| RenderError::from_jinja(err, label, Some(node)))?;
+        let mut rendered = self.finish(sql, &state, None);
+        rendered.needs_execution |= introspection::mentions_execution(text);
+        Ok(rendered)
+    }
+
     /// Gives templates dbt's `graph` at execution time (while parsing they
     /// see an empty graph, as in dbt). `graph` is dbt's shape:
     /// `{"nodes": {unique_id: {...}}, "sources": {...}, "macros": {...}}`;
