@@ -179,7 +179,7 @@ pub fn database_path(project_dir: &Path, flag: Option<&Path>, configured: &str) 
 }
 
 /// Loads, renders and checks the project.
-pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
+pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compiled> {
     let target = target_of(&project, options);
     let dialect = Arc::clone(&options.dialect);
     let vars = vars_of(&project, options)?;
@@ -203,9 +203,11 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         full_refresh: options.full_refresh,
         ..Catalog::default()
     };
+    add_disabled(&project.disabled, &mut catalog);
     graph.add_seeds(&project, &mut catalog, &renderer)?;
     graph.add_sources(&project, &mut catalog)?;
     let models = render_models(&project, &renderer, catalog)?;
+    drop_disabled_models(&mut project, &models.disabled);
     graph.add_models(&project, &models, options)?;
     graph.wait_for_producers();
     let Graph {
@@ -216,14 +218,14 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
     warnings.sort();
     let catalog = Arc::new(models.catalog);
     crate::hooks::render(&renderer, &catalog, &mut nodes)?;
-    crate::testnodes::add_tests(
+    warnings.extend(crate::testnodes::add_tests(
         &project,
         &renderer,
         &catalog,
         dialect.as_ref(),
         &mut builder,
         &mut nodes,
-    )?;
+    )?);
     for node in &nodes {
         // A node rendered again as it runs is checked then: while parsing
         // its SQL may be empty (`{% if not execute %}{{ return('') }}`).
@@ -351,12 +353,44 @@ struct ScopedVars {
     own: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
 }
 
+/// Tells the catalog which nodes `enabled: false` left out, so a `ref()`
+/// or `source()` naming one says so.
+fn add_disabled(disabled: &[jgt_project::DisabledNode], catalog: &mut Catalog) {
+    for node in disabled {
+        match node.name.split_once('.').filter(|_| node.kind == "source") {
+            Some((source, table)) => {
+                catalog
+                    .disabled_sources
+                    .insert((source.to_string(), table.to_string()));
+            }
+            None => {
+                catalog.disabled.insert(node.name.clone(), node.unique_id());
+            }
+        }
+    }
+}
+
+/// Takes the models their own `config(enabled=false)` disabled out of the
+/// project (their output is already out of [`RenderedModels`]).
+fn drop_disabled_models(project: &mut Project, disabled: &[jgt_project::DisabledNode]) {
+    if disabled.is_empty() {
+        return;
+    }
+    project
+        .models
+        .retain(|m| !disabled.iter().any(|d| d.path == m.path));
+    project.disabled.extend(disabled.iter().cloned());
+}
+
 /// The models after rendering: their output, their final configs, and
 /// the catalog of where every node's relation ended up.
 struct RenderedModels {
     rendered: Vec<Rendered>,
     configs: Vec<NodeConfig>,
     catalog: Catalog,
+    /// Models their own `config(enabled=false)` disabled, left out of
+    /// `rendered` and `configs`.
+    disabled: Vec<jgt_project::DisabledNode>,
 }
 
 /// Renders every model in two passes, like dbt's parse and compile: the
@@ -392,7 +426,22 @@ fn render_models(
     }
     let mut second = (*first).clone();
     let mut moved: HashSet<&str> = HashSet::new();
+    let mut disabled = Vec::new();
     for (model, config) in project.models.iter().zip(&configs) {
+        if !config.is_enabled() {
+            // Its dependents render again below, and their ref() fails.
+            second.nodes.remove(&model.name);
+            let node = jgt_project::DisabledNode {
+                kind: resource_type(model),
+                package: model.package.clone(),
+                name: model.name.clone(),
+                path: model.path.clone(),
+            };
+            second.disabled.insert(model.name.clone(), node.unique_id());
+            disabled.push(node);
+            moved.insert(&model.name);
+            continue;
+        }
         let relation = relation_of(renderer, resource_type(model), model, config)?;
         if first.nodes[&model.name] != relation {
             moved.insert(&model.name);
@@ -404,7 +453,7 @@ fn render_models(
         for (i, model) in project.models.iter().enumerate() {
             let touched = moved.contains(model.name.as_str())
                 || rendered[i].refs.iter().any(|r| moved.contains(r.as_str()));
-            if touched {
+            if touched && configs[i].is_enabled() {
                 let this = &again.nodes[&model.name];
                 let default = model.config.materialized.as_deref();
                 rendered[i] =
@@ -412,10 +461,18 @@ fn render_models(
             }
         }
     }
+    let kept = configs
+        .iter()
+        .map(NodeConfig::is_enabled)
+        .collect::<Vec<_>>();
+    let mut keep = kept.iter();
+    rendered.retain(|_| *keep.next().unwrap_or(&true));
+    configs.retain(NodeConfig::is_enabled);
     Ok(RenderedModels {
         rendered,
         configs,
         catalog: second,
+        disabled,
     })
 }
 

@@ -31,6 +31,11 @@ pub fn attach(project: &Project, builder: &DagBuilder, nodes: &mut [CompiledNode
                 Some(id) if nodes[id.index()].kind.as_str() == kind => {
                     describe(&mut nodes[id.index()], properties, entry.path.clone());
                 }
+                // A disabled node's description and tests are left out with it.
+                _ if project
+                    .disabled
+                    .iter()
+                    .any(|d| d.kind == kind && d.name == properties.name) => {}
                 _ => {
                     let suggestion = jgt_project::suggest::nearest(
                         &properties.name,

@@ -20,6 +20,8 @@ use crate::compile::{compiled_path, CompiledNode, GenericCall, TestInfo};
 type TestEntries<'a> = Vec<(Option<String>, &'a serde_yaml::Value)>;
 
 /// Adds every enabled test of the project to the graph and the node list.
+/// A test that reads a disabled node is left out, as dbt leaves it out;
+/// the warnings returned name each one.
 pub fn add_tests(
     project: &Project,
     renderer: &Renderer,
@@ -27,7 +29,8 @@ pub fn add_tests(
     dialect: &dyn Dialect,
     builder: &mut DagBuilder,
     nodes: &mut Vec<CompiledNode>,
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
     for entry in &project.schema_files {
         let mut described: Vec<(String, TestEntries)> = Vec::new();
         for properties in entry.file.models.iter().chain(&entry.file.seeds) {
@@ -58,13 +61,24 @@ pub fn add_tests(
                         catalog,
                         dialect,
                     };
-                    generic.add(builder, nodes, tested_id, &spec)?;
+                    let added = generic.add(builder, nodes, tested_id, &spec);
+                    warnings.extend(skip_disabled(added)?);
                 }
             }
         }
     }
     for test in &project.tests {
-        let out = renderer.render(&test.path, &test.name, catalog, None, None)?;
+        let out = match renderer.render(&test.path, &test.name, catalog, None, None) {
+            Ok(out) => out,
+            Err(err) => {
+                warnings.extend(skip_disabled(Err(err.into()))?);
+                continue;
+            }
+        };
+        let config = singular_config(&out, &test.path)?;
+        if !config.enabled {
+            continue;
+        }
         let id = add_node(
             builder,
             nodes,
@@ -72,7 +86,7 @@ pub fn add_tests(
             &test.path,
             compiled_path(project, &test.path),
             Some(test.text.clone()),
-            TestConfig::default(),
+            config,
             &out,
             Vec::new(),
             None,
@@ -80,7 +94,36 @@ pub fn add_tests(
         )?;
         nodes[id.index()].description = leading_comment(&test.text);
     }
-    Ok(())
+    Ok(warnings)
+}
+
+/// A singular test's own `config()` (`severity`, `enabled`, ...), checked
+/// as a schema file's test configs are.
+fn singular_config(out: &Rendered, path: &Path) -> Result<TestConfig> {
+    let mut config = TestConfig::default();
+    for (key, value) in &out.config {
+        jgt_project::set_test_config(&mut config, key, value).map_err(|message| {
+            jgt_project::ProjectError::InvalidValue {
+                path: path.to_path_buf(),
+                line: 0,
+                key: format!("config({key}=...)"),
+                message: message.to_string(),
+            }
+        })?;
+    }
+    Ok(config)
+}
+
+/// A test that reads a node `enabled: false` left out is left out too, as
+/// dbt leaves it out, with a warning; any other error stops.
+fn skip_disabled(added: Result<()>) -> Result<Option<String>> {
+    match added {
+        Ok(()) => Ok(None),
+        Err(CompileError::Render(err @ jgt_render::RenderError::DisabledNode { .. })) => Ok(Some(
+            format!("{err}; the test is left out, as dbt leaves it out"),
+        )),
+        Err(err) => Err(err),
+    }
 }
 
 /// The `--` comment lines a singular test starts with: its rule in words.

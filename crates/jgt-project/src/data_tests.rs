@@ -128,14 +128,14 @@ pub fn parse_test(
                             .as_mapping()
                             .ok_or_else(|| invalid("'config' must be a mapping".into()))?;
                         for (k, v) in configs {
-                            set_config(&mut spec.config, k.as_str().unwrap_or_default(), v)
+                            set_test_config(&mut spec.config, k.as_str().unwrap_or_default(), v)
                                 .map_err(&invalid)?;
                         }
                     }
                     "name" => spec.custom_name = value.as_str().map(str::to_string),
                     "column_name" => spec.column = value.as_str().map(str::to_string),
                     key if TEST_CONFIG_KEYS.contains(&key) => {
-                        set_config(&mut spec.config, key, &value).map_err(&invalid)?
+                        set_test_config(&mut spec.config, key, &value).map_err(&invalid)?
                     }
                     other => {
                         spec.args.insert(other.to_string(), value);
@@ -156,7 +156,13 @@ pub fn parse_test(
     Ok(spec)
 }
 
-fn set_config(config: &mut TestConfig, key: &str, value: &Value) -> Result<(), InvalidValue> {
+/// Sets one test config (`severity`, `where`, `enabled`, ...) from its
+/// YAML value; a key that is no test config is an error.
+pub fn set_test_config(
+    config: &mut TestConfig,
+    key: &str,
+    value: &Value,
+) -> Result<(), InvalidValue> {
     let text = || match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

@@ -10,6 +10,7 @@
 
 mod config;
 mod data_tests;
+mod disabled;
 mod discover;
 mod error;
 mod load;
@@ -25,7 +26,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use config::{DispatchConfig, ProjectConfig, PROJECT_KEYS};
-pub use data_tests::{parse_test, threshold_met, Severity, TestConfig, TestSpec, TEST_CONFIG_KEYS};
+pub use data_tests::{
+    parse_test, set_test_config, threshold_met, Severity, TestConfig, TestSpec, TEST_CONFIG_KEYS,
+};
 pub use error::ProjectError;
 pub use jgt_core::{Materialization, Relation};
 pub use node_config::{ConfigTree, HookConfig, NodeConfig, CONFIG_KEYS};
@@ -102,10 +105,35 @@ pub struct TemplateFile {
 /// A schema file with where it was found.
 #[derive(Debug, Clone)]
 pub struct SchemaEntry {
+    /// The project or installed package the file belongs to.
+    pub package: String,
     /// The file, relative to the project folder.
     pub path: PathBuf,
+    /// The file's text, to find the line of what a message is about.
+    pub text: String,
     /// Its parsed content.
     pub file: SchemaFile,
+}
+
+/// A node `enabled: false` leaves out of the project: nothing builds it,
+/// and a `ref()` or `source()` naming it is an error, as in dbt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisabledNode {
+    /// `model`, `seed` or `source`.
+    pub kind: &'static str,
+    /// The project or installed package it belongs to.
+    pub package: String,
+    /// Its name: a model or seed name, or `source.table` for a source.
+    pub name: String,
+    /// The file that declares it, relative to the project folder.
+    pub path: PathBuf,
+}
+
+impl DisabledNode {
+    /// dbt's unique id: `model.shop.orders`, `source.shop.raw.users`.
+    pub fn unique_id(&self) -> String {
+        format!("{}.{}.{}", self.kind, self.package, self.name)
+    }
 }
 
 /// An installed package's run hooks.
@@ -149,8 +177,12 @@ pub struct Project {
     pub tests: Vec<TemplateFile>,
     /// Schema files found below the model and seed paths.
     pub schema_files: Vec<SchemaEntry>,
-    /// Every source table the schema files declare.
+    /// Every enabled source table the schema files declare.
     pub sources: Vec<SourceTable>,
+    /// Models, seeds and source tables that `enabled: false` leaves out
+    /// (from the config trees or the schema files; a model's own
+    /// `config(enabled=false)` is found while compiling).
+    pub disabled: Vec<DisabledNode>,
     /// The `models:` config tree, for `config()` defaults.
     pub model_tree: ConfigTree,
 }
@@ -223,11 +255,27 @@ impl Project {
             let found = load::read_part(root, &package.dir, &package.config, &trees)?;
             part.extend(found);
         }
-        let sources = part
+        disabled::apply_schema_configs(&mut part)?;
+        let mut disabled = disabled::split_disabled(&mut part);
+        let (sources, off): (Vec<_>, Vec<_>) = part
             .schema_files
             .iter()
-            .flat_map(|entry| entry.file.source_tables(&entry.path))
-            .collect();
+            .flat_map(|entry| {
+                let package = entry.package.clone();
+                entry
+                    .file
+                    .source_tables(&entry.path)
+                    .into_iter()
+                    .map(move |table| (package.clone(), table))
+            })
+            .partition(|(_, table)| table.enabled);
+        disabled.extend(off.into_iter().map(|(package, table)| DisabledNode {
+            kind: "source",
+            package,
+            name: format!("{}.{}", table.source_name, table.table_name),
+            path: table.path,
+        }));
+        let sources = sources.into_iter().map(|(_, table)| table).collect();
         Ok(Project {
             root: root.to_path_buf(),
             project_file: display_path,
@@ -238,6 +286,7 @@ impl Project {
             tests: part.tests,
             schema_files: part.schema_files,
             sources,
+            disabled,
             model_tree,
             profile,
             packages: packages.into_iter().map(|p| p.config.name).collect(),

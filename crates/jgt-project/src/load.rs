@@ -193,19 +193,20 @@ pub(crate) fn read_part(
             if let Some((models, _)) = trees.root {
                 node = models.overlay_package(node, package, &found.folders, &found.stem);
             }
-            if node.is_enabled() {
-                part.models.push(ModelFile {
-                    package: package.clone(),
-                    name: found.stem,
-                    path: found.path,
-                    folders: found.folders,
-                    raw_sql: text,
-                    config: node,
-                    snapshot: false,
-                });
-            }
+            // Disabled models are kept until the schema files' configs
+            // are applied: `ref()` to them must say they are disabled.
+            part.models.push(ModelFile {
+                package: package.clone(),
+                name: found.stem,
+                path: found.path,
+                folders: found.folders,
+                raw_sql: text,
+                config: node,
+                snapshot: false,
+            });
         } else {
-            part.schema_files.push(schema_entry(found.path, &text)?);
+            part.schema_files
+                .push(schema_entry(package, found.path, text)?);
         }
     }
     for found in discover::find_files(root, &under(&config.seed_paths), &["csv", "yml", "yaml"])? {
@@ -214,17 +215,16 @@ pub(crate) fn read_part(
             if let Some((_, seeds)) = trees.root {
                 node = seeds.overlay_package(node, package, &found.folders, &found.stem);
             }
-            if node.is_enabled() {
-                part.seeds.push(SeedFile {
-                    package: package.clone(),
-                    name: found.stem,
-                    path: found.path,
-                    config: node,
-                });
-            }
+            part.seeds.push(SeedFile {
+                package: package.clone(),
+                name: found.stem,
+                path: found.path,
+                config: node,
+            });
         } else {
             let text = discover::read_text(root, &found.path)?;
-            part.schema_files.push(schema_entry(found.path, &text)?);
+            part.schema_files
+                .push(schema_entry(package, found.path, text)?);
         }
     }
     part.macros = read_templates(root, &under(&config.macro_paths), package)?;
@@ -244,7 +244,12 @@ pub(crate) fn read_part(
     Ok(part)
 }
 
-fn schema_entry(path: PathBuf, text: &str) -> Result<SchemaEntry, ProjectError> {
-    let file = SchemaFile::parse(&path, text)?;
-    Ok(SchemaEntry { path, file })
+fn schema_entry(package: &str, path: PathBuf, text: String) -> Result<SchemaEntry, ProjectError> {
+    let file = SchemaFile::parse(&path, &text)?;
+    Ok(SchemaEntry {
+        package: package.to_string(),
+        path,
+        text,
+        file,
+    })
 }

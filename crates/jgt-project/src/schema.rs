@@ -122,6 +122,9 @@ pub struct SourceProperties {
     /// Plain-words description.
     #[serde(default)]
     pub description: Option<String>,
+    /// Configs of every table of the source (`enabled`, `meta`, ...).
+    #[serde(default)]
+    pub config: Option<Value>,
     /// The tables of the source.
     #[serde(default)]
     pub tables: Vec<SourceTableProperties>,
@@ -141,6 +144,9 @@ pub struct SourceTableProperties {
     /// The table's columns.
     #[serde(default)]
     pub columns: Vec<ColumnProperties>,
+    /// Configs of this table, over its source's.
+    #[serde(default)]
+    pub config: Option<Value>,
     /// Table-level tests.
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,
@@ -161,6 +167,8 @@ pub struct SourceTable {
     pub description: Option<String>,
     /// The schema file that declared it, relative to the project folder.
     pub path: PathBuf,
+    /// False when the source or the table says `config: {enabled: false}`.
+    pub enabled: bool,
 }
 
 impl SchemaFile {
@@ -212,11 +220,19 @@ impl SchemaFile {
                         .unwrap_or_else(|| table.name.clone()),
                     description: table.description.clone().or(source.description.clone()),
                     path: path.to_path_buf(),
+                    enabled: enabled(&table.config)
+                        .or(enabled(&source.config))
+                        .unwrap_or(true),
                 });
             }
         }
         tables
     }
+}
+
+/// The `enabled` of a `config:` mapping, when it says one.
+fn enabled(config: &Option<Value>) -> Option<bool> {
+    config.as_ref()?.get("enabled")?.as_bool()
 }
 
 #[cfg(test)]

@@ -23,6 +23,11 @@ pub struct Catalog {
     pub full_refresh: bool,
     /// The package of each seed and model, for `ref('package', 'name')`.
     pub packages: HashMap<String, String>,
+    /// Models and seeds `enabled: false` left out, by name, with their
+    /// unique ids: a `ref()` to one is an error saying so.
+    pub disabled: HashMap<String, String>,
+    /// Source tables `enabled: false` left out, by `(source, table)`.
+    pub disabled_sources: std::collections::HashSet<(String, String)>,
 }
 
 /// The database a run builds into, as `{{ target }}` shows it.

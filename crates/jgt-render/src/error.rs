@@ -63,6 +63,46 @@ pub enum RenderError {
         /// The model or test being rendered, when it differs from `path`.
         node: Option<String>,
     },
+    /// A `ref()` or `source()` names a node that `enabled: false` left
+    /// out of the project (dbt: "depends on a node named 'x' which is
+    /// disabled").
+    #[error("{}: {message}{}", at_line(.path, *.line), while_rendering(.node))]
+    DisabledNode {
+        /// The file making the call.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// Which node depends on which disabled node.
+        message: String,
+        /// The model or test being rendered, when it differs from `path`.
+        node: Option<String>,
+    },
+    /// A `ref()` to a model whose `access` does not let this node use it:
+    /// a `private` model of another group, a `protected` one of another
+    /// package.
+    #[error("{}: {message}{}", at_line(.path, *.line), while_rendering(.node))]
+    AccessDenied {
+        /// The file making the call.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// Both nodes, the access and the group.
+        message: String,
+        /// The model or test being rendered, when it differs from `path`.
+        node: Option<String>,
+    },
+    /// `ref('m', v=N)` names a version the model does not declare.
+    #[error("{}: {message}{}", at_line(.path, *.line), while_rendering(.node))]
+    UnknownVersion {
+        /// The file making the call.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// The version asked for and the ones declared.
+        message: String,
+        /// The model or test being rendered, when it differs from `path`.
+        node: Option<String>,
+    },
     /// A naming macro (`generate_schema_name`, ...) gave an empty name.
     #[error("{}: {name} gave an empty name for {node}; make it return a schema, alias or database name", .path.display())]
     EmptyName {
@@ -105,6 +145,9 @@ impl RenderError {
                 node,
             };
         }
+        if let Some(found) = refused(&err, PathBuf::from(&path), node.clone()) {
+            return found;
+        }
         if message.contains(crate::introspection::DATABASE_REFUSED) {
             return RenderError::Query {
                 line: err.line().unwrap_or(0),
@@ -120,6 +163,45 @@ impl RenderError {
             node,
         }
     }
+}
+
+/// Prefixes `ref()` and `source()` put in front of their refusals, so the
+/// error keeps its own code once minijinja has carried it out.
+pub(crate) const DISABLED: &str = "JGT2012 ";
+/// See [`DISABLED`].
+pub(crate) const ACCESS: &str = "JGT2013 ";
+/// See [`DISABLED`].
+pub(crate) const VERSION: &str = "JGT2014 ";
+
+/// The refusal a `ref()` or `source()` raised, with its own variant.
+fn refused(err: &minijinja::Error, path: PathBuf, node: Option<String>) -> Option<RenderError> {
+    let detail = err.detail()?;
+    let line = err.line().unwrap_or(0);
+    if let Some(message) = detail.strip_prefix(DISABLED) {
+        let message = message.to_string();
+        return Some(RenderError::DisabledNode {
+            path,
+            line,
+            message,
+            node,
+        });
+    }
+    if let Some(message) = detail.strip_prefix(ACCESS) {
+        let message = message.to_string();
+        return Some(RenderError::AccessDenied {
+            path,
+            line,
+            message,
+            node,
+        });
+    }
+    let message = detail.strip_prefix(VERSION)?.to_string();
+    Some(RenderError::UnknownVersion {
+        path,
+        line,
+        message,
+        node,
+    })
 }
 
 /// The expression an "undefined value" error is about, read from the
@@ -165,6 +247,9 @@ impl RenderError {
             RenderError::DuplicateMacro { .. } => "JGT2002",
             RenderError::MacroNotFound { .. } => "JGT2010",
             RenderError::EmptyName { .. } => "JGT2011",
+            RenderError::DisabledNode { .. } => "JGT2012",
+            RenderError::AccessDenied { .. } => "JGT2013",
+            RenderError::UnknownVersion { .. } => "JGT2014",
             RenderError::Query { .. } => "JGT2030",
             RenderError::UnknownMacro { .. } => "JGT2031",
         }

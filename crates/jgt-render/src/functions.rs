@@ -93,6 +93,14 @@ fn register_relations(env: &mut Environment<'static>, database: String, dialect:
                 )));
             }
             let Some(relation) = node.catalog.nodes.get(name) else {
+                if let Some(id) = node.catalog.disabled.get(name) {
+                    return Err(fail(format!(
+                        "{}{} depends on a node named '{name}' which is disabled ({id} has \
+                         enabled: false); enable it, or remove this ref",
+                        crate::error::DISABLED,
+                        current_node(state)
+                    )));
+                }
                 let suggestion = nearest(name, node.catalog.nodes.keys().map(String::as_str));
                 return Err(fail(format!(
                     "ref('{name}') names no model or seed in this project.{}",
@@ -124,6 +132,14 @@ fn register_relations(env: &mut Environment<'static>, database: String, dialect:
         move |state: &State, source: String, table: String| -> Result<Value, Error> {
             let node = node_state(state)?;
             let key = (source.clone(), table.clone());
+            if node.catalog.disabled_sources.contains(&key) {
+                return Err(fail(format!(
+                    "{}{} depends on a source named '{source}.{table}' which is disabled \
+                     (enabled: false on the source or the table); enable it, or remove this source()",
+                    crate::error::DISABLED,
+                    current_node(state)
+                )));
+            }
             let Some(relation) = node.catalog.sources.get(&key) else {
                 let known: Vec<String> = node
                     .catalog
@@ -141,6 +157,16 @@ fn register_relations(env: &mut Environment<'static>, database: String, dialect:
             Ok(RelationValue::value(relation, &database, dialect.as_ref()))
         },
     );
+}
+
+/// The node being rendered as messages name it: `'orders'`, or `this
+/// node` when the template is not a node's.
+fn current_node(state: &State) -> String {
+    state
+        .lookup("model")
+        .and_then(|model| model.get_attr("name").ok())
+        .and_then(|name| name.as_str().map(|n| format!("'{n}'")))
+        .unwrap_or_else(|| "this node".into())
 }
 
 /// `config()`: settings a model gives itself, checked as they are set.
