@@ -1,7 +1,7 @@
 """Dumps every relation of a DuckDB file in the text format jgt's tests
 compare against (crates/jgt-cli/tests/common/relations.rs writes the same).
 
-    python dump.py [--volatile VOLATILE_TXT] DATABASE_FILE > dbt_expected.txt
+    python dump.py [--volatile VOLATILE_TXT ...] DATABASE_FILE > dbt_expected.txt
     python dump.py --files FILES_TXT PROJECT_DIR > dbt_files.txt
 
 For each relation, schema then name order:
@@ -14,9 +14,9 @@ For each relation, schema then name order:
 Values are DuckDB's own `::varchar` text, `<null>` for null; a backslash,
 a line break, a tab or a pipe inside a value is written \\\\, \\n, \\t, \\|.
 
---volatile names a file of `schema.relation.column` lines: columns whose
-values depend on the clock; their non-null values are written
-`<volatile>`.
+--volatile (repeatable) names a file of `schema.relation.column` lines:
+columns whose values depend on the clock; their non-null values are
+written `<volatile>`.
 
 --files names a file of paths relative to PROJECT_DIR, one a line, of
 files a build wrote; each is read with DuckDB (read_parquet for
@@ -118,12 +118,14 @@ def dump_files(listing, project):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--volatile", help="file of schema.relation.column lines")
+    parser.add_argument(
+        "--volatile", action="append", default=[], help="file of schema.relation.column lines"
+    )
     parser.add_argument("--files", help="file of paths a build wrote")
     parser.add_argument("path", help="the database file, or with --files the project folder")
     args = parser.parse_args()
     if args.files:
         sys.stdout.write(dump_files(args.files, args.path))
     else:
-        volatile = set(lines(args.volatile)) if args.volatile else set()
+        volatile = {line for listing in args.volatile for line in lines(listing)}
         sys.stdout.write(dump(args.path, volatile))

@@ -19,6 +19,7 @@
 #                    dbt_exit_2.txt, dbt_results_2.txt)
 #   volatile.txt     `schema.relation.column` lines: columns whose values
 #                    depend on the clock, dumped as <volatile> when not null
+#   volatile_2.txt   more such columns, for stage 2 only
 #   files.txt        paths (relative to the project) of files the build
 #                    writes: dumped to dbt_files.txt
 #
@@ -59,7 +60,10 @@ build_and_dump() {
     if [ -f "$dir/volatile.txt" ]; then
         volatile="--volatile $dir/volatile.txt"
     fi
-    # shellcheck disable=SC2086 # $volatile is empty or two words
+    if [ -n "$suffix" ] && [ -f "$dir/volatile$suffix.txt" ]; then
+        volatile="$volatile --volatile $dir/volatile$suffix.txt"
+    fi
+    # shellcheck disable=SC2086 # $volatile is pairs of words
     "$venv/bin/python" "$here/dump.py" $volatile "$dir/$db" > "$out/dbt_expected$suffix.txt"
     echo "   wrote $out/dbt_expected$suffix.txt"
     if [ -f "$dir/files.txt" ]; then
