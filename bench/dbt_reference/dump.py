@@ -1,7 +1,7 @@
 """Dumps every relation of a DuckDB file in the text format jgt's tests
 compare against (crates/jgt-cli/tests/common/relations.rs writes the same).
 
-    python dump.py [--volatile VOLATILE_TXT ...] DATABASE_FILE > dbt_expected.txt
+    python dump.py [--root PROJECT_DIR] [--volatile VOLATILE_TXT ...] DATABASE_FILE > dbt_expected.txt
     python dump.py --files FILES_TXT PROJECT_DIR > dbt_files.txt
 
 For each relation, schema then name order:
@@ -13,6 +13,10 @@ For each relation, schema then name order:
 
 Values are DuckDB's own `::varchar` text, `<null>` for null; a backslash,
 a line break, a tab or a pipe inside a value is written \\\\, \\n, \\t, \\|.
+
+--root names the folder relative file paths in views resolve against (the
+project's, where dbt ran: dbt-duckdb's external models are views over
+files); by default the working folder.
 
 --volatile (repeatable) names a file of `schema.relation.column` lines:
 columns whose values depend on the clock; their non-null values are
@@ -74,8 +78,10 @@ def table(conn, columns, source, masked=()):
     return out
 
 
-def dump(path, volatile=()):
+def dump(path, volatile=(), root=None):
     conn = duckdb.connect(path, read_only=True)
+    if root:
+        conn.execute("set file_search_path = ?", [root])
     relations = conn.execute(
         "select table_schema, table_name, table_type from information_schema.tables "
         "where table_catalog = current_database() order by table_schema, table_name"
@@ -118,6 +124,7 @@ def dump_files(listing, project):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
+    parser.add_argument("--root", help="the folder relative paths in views resolve against")
     parser.add_argument(
         "--volatile", action="append", default=[], help="file of schema.relation.column lines"
     )
@@ -128,4 +135,4 @@ if __name__ == "__main__":
         sys.stdout.write(dump_files(args.files, args.path))
     else:
         volatile = {line for listing in args.volatile for line in lines(listing)}
-        sys.stdout.write(dump(args.path, volatile))
+        sys.stdout.write(dump(args.path, volatile, args.root))

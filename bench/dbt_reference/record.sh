@@ -64,7 +64,7 @@ build_and_dump() {
         volatile="$volatile --volatile $dir/volatile$suffix.txt"
     fi
     # shellcheck disable=SC2086 # $volatile is pairs of words
-    "$venv/bin/python" "$here/dump.py" $volatile "$dir/$db" > "$out/dbt_expected$suffix.txt"
+    "$venv/bin/python" "$here/dump.py" --root "$dir" $volatile "$dir/$db" > "$out/dbt_expected$suffix.txt"
     echo "   wrote $out/dbt_expected$suffix.txt"
     if [ -f "$dir/files.txt" ]; then
         "$venv/bin/python" "$here/dump.py" --files "$dir/files.txt" "$dir" > "$out/dbt_files$suffix.txt"
