@@ -11,18 +11,40 @@
 //!
 //! Values are DuckDB's own `::varchar` text, `<null>` for null; a
 //! backslash, line break, tab or pipe inside a value is written `\\`,
-//! `\n`, `\t`, `\|`.
+//! `\n`, `\t`, `\|`. Values of volatile columns (ones that depend on the
+//! clock, named `schema.relation.column`) are written `<volatile>` when not
+//! null.
+//!
+//! Files a build wrote dump the same way, `file <path>` in place of the
+//! `relation` line.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use duckdb::{AccessMode, Config, Connection};
 
+/// What a non-null value of a volatile column is written as.
+const VOLATILE: &str = "<volatile>";
+
 /// The text of every relation in the database file at `db`, schema then
 /// name order.
 pub fn dump(db: &Path) -> String {
+    dump_masked(db, None, &HashSet::new())
+}
+
+/// [`dump`], with relative file paths in views (dbt-duckdb's external
+/// models are views over files) read from `root` when given, and the
+/// non-null values of the `volatile` columns (`schema.relation.column`)
+/// written `<volatile>`.
+pub fn dump_masked(db: &Path, root: Option<&Path>, volatile: &HashSet<String>) -> String {
     let config = Config::default().access_mode(AccessMode::ReadOnly).unwrap();
     let conn = Connection::open_with_flags(db, config)
         .unwrap_or_else(|e| panic!("{} opens: {e}", db.display()));
+    if let Some(root) = root {
+        let root = root.to_string_lossy().replace('\'', "''");
+        conn.execute_batch(&format!("set file_search_path = '{root}'"))
+            .expect("file_search_path is set");
+    }
     let relations = strings(
         &conn,
         "select table_schema, table_name, table_type from information_schema.tables \
@@ -34,31 +56,95 @@ pub fn dump(db: &Path) -> String {
         let [schema, name, kind] = [0, 1, 2].map(|i| relation[i].clone().unwrap_or_default());
         let kind = if kind == "VIEW" { "view" } else { "table" };
         out.push(format!("relation {schema}.{name} {kind}"));
-        let columns = strings(
+        let columns = pairs(&strings(
             &conn,
             "select column_name, data_type from information_schema.columns \
              where table_catalog = current_database() and table_schema = ? and table_name = ? \
              order by ordinal_position",
             &[&schema, &name],
-        );
-        for column in columns {
-            let [name, data_type] = [0, 1].map(|i| column[i].clone().unwrap_or_default());
-            out.push(format!("column {name} {data_type}"));
-        }
-        let sql = format!(
-            "select columns(*)::varchar from {}.{}",
-            quote(&schema),
-            quote(&name)
-        );
-        let mut rows: Vec<String> = strings(&conn, &sql, &[])
+        ));
+        let masked: HashSet<usize> = columns
             .iter()
-            .map(|row| row.iter().map(escape).collect::<Vec<_>>().join(" | "))
+            .enumerate()
+            .filter(|(_, (column, _))| volatile.contains(&format!("{schema}.{name}.{column}")))
+            .map(|(i, _)| i)
             .collect();
-        rows.sort();
-        out.extend(rows.into_iter().map(|row| format!("row {row}")));
+        let source = format!("{}.{}", quote(&schema), quote(&name));
+        out.extend(table(&conn, &columns, &source, &masked));
         out.push(String::new());
     }
     out.join("\n")
+}
+
+/// The files at `paths` (relative to `project`, in the order given) as
+/// text: `read_parquet` for `.parquet` files, `read_csv` for others.
+pub fn dump_files(project: &Path, paths: &[String]) -> String {
+    let conn = Connection::open_in_memory().expect("an in-memory database");
+    let mut out = Vec::new();
+    for relative in paths {
+        let path = project.join(relative);
+        assert!(path.is_file(), "jgt wrote no {}", path.display());
+        let reader = if relative.ends_with(".parquet") {
+            "read_parquet"
+        } else {
+            "read_csv"
+        };
+        let path = path.to_string_lossy().replace('\'', "''");
+        let source = format!("{reader}('{path}')");
+        let described = strings(&conn, &format!("describe select * from {source}"), &[]);
+        let columns = pairs(&described);
+        out.push(format!("file {relative}"));
+        out.extend(table(&conn, &columns, &source, &HashSet::new()));
+        out.push(String::new());
+    }
+    out.join("\n")
+}
+
+/// The `column` lines for `columns` (name, type), then the sorted `row`
+/// lines of `source` (a relation or a table function call), the values of
+/// the columns at the `masked` indexes volatile.
+fn table(
+    conn: &Connection,
+    columns: &[(String, String)],
+    source: &str,
+    masked: &HashSet<usize>,
+) -> Vec<String> {
+    let mut out: Vec<String> = columns
+        .iter()
+        .map(|(name, data_type)| format!("column {name} {data_type}"))
+        .collect();
+    let sql = format!("select columns(*)::varchar from {source}");
+    let mut rows: Vec<String> = strings(conn, &sql, &[])
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .enumerate()
+                .map(|(i, value)| escape(&mask(value, masked.contains(&i))))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    rows.sort();
+    out.extend(rows.into_iter().map(|row| format!("row {row}")));
+    out
+}
+
+/// A value of a volatile column as written: `<volatile>` unless null.
+fn mask(value: Option<String>, volatile: bool) -> Option<String> {
+    match value {
+        Some(_) if volatile => Some(VOLATILE.into()),
+        value => value,
+    }
+}
+
+/// The first two values of each row, as (name, type) pairs.
+fn pairs(rows: &[Vec<Option<String>>]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|row| {
+            let [a, b] = [0, 1].map(|i| row[i].clone().unwrap_or_default());
+            (a, b)
+        })
+        .collect()
 }
 
 /// Every row of a query, every value as text.
@@ -79,6 +165,7 @@ fn strings(conn: &Connection, sql: &str, params: &[&String]) -> Vec<Vec<Option<S
     out
 }
 
+/// A value as the dump writes it (see the module's documentation).
 fn escape(value: &Option<String>) -> String {
     match value {
         None => "<null>".into(),
@@ -90,6 +177,7 @@ fn escape(value: &Option<String>) -> String {
     }
 }
 
+/// A name as a DuckDB quoted identifier.
 fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
