@@ -14,7 +14,6 @@ use common::dbt_fixture::DbtFixture;
 const SNAPSHOTS_DB: &str = "snapshots.duckdb";
 
 #[test]
-#[ignore = "jgt does not implement snapshots yet"]
 fn snapshots_take_their_first_picture_as_dbt_does() {
     // Timestamp and check strategies, hard_deletes invalidate/new_record,
     // a composite key with dbt_valid_to_current, renamed meta columns, a
@@ -28,7 +27,6 @@ fn snapshots_take_their_first_picture_as_dbt_does() {
 }
 
 #[test]
-#[ignore = "jgt does not implement snapshots yet"]
 fn snapshots_record_updates_deletes_and_inserts_as_dbt_does() {
     // stage2/ changes the seeds: a row updated, one deleted, one added,
     // one unchanged; the second build closes, invalidates and opens
@@ -43,7 +41,6 @@ fn snapshots_record_updates_deletes_and_inserts_as_dbt_does() {
 }
 
 #[test]
-#[ignore = "jgt does not implement hooks yet"]
 fn hooks_run_in_the_order_dbt_runs_them() {
     // on-run-start/on-run-end, project- and folder-level +pre-hook and
     // +post-hook, a model's own hooks (string, list, before_begin,

@@ -25,7 +25,8 @@ pub fn attach(project: &Project, builder: &DagBuilder, nodes: &mut [CompiledNode
             .models
             .iter()
             .map(|p| (p, "model"))
-            .chain(entry.file.seeds.iter().map(|p| (p, "seed")));
+            .chain(entry.file.seeds.iter().map(|p| (p, "seed")))
+            .chain(entry.file.snapshots.iter().map(|p| (&p.node, "snapshot")));
         for (properties, kind) in described {
             match builder.find(&properties.name) {
                 Some(id) if nodes[id.index()].kind.as_str() == kind => {

@@ -22,9 +22,21 @@ pub(crate) fn apply_schema_configs(part: &mut Part) -> Result<(), ProjectError> 
             let targets = part
                 .models
                 .iter_mut()
-                .filter(|m| m.package == entry.package && m.name == properties.name)
+                .filter(|m| !m.snapshot && m.package == entry.package && m.name == properties.name)
                 .map(|m| &mut m.config);
             apply(entry, "models", &properties.name, config, targets)?;
+        }
+        for properties in &entry.file.snapshots {
+            let Some(config) = &properties.node.config else {
+                continue;
+            };
+            let name = &properties.node.name;
+            let targets = part
+                .models
+                .iter_mut()
+                .filter(|m| m.snapshot && m.package == entry.package && &m.name == name)
+                .map(|m| &mut m.config);
+            apply(entry, "snapshots", name, config, targets)?;
         }
         for properties in &entry.file.seeds {
             let Some(config) = &properties.config else {

@@ -34,8 +34,8 @@ pub use jgt_core::{Materialization, Relation};
 pub use node_config::{ConfigTree, HookConfig, NodeConfig, CONFIG_KEYS};
 pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
-    ColumnProperties, NodeProperties, SchemaFile, SourceProperties, SourceTable,
-    SourceTableProperties,
+    ColumnProperties, NodeProperties, SchemaFile, SnapshotProperties, SourceProperties,
+    SourceTable, SourceTableProperties,
 };
 
 /// jgt's own name for the file that marks a project folder.

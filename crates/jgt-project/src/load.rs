@@ -235,12 +235,20 @@ pub(crate) fn read_part(
         .partition(|t| is_generic_test_file(&t.path, &test_paths));
     part.macros.extend(generic);
     part.tests = tests;
+    let snapshot_paths = under(&config.snapshot_paths);
     part.models.extend(crate::snapshots::read(
         root,
-        &under(&config.snapshot_paths),
+        &snapshot_paths,
         package,
         trees.snapshots,
     )?);
+    for found in discover::find_files(root, &snapshot_paths, &["yml", "yaml"])? {
+        let text = discover::read_text(root, &found.path)?;
+        part.schema_files
+            .push(schema_entry(package, found.path, text)?);
+    }
+    let defined = crate::snapshots::from_yaml(&part.schema_files, package, trees.snapshots);
+    part.models.extend(defined);
     Ok(part)
 }
 

@@ -21,6 +21,10 @@ pub struct SchemaFile {
     /// Seed descriptions, columns and tests.
     #[serde(default)]
     pub seeds: Vec<NodeProperties>,
+    /// Snapshot properties, and snapshots defined here (dbt 1.9+: an entry
+    /// with `relation:`).
+    #[serde(default)]
+    pub snapshots: Vec<SnapshotProperties>,
     /// Source declarations.
     #[serde(default)]
     pub sources: Vec<SourceProperties>,
@@ -57,14 +61,10 @@ const DESCRIBING_KEYS: [&str; 8] = [
 ];
 
 /// Schema-file keys dbt builds or runs something from that jgt does not yet.
-const NOT_YET_KEYS: [(&str, &str); 3] = [
+const NOT_YET_KEYS: [(&str, &str); 2] = [
     (
         "unit_tests",
         "jgt does not run unit tests yet; they are skipped",
-    ),
-    (
-        "snapshots",
-        "jgt does not build snapshots yet; these properties are not read",
     ),
     (
         "functions",
@@ -89,6 +89,19 @@ pub struct NodeProperties {
     /// Model-level tests (`data_tests:` or the older `tests:`).
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,
+}
+
+/// A `snapshots:` entry: properties of a `{% snapshot %}` block, or with
+/// `relation:` a whole snapshot (dbt 1.9+).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SnapshotProperties {
+    /// Name, description, config, columns and tests, as for models.
+    #[serde(flatten)]
+    pub node: NodeProperties,
+    /// What the snapshot records: `ref('orders')` or `source('shop',
+    /// 'orders')`; present on snapshots defined in YAML.
+    #[serde(default)]
+    pub relation: Option<String>,
 }
 
 /// What a schema file says about one column.
@@ -190,7 +203,7 @@ impl SchemaFile {
                     let known = DESCRIBING_KEYS
                         .iter()
                         .chain(NOT_YET_KEYS.iter().map(|(k, _)| k))
-                        .chain(&["version", "models", "seeds", "sources"])
+                        .chain(&["version", "models", "seeds", "sources", "snapshots"])
                         .copied();
                     let hint = crate::suggest::did_you_mean(&crate::suggest::nearest(key, known));
                     format!("no dbt version knows this key; it is not read.{hint}")

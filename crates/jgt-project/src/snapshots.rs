@@ -5,7 +5,44 @@
 use std::path::Path;
 
 use crate::error::ProjectError;
-use crate::{discover, ConfigTree, ModelFile};
+use crate::{discover, ConfigTree, ModelFile, SchemaEntry};
+
+/// The snapshots schema files define whole (dbt 1.9+: a `snapshots:`
+/// entry with `relation:`), as nodes whose SQL selects everything from
+/// the relation. Each one's path is `<schema file>/<name>.sql`, as dbt
+/// names it; its `config:` is applied with the other schema-file configs.
+pub(crate) fn from_yaml(
+    entries: &[SchemaEntry],
+    package: &str,
+    tree: &ConfigTree,
+) -> Vec<ModelFile> {
+    let mut snapshots = Vec::new();
+    for entry in entries.iter().filter(|e| e.package == package) {
+        for properties in &entry.file.snapshots {
+            let Some(relation) = &properties.relation else {
+                continue;
+            };
+            let name = &properties.node.name;
+            let line = crate::disabled::entry_line(&entry.text, name);
+            // The template keeps the entry's line, so errors point at it.
+            let raw_sql = format!(
+                "{}select * from {{{{ {} }}}}\n",
+                "\n".repeat(line.saturating_sub(1)),
+                relation.trim()
+            );
+            snapshots.push(ModelFile {
+                package: package.to_string(),
+                name: name.clone(),
+                path: entry.path.join(format!("{name}.sql")),
+                folders: Vec::new(),
+                raw_sql,
+                config: tree.resolve(&[], name),
+                snapshot: true,
+            });
+        }
+    }
+    snapshots
+}
 
 /// One `{% snapshot %}` block found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
