@@ -72,7 +72,6 @@ fn unit_tests_pass_and_fail_as_dbt_runs_them() {
 }
 
 #[test]
-#[ignore = "jgt does not implement model contracts yet"]
 fn contracts_are_enforced_as_dbt_enforces_them() {
     // Contracted tables with column and model-level constraints build in
     // the contract's column order; bad_contract (a column of another

@@ -63,6 +63,8 @@ pub struct CompiledNode {
     pub hooks: jgt_core::Hooks,
     /// For snapshots: how changes are recorded.
     pub snapshot: Option<jgt_core::Snapshot>,
+    /// For models with an enforced contract: its columns and constraints.
+    pub contract: Option<jgt_core::Contract>,
 }
 
 /// What a test node knows beyond other nodes.
@@ -119,6 +121,7 @@ impl CompiledNode {
             before_inlining: None,
             hooks: jgt_core::Hooks::default(),
             snapshot: None,
+            contract: None,
         }
     }
 }
@@ -218,6 +221,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
     warnings.sort();
     let catalog = Arc::new(models.catalog);
     crate::hooks::render(&renderer, &catalog, &mut nodes)?;
+    crate::contract::attach(&project, &catalog, &mut builder, &mut nodes)?;
     warnings.extend(crate::testnodes::add_tests(
         &project,
         &renderer,

@@ -14,6 +14,7 @@
 pub mod artifacts;
 pub mod atomic;
 mod compile;
+mod contract;
 mod ephemeral;
 mod error;
 mod execution;

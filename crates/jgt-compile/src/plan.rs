@@ -140,6 +140,7 @@ fn planned(
             sql: node.sql.clone().unwrap_or_default(),
             materialization: node.materialization.unwrap_or(Materialization::View),
             incremental: node.incremental.clone(),
+            contract: node.contract.clone(),
         },
     };
     PlannedNode {

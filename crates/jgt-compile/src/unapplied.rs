@@ -8,13 +8,12 @@ use serde_yaml::Value;
 use crate::compile::CompiledNode;
 
 /// The configs, with what a build without them lacks.
-const NOT_APPLIED: [(&str, &str); 3] = [
+const NOT_APPLIED: [(&str, &str); 2] = [
     ("grants", "no GRANT statements run"),
     (
         "persist_docs",
         "descriptions are not written as database comments",
     ),
-    ("contract", "column names and types are not enforced"),
 ];
 
 /// One warning per node and config that is set but not applied.

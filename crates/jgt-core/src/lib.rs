@@ -11,6 +11,7 @@
 //! database reads it; [`seed_types`] works out the column types dbt gives
 //! a seed.
 
+pub mod contract;
 pub mod csv;
 mod dialect;
 pub mod introspect;
@@ -21,6 +22,7 @@ pub mod seed_types;
 pub mod sql;
 mod test_config;
 
+pub use contract::{Constraint, ConstraintKind, Contract, ContractColumn};
 pub use dialect::{AnsiDialect, Capabilities, Dialect};
 pub use introspect::{Introspect, RelationType};
 pub use plan::{

@@ -33,6 +33,9 @@ pub enum Work {
         materialization: Materialization,
         /// For incremental models: how new rows join the table.
         incremental: Option<Incremental>,
+        /// The enforced contract, checked before the build (and its
+        /// constraints created with a table).
+        contract: Option<crate::Contract>,
     },
     /// Record a snapshot: the query's rows as the next slice of history.
     Snapshot {

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use duckdb::Connection;
 use jgt_core::{
-    Column, Dialect, Hooks, Incremental, Materialization, QueryResult, Relation, SeedOptions,
-    Snapshot,
+    Column, Contract, Dialect, Hooks, Incremental, Materialization, QueryResult, Relation,
+    SeedOptions, Snapshot,
 };
 use jgt_exec::{Adapter, ExecError, Interrupter};
 
@@ -369,6 +369,31 @@ impl Adapter for DuckDbAdapter {
             }),
             Materialization::Ephemeral => Err(ExecError::Unsupported("ephemeral".into())),
         }
+    }
+
+    fn materialize_contracted(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        materialization: Materialization,
+        hooks: &Hooks,
+        contract: &Contract,
+    ) -> Result<Option<u64>, ExecError> {
+        let body = body(sql)?;
+        crate::contract::check(&self.conn, body, contract)?;
+        match materialization {
+            Materialization::Table | Materialization::Incremental => self.with_hooks(hooks, || {
+                self.prepare_slot(relation, "TABLE")?;
+                crate::contract::create_table(&self.conn, relation, body, contract)?;
+                Ok(Some(self.count(relation)?))
+            }),
+            // A view holds no constraints: its columns are what is checked.
+            _ => self.materialize(relation, sql, materialization, hooks),
+        }
+    }
+
+    fn check_contract(&self, sql: &str, contract: &Contract) -> Result<(), ExecError> {
+        crate::contract::check(&self.conn, body(sql)?, contract)
     }
 
     fn incremental(

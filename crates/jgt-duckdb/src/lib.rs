@@ -9,6 +9,7 @@
 //! written here.
 
 mod adapter;
+mod contract;
 mod dialect;
 mod incremental;
 mod options;

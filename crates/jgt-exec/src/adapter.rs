@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use jgt_core::{
-    Column, Dialect, Hooks, Incremental, Materialization, QueryResult, Relation, SeedOptions,
-    Snapshot,
+    Column, Contract, Dialect, Hooks, Incremental, Materialization, QueryResult, Relation,
+    SeedOptions, Snapshot,
 };
 
 use crate::error::ExecError;
@@ -40,6 +40,25 @@ pub trait Adapter {
         materialization: Materialization,
         hooks: &Hooks,
     ) -> Result<Option<u64>, ExecError>;
+
+    /// Checks `sql`'s columns against an enforced `contract` (names and
+    /// types, in the database's own type names), failing with dbt's table
+    /// of mismatches ([`ExecError::Contract`]); then builds `relation`
+    /// as [`materialize`](Adapter::materialize) does, a table with the
+    /// contract's columns in its order and its constraints.
+    fn materialize_contracted(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        materialization: Materialization,
+        hooks: &Hooks,
+        contract: &Contract,
+    ) -> Result<Option<u64>, ExecError>;
+
+    /// Checks `sql`'s columns against an enforced `contract`, as
+    /// [`materialize_contracted`](Adapter::materialize_contracted) does
+    /// first (an incremental run adds rows to a table that has them).
+    fn check_contract(&self, sql: &str, contract: &Contract) -> Result<(), ExecError>;
 
     /// Builds an incremental model: the whole table when it does not exist
     /// yet (or on a full refresh), otherwise `sql`'s rows joined in by the

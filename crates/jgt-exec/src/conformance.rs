@@ -345,6 +345,7 @@ fn model(sql: &str) -> Work {
         sql: sql.into(),
         materialization: Materialization::Table,
         incremental: None,
+        contract: None,
     }
 }
 

@@ -30,6 +30,13 @@ pub enum ExecError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// A model's columns break its enforced contract (dbt's table of
+    /// mismatches).
+    #[error("{message}")]
+    Contract {
+        /// dbt's message with the table of mismatched columns.
+        message: String,
+    },
     /// A materialization this adapter cannot build.
     #[error("materialization '{0}' is not supported yet")]
     Unsupported(String),
@@ -43,6 +50,7 @@ impl ExecError {
             ExecError::Sql { .. } => "JGT5002",
             ExecError::Seed { .. } => "JGT5003",
             ExecError::Unsupported(..) => "JGT5004",
+            ExecError::Contract { .. } => "JGT5005",
         }
     }
 }

@@ -197,21 +197,20 @@ fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeRes
         Work::Seed { csv, options } => built(load_seed(adapter, node, csv, options).map(Some)),
         Work::Model {
             sql,
-            incremental: Some(how),
-            ..
-        } => blame_inlined(
-            adapter,
-            node,
-            built(adapter.incremental(&node.relation, sql, how, &node.hooks)),
-        ),
-        Work::Model {
-            sql,
             materialization,
-            ..
+            incremental,
+            contract,
         } => blame_inlined(
             adapter,
             node,
-            built(adapter.materialize(&node.relation, sql, *materialization, &node.hooks)),
+            built(build_model(
+                adapter,
+                node,
+                sql,
+                *materialization,
+                incremental.as_ref(),
+                contract.as_ref(),
+            )),
         ),
         Work::Snapshot { sql, snapshot } => blame_inlined(
             adapter,
@@ -228,6 +227,29 @@ fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeRes
     result.started_at = started_at;
     result.seconds = started.elapsed().as_secs_f64();
     result
+}
+
+/// Builds one model: incremental or not, with its contract or without.
+fn build_model(
+    adapter: &dyn Adapter,
+    node: &PlannedNode,
+    sql: &str,
+    materialization: Materialization,
+    incremental: Option<&jgt_core::Incremental>,
+    contract: Option<&jgt_core::Contract>,
+) -> Result<Option<u64>, crate::ExecError> {
+    let relation = &node.relation;
+    match (incremental, contract) {
+        (Some(how), Some(contract)) if how.is_incremental => {
+            adapter.check_contract(sql, contract)?;
+            adapter.incremental(relation, sql, how, &node.hooks)
+        }
+        (Some(how), None) => adapter.incremental(relation, sql, how, &node.hooks),
+        (_, Some(contract)) => {
+            adapter.materialize_contracted(relation, sql, materialization, &node.hooks, contract)
+        }
+        (None, None) => adapter.materialize(relation, sql, materialization, &node.hooks),
+    }
 }
 
 /// When a model that inlines ephemeral models fails, finds the first

@@ -86,6 +86,10 @@ pub struct NodeProperties {
     /// The node's columns.
     #[serde(default)]
     pub columns: Vec<ColumnProperties>,
+    /// Model-level constraints (over one or more columns), enforced with
+    /// a contract.
+    #[serde(default)]
+    pub constraints: Vec<Value>,
     /// Model-level tests (`data_tests:` or the older `tests:`).
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,
@@ -115,6 +119,10 @@ pub struct ColumnProperties {
     /// The declared type, if any.
     #[serde(default)]
     pub data_type: Option<String>,
+    /// Column constraints (`not_null`, `unique`, ...), enforced with a
+    /// contract.
+    #[serde(default)]
+    pub constraints: Vec<Value>,
     /// dbt's `quote: true`: the name is quoted wherever jgt writes it into
     /// SQL (generic tests); otherwise it is written as it stands.
     #[serde(default)]
