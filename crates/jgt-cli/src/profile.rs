@@ -86,6 +86,19 @@ fn open_options(project_dir: &Path, project: &Project) -> OpenOptions {
             })
             .collect();
     }
+    // Relative file paths in SQL (dbt-duckdb's file-backed sources) are
+    // the project folder's, wherever jgt runs from.
+    let searched = options
+        .settings
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("file_search_path"));
+    if !searched {
+        let dir = std::path::absolute(project_dir).unwrap_or_else(|_| project_dir.to_path_buf());
+        options.settings.push((
+            "file_search_path".into(),
+            dir.to_string_lossy().into_owned(),
+        ));
+    }
     options
 }
 

@@ -109,7 +109,6 @@ fn contracts_are_enforced_as_dbt_enforces_them() {
 }
 
 #[test]
-#[ignore = "jgt does not implement dbt-duckdb's external files yet"]
 fn external_sources_and_csv_models_read_and_write_files_as_dbt_does() {
     // Sources over CSV files (meta.external_location with {name}, and a
     // table's own read_csv(...)); external models writing CSV at an

@@ -65,6 +65,8 @@ pub struct CompiledNode {
     pub snapshot: Option<jgt_core::Snapshot>,
     /// For models with an enforced contract: its columns and constraints.
     pub contract: Option<jgt_core::Contract>,
+    /// For `external` models: the file they write.
+    pub external: Option<jgt_core::External>,
 }
 
 /// What a test node knows beyond other nodes.
@@ -122,6 +124,7 @@ impl CompiledNode {
             hooks: jgt_core::Hooks::default(),
             snapshot: None,
             contract: None,
+            external: None,
         }
     }
 }
@@ -530,6 +533,11 @@ impl Graph {
         for source in &project.sources {
             let relation = Relation::new(&source.schema, &source.identifier);
             let key = (source.source_name.clone(), source.table_name.clone());
+            if let Some(location) = &source.external_location {
+                catalog
+                    .external_sources
+                    .insert(key.clone(), location.clone());
+            }
             catalog.sources.insert(key, relation.clone());
             let name = format!("{}.{}", source.source_name, source.table_name);
             let node = Node {
@@ -579,6 +587,15 @@ impl Graph {
                 }
                 _ => None,
             };
+            let external = match materialization {
+                Materialization::External => Some(crate::external::spec(
+                    project,
+                    config,
+                    &model.path,
+                    &relation.identifier,
+                )?),
+                _ => None,
+            };
             let node = Node {
                 name: model.name.clone(),
                 kind: NodeKind::Model,
@@ -589,6 +606,7 @@ impl Graph {
             let details = CompiledNode {
                 config: config.clone(),
                 incremental,
+                external,
                 macros: out.macros.clone(),
                 package: model.package.clone(),
                 needs_execution: out.needs_execution,

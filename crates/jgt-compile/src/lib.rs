@@ -18,6 +18,7 @@ mod contract;
 mod ephemeral;
 mod error;
 mod execution;
+mod external;
 mod hooks;
 mod incremental;
 pub mod plan;

@@ -141,6 +141,7 @@ fn planned(
             materialization: node.materialization.unwrap_or(Materialization::View),
             incremental: node.incremental.clone(),
             contract: node.contract.clone(),
+            external: node.external.clone(),
         },
     };
     PlannedNode {

@@ -36,6 +36,8 @@ pub enum Work {
         /// The enforced contract, checked before the build (and its
         /// constraints created with a table).
         contract: Option<crate::Contract>,
+        /// For `external` models: the file to write.
+        external: Option<External>,
     },
     /// Record a snapshot: the query's rows as the next slice of history.
     Snapshot {
@@ -286,4 +288,18 @@ pub struct Snapshot {
     pub valid_to_current: Option<String>,
     /// The names of the added columns.
     pub columns: SnapshotColumns,
+}
+
+/// Where and how an `external` model writes its file (dbt-duckdb's
+/// `location`, `format`, `partition_by`, `options`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct External {
+    /// The file (or, partitioned, the folder) to write: absolute.
+    pub location: PathBuf,
+    /// `csv`, `parquet` or `json`.
+    pub format: String,
+    /// Columns whose values make the folders of a partitioned write.
+    pub partition_by: Vec<String>,
+    /// More `COPY` options, as `name value` pairs (`delimiter '|'`).
+    pub options: Vec<(String, String)>,
 }

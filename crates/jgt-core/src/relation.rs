@@ -40,11 +40,14 @@ pub enum Materialization {
     Incremental,
     /// Inlined into its dependents, never created.
     Ephemeral,
+    /// dbt-duckdb's `external`: written to a file (CSV, Parquet, JSON),
+    /// with a view over the file as the relation.
+    External,
 }
 
 impl Materialization {
     /// Every name accepted in `materialized`.
-    pub const NAMES: [&'static str; 4] = ["view", "table", "incremental", "ephemeral"];
+    pub const NAMES: [&'static str; 5] = ["view", "table", "incremental", "ephemeral", "external"];
 
     /// Parses a `materialized` value, `None` when it names no materialization.
     pub fn parse(name: &str) -> Option<Self> {
@@ -53,6 +56,7 @@ impl Materialization {
             "table" => Some(Materialization::Table),
             "incremental" => Some(Materialization::Incremental),
             "ephemeral" => Some(Materialization::Ephemeral),
+            "external" => Some(Materialization::External),
             _ => None,
         }
     }
@@ -64,6 +68,7 @@ impl Materialization {
             Materialization::Table => "table",
             Materialization::Incremental => "incremental",
             Materialization::Ephemeral => "ephemeral",
+            Materialization::External => "external",
         }
     }
 }

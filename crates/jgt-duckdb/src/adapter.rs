@@ -4,8 +4,8 @@ use std::path::Path;
 
 use duckdb::Connection;
 use jgt_core::{
-    Column, Contract, Dialect, Hooks, Incremental, Materialization, QueryResult, Relation,
-    SeedOptions, Snapshot,
+    Column, Contract, Dialect, External, Hooks, Incremental, Materialization, QueryResult,
+    Relation, SeedOptions, Snapshot,
 };
 use jgt_exec::{Adapter, ExecError, Interrupter};
 
@@ -367,7 +367,9 @@ impl Adapter for DuckDbAdapter {
                     .map_err(db)?;
                 Ok(Some(self.count(relation)?))
             }),
-            Materialization::Ephemeral => Err(ExecError::Unsupported("ephemeral".into())),
+            Materialization::Ephemeral | Materialization::External => {
+                Err(ExecError::Unsupported(materialization.to_string()))
+            }
         }
     }
 
@@ -390,6 +392,22 @@ impl Adapter for DuckDbAdapter {
             // A view holds no constraints: its columns are what is checked.
             _ => self.materialize(relation, sql, materialization, hooks),
         }
+    }
+
+    fn materialize_external(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        external: &External,
+        hooks: &Hooks,
+    ) -> Result<Option<u64>, ExecError> {
+        let sql = body(sql)?;
+        crate::external::check_format(&self.conn, &external.format)?;
+        self.with_hooks(hooks, || {
+            self.prepare_slot(relation, "VIEW")?;
+            crate::external::write(&self.conn, relation, sql, external)?;
+            Ok(Some(self.count(relation)?))
+        })
     }
 
     fn check_contract(&self, sql: &str, contract: &Contract) -> Result<(), ExecError> {

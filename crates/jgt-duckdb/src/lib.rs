@@ -11,6 +11,7 @@
 mod adapter;
 mod contract;
 mod dialect;
+mod external;
 mod incremental;
 mod options;
 mod snapshot;

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use jgt_core::{
-    Column, Contract, Dialect, Hooks, Incremental, Materialization, QueryResult, Relation,
-    SeedOptions, Snapshot,
+    Column, Contract, Dialect, External, Hooks, Incremental, Materialization, QueryResult,
+    Relation, SeedOptions, Snapshot,
 };
 
 use crate::error::ExecError;
@@ -53,6 +53,17 @@ pub trait Adapter {
         materialization: Materialization,
         hooks: &Hooks,
         contract: &Contract,
+    ) -> Result<Option<u64>, ExecError>;
+
+    /// Writes `sql`'s rows to the file `external` names and makes
+    /// `relation` a view over it, as dbt-duckdb's `external`
+    /// materialization does. The old file and view stay when it fails.
+    fn materialize_external(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        external: &External,
+        hooks: &Hooks,
     ) -> Result<Option<u64>, ExecError>;
 
     /// Checks `sql`'s columns against an enforced `contract`, as

@@ -346,6 +346,7 @@ fn model(sql: &str) -> Work {
         materialization: Materialization::Table,
         incremental: None,
         contract: None,
+        external: None,
     }
 }
 

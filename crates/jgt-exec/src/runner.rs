@@ -197,9 +197,19 @@ fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeRes
         Work::Seed { csv, options } => built(load_seed(adapter, node, csv, options).map(Some)),
         Work::Model {
             sql,
+            external: Some(external),
+            ..
+        } => blame_inlined(
+            adapter,
+            node,
+            built(adapter.materialize_external(&node.relation, sql, external, &node.hooks)),
+        ),
+        Work::Model {
+            sql,
             materialization,
             incremental,
             contract,
+            external: None,
         } => blame_inlined(
             adapter,
             node,

@@ -15,7 +15,7 @@ use crate::render::{render_tree, RenderInputs};
 pub const PROFILES_FILE: &str = "profiles.yml";
 
 /// Keys of a DuckDB output that jgt reads.
-const DUCKDB_KEYS: [&str; 8] = [
+const DUCKDB_KEYS: [&str; 9] = [
     "type",
     "path",
     "schema",
@@ -24,6 +24,7 @@ const DUCKDB_KEYS: [&str; 8] = [
     "settings",
     "extensions",
     "attach",
+    "external_root",
 ];
 
 /// dbt-duckdb keys that change what a build reads or writes, which jgt
@@ -79,6 +80,9 @@ pub struct ProfileTarget {
     pub extensions: Vec<String>,
     /// `attach:` entries.
     pub attach: Vec<Attachment>,
+    /// `external_root`: the folder `external` models write to when they
+    /// name no `location` (relative to the project folder; `.` unless set).
+    pub external_root: Option<String>,
     /// Things worth a warning (unknown keys, a missing path).
     pub warnings: Vec<String>,
 }
@@ -316,6 +320,7 @@ pub fn read_target(
         settings: settings_of(output).map_err(|m| invalid(key_line("settings"), m))?,
         extensions: extensions_of(output).map_err(|m| invalid(key_line("extensions"), m))?,
         attach: attach_of(output).map_err(|m| invalid(key_line("attach"), m))?,
+        external_root: text_of(output, "external_root"),
         path: db_path,
         target_name,
         warnings,

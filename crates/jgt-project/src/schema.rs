@@ -143,6 +143,9 @@ pub struct SourceProperties {
     /// Plain-words description.
     #[serde(default)]
     pub description: Option<String>,
+    /// Free-form metadata; dbt-duckdb reads `external_location` here.
+    #[serde(default)]
+    pub meta: Option<Value>,
     /// Configs of every table of the source (`enabled`, `meta`, ...).
     #[serde(default)]
     pub config: Option<Value>,
@@ -162,6 +165,9 @@ pub struct SourceTableProperties {
     /// Plain-words description.
     #[serde(default)]
     pub description: Option<String>,
+    /// Free-form metadata; dbt-duckdb reads `external_location` here.
+    #[serde(default)]
+    pub meta: Option<Value>,
     /// The table's columns.
     #[serde(default)]
     pub columns: Vec<ColumnProperties>,
@@ -190,6 +196,9 @@ pub struct SourceTable {
     pub path: PathBuf,
     /// False when the source or the table says `config: {enabled: false}`.
     pub enabled: bool,
+    /// dbt-duckdb's `external_location`, as the SQL `source()` prints
+    /// instead of the relation (`'data/users.csv'`).
+    pub external_location: Option<String>,
 }
 
 impl SchemaFile {
@@ -244,11 +253,33 @@ impl SchemaFile {
                     enabled: enabled(&table.config)
                         .or(enabled(&source.config))
                         .unwrap_or(true),
+                    external_location: external_location(source, table),
                 });
             }
         }
         tables
     }
+}
+
+/// dbt-duckdb's file-backed source: the table's (else the source's)
+/// `external_location`, from `meta:` or `config:`, with `{name}`,
+/// `{identifier}` and `{schema}` filled in; written as a quoted path
+/// unless it is already SQL (a function call such as `read_csv(...)`, or
+/// a quoted string).
+fn external_location(source: &SourceProperties, table: &SourceTableProperties) -> Option<String> {
+    let template = [&table.meta, &table.config, &source.meta, &source.config]
+        .into_iter()
+        .find_map(|map| map.as_ref()?.get("external_location")?.as_str())?;
+    let identifier = table.identifier.as_deref().unwrap_or(&table.name);
+    let schema = source.schema.as_deref().unwrap_or(&source.name);
+    let location = template
+        .replace("{name}", &table.name)
+        .replace("{identifier}", identifier)
+        .replace("{schema}", schema);
+    if location.contains('(') || location.starts_with('\'') {
+        return Some(location);
+    }
+    Some(format!("'{}'", location.replace('\'', "''")))
 }
 
 /// The `enabled` of a `config:` mapping, when it says one.

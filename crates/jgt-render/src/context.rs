@@ -26,6 +26,10 @@ pub struct Catalog {
     /// Models and seeds `enabled: false` left out, by name, with their
     /// unique ids: a `ref()` to one is an error saying so.
     pub disabled: HashMap<String, String>,
+    /// Source tables read straight from files (dbt-duckdb's
+    /// `external_location`), by `(source, table)`: the SQL `source()`
+    /// prints for them.
+    pub external_sources: HashMap<(String, String), String>,
     /// Source tables `enabled: false` left out, by `(source, table)`.
     pub disabled_sources: std::collections::HashSet<(String, String)>,
 }
@@ -133,6 +137,23 @@ impl RelationValue {
     /// A relation value, spelt by `dialect`.
     pub fn value(relation: &Relation, database: &str, dialect: &dyn Dialect) -> Value {
         RelationValue::of_kind(relation, database, dialect, None)
+    }
+
+    /// A source read straight from a file: prints as `sql` (a quoted path
+    /// or a `read_csv(...)` call), with the source's relation's attributes.
+    pub fn external(
+        relation: &Relation,
+        database: &str,
+        dialect: &dyn Dialect,
+        sql: &str,
+    ) -> Value {
+        let mut value = RelationValue::of_kind(relation, database, dialect, None);
+        if let Some(relation) = value.downcast_object::<RelationValue>() {
+            let mut external = (*relation).clone();
+            external.sql = sql.to_string();
+            value = Value::from_object(external);
+        }
+        value
     }
 
     /// A relation value that knows whether it is a table or a view.

@@ -153,8 +153,12 @@ fn register_relations(env: &mut Environment<'static>, database: String, dialect:
                     did_you_mean(&suggestion)
                 )));
             };
+            let external = node.catalog.external_sources.get(&key);
             node.sources.lock().expect("sources lock").push(key);
-            Ok(RelationValue::value(relation, &database, dialect.as_ref()))
+            Ok(match external {
+                Some(sql) => RelationValue::external(relation, &database, dialect.as_ref(), sql),
+                None => RelationValue::value(relation, &database, dialect.as_ref()),
+            })
         },
     );
 }
