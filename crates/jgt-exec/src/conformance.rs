@@ -30,6 +30,9 @@
 //! | `trailing_semicolon_and_comment` | `select …; -- done` builds, previews and tests |
 //! | `preview_limits_rows` | `query` keeps at most `limit` rows |
 //! | `failure_skips_children` | through the runner: a failed model's children are skipped |
+//! | `hooks_run_inside_the_build` | pre- and post-hooks run in order; a failing one rolls the build back |
+//! | `snapshot_records_changes` | a changed row closes its version and adds a new one |
+//! | `contract_mismatch_keeps_old_table` | a broken contract fails before building; the old table stays |
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -96,7 +99,9 @@ macro_rules! conformance_tests {
             seed_with_odd_csv, seed_header_only, ragged_seed_is_refused,
             test_counts_failing_rows, ephemeral_cte_inlines, awkward_names_are_quoted,
             second_statement_is_refused, trailing_semicolon_and_comment, preview_limits_rows,
-            failure_skips_children, execute_runs_commands_and_queries);
+            failure_skips_children, execute_runs_commands_and_queries,
+            hooks_run_inside_the_build, snapshot_records_changes,
+            contract_mismatch_keeps_old_table);
     };
     (@cases $engine:expr; $($case:ident),* $(,)?) => {
         $(
@@ -107,6 +112,12 @@ macro_rules! conformance_tests {
         )*
     };
 }
+
+mod nodes;
+
+pub use nodes::{
+    contract_mismatch_keeps_old_table, hooks_run_inside_the_build, snapshot_records_changes,
+};
 
 fn table(db: &dyn Adapter, relation: &Relation, sql: &str) -> Option<u64> {
     db.materialize(relation, sql, Materialization::Table, &Hooks::NONE)
