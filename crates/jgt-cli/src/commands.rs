@@ -290,7 +290,8 @@ pub fn build(
         );
         return Ok(true);
     }
-    crate::operation::run_hooks(&compiled, &adapter, When::Start, None)?;
+    let mut started_hooks = Vec::new();
+    crate::operation::run_hooks(&compiled, &adapter, When::Start, None, &mut started_hooks)?;
     let mut reporter = Reporter::new(&plan);
     let threads = compiled.target.threads;
     let rerender = crate::execution::AtExecution::new(&compiled);
@@ -315,10 +316,24 @@ pub fn build(
     } else {
         out!("{}", summary(&plan, &results, elapsed));
     }
+    // on-run-end runs before run_results.json is written, which lists it
+    // (dbt's order); not after a Ctrl-C.
+    let mut ended_hooks = Vec::new();
+    let ended = match ctx.cancel.is_cancelled() {
+        true => Ok(0),
+        false => crate::operation::run_hooks(
+            &compiled,
+            &adapter,
+            When::End,
+            Some((&plan, &results)),
+            &mut ended_hooks,
+        ),
+    };
     write_run_results(
         &compiled,
         &plan,
         &results,
+        [&started_hooks, &ended_hooks],
         ctx.invocation,
         elapsed,
         ctx.args.clone(),
@@ -327,7 +342,7 @@ pub fn build(
         errln!("{}", interrupted_summary(&results));
         return Ok(false);
     }
-    crate::operation::run_hooks(&compiled, &adapter, When::End, Some((&plan, &results)))?;
+    ended?;
     for warning in crate::warnings::column_warnings(&compiled, &ids, &plan, &results, &adapter) {
         errln!("{} {warning}", console::style("warning:").yellow().bold());
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
-use jgt_compile::artifacts::{unique_id, Invocation};
+use jgt_compile::artifacts::{unique_id, Invocation, Operation};
 use jgt_compile::Compiled;
 use jgt_core::{Introspect, NodeResult, PlannedNode};
 use jgt_exec::{Adapter, AdapterIntrospect};
@@ -106,11 +106,14 @@ impl When {
 /// Runs the project's `on-run-start` or `on-run-end` hooks, each rendered
 /// then run statement by statement. `done` (for `on-run-end`) becomes the
 /// hooks' `results` and `schemas`. The first failure stops the hooks.
+///
+/// Each hook that ran is pushed to `ran`, for the run results.
 pub fn run_hooks(
     compiled: &Compiled,
     adapter: &dyn Adapter,
     when: When,
     done: Option<(&[PlannedNode], &[NodeResult])>,
+    ran: &mut Vec<Operation>,
 ) -> Result<usize, CliError> {
     let hooks = hooks_in_order(compiled, when);
     if hooks.is_empty() {
@@ -119,7 +122,8 @@ pub fn run_hooks(
     let db = connect(adapter)?;
     let extra = done.map(|(plan, results)| context_after(compiled, plan, results));
     let extra = extra.unwrap_or_default();
-    for (label, hook) in &hooks {
+    for (hook_of, (label, hook)) in &hooks {
+        let started_at = std::time::SystemTime::now();
         let started = Instant::now();
         let sql = compiled
             .renderer
@@ -135,35 +139,43 @@ pub fn run_hooks(
             })?;
         }
         outln!("{label} OK in {:.2}s", started.elapsed().as_secs_f64());
+        ran.push(Operation {
+            package: hook_of.0.clone(),
+            when: when.key(),
+            index: hook_of.1,
+            started_at,
+            seconds: started.elapsed().as_secs_f64(),
+        });
     }
     Ok(hooks.len())
 }
 
-/// The hooks to run, labelled `<project file>: on-run-start[i]`, in
-/// dbt's order: each installed package's (by package name), then the
-/// root project's.
-fn hooks_in_order(compiled: &Compiled, when: When) -> Vec<(String, String)> {
+/// The hooks to run, each with its package and index and labelled
+/// `<project file>: on-run-start[i]`, in dbt's order: each installed
+/// package's (by package name), then the root project's.
+fn hooks_in_order(compiled: &Compiled, when: When) -> Vec<((String, usize), (String, String))> {
     let project = &compiled.project;
     let root = (
+        &project.config.name,
         &project.project_file,
         match when {
             When::Start => &project.config.on_run_start,
             When::End => &project.config.on_run_end,
         },
     );
-    let packages = project.package_hooks.values().map(|hooks| {
+    let packages = project.package_hooks.iter().map(|(package, hooks)| {
         let list = match when {
             When::Start => &hooks.on_run_start,
             When::End => &hooks.on_run_end,
         };
-        (&hooks.file, list)
+        (package, &hooks.file, list)
     });
     packages
         .chain(std::iter::once(root))
-        .flat_map(|(file, list)| {
+        .flat_map(|(package, file, list)| {
             list.iter().enumerate().map(move |(i, hook)| {
                 let label = format!("{}: {}[{i}]", file.display(), when.key());
-                (label, hook.clone())
+                ((package.clone(), i), (label, hook.clone()))
             })
         })
         .collect()

@@ -44,6 +44,13 @@ fn hooks_run_in_dbt_order_with_this() {
             "4 after commit"
         ]
     );
+    // run_results.json lists on-run-start as dbt does: an operation first.
+    let results = std::fs::read_to_string(p.path().join("target/run_results.json")).unwrap();
+    let results: serde_json::Value = serde_json::from_str(&results).unwrap();
+    let first = &results["results"][0];
+    assert_eq!(first["unique_id"], "operation.hooked.hooked-on-run-start-0");
+    assert_eq!(first["status"], "success");
+    assert_eq!(first["message"], "hooked.on-run-start.0 passed");
 }
 
 #[test]

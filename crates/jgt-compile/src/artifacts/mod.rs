@@ -402,47 +402,104 @@ pub fn status_word(work: &Work, status: Status) -> &'static str {
     }
 }
 
-/// Writes `target/run_results.json` for one build.
+/// An `on-run-start` / `on-run-end` hook that ran, as run results list
+/// it (dbt's `operation` nodes).
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The project or package whose hook it is.
+    pub package: String,
+    /// `on-run-start` or `on-run-end`.
+    pub when: &'static str,
+    /// Its index in that list.
+    pub index: usize,
+    /// When it started.
+    pub started_at: std::time::SystemTime,
+    /// Seconds it took.
+    pub seconds: f64,
+}
+
+impl Operation {
+    /// The run-results entry dbt writes for a hook that passed.
+    fn result(&self) -> RunResult {
+        let finished = self.started_at + Duration::from_secs_f64(self.seconds);
+        RunResult {
+            status: "success".into(),
+            timing: vec![Timing {
+                name: "execute".into(),
+                started_at: iso8601(self.started_at),
+                completed_at: iso8601(finished),
+            }],
+            thread_id: "main".into(),
+            execution_time: self.seconds,
+            adapter_response: AdapterResponse {
+                message: "OK".into(),
+                rows_affected: None,
+            },
+            message: Some(format!(
+                "{}.{}.{} passed",
+                self.package, self.when, self.index
+            )),
+            failures: None,
+            unique_id: format!(
+                "operation.{p}.{p}-{}-{}",
+                self.when,
+                self.index,
+                p = self.package
+            ),
+            compiled: true,
+            compiled_code: None,
+            relation_name: None,
+        }
+    }
+}
+
+/// Writes `target/run_results.json` for one build: the `on-run-start`
+/// hooks that ran, the nodes, then the `on-run-end` hooks.
+#[allow(clippy::too_many_arguments)]
 pub fn write_run_results(
     compiled: &Compiled,
     plan: &[PlannedNode],
     results: &[NodeResult],
+    operations: [&[Operation]; 2],
     invocation: &Invocation,
     elapsed: f64,
     args: Value,
 ) -> Result<()> {
-    let entries: Vec<RunResult> = plan
+    let nodes = plan.iter().zip(results).map(|(planned, result)| {
+        let id = compiled
+            .dag
+            .find(&planned.name)
+            .expect("planned nodes are in the graph");
+        let node = compiled.node(id);
+        let finished = result.started_at + Duration::from_secs_f64(result.seconds);
+        RunResult {
+            status: status_word(&planned.work, result.status).into(),
+            timing: vec![Timing {
+                name: "execute".into(),
+                started_at: iso8601(result.started_at),
+                completed_at: iso8601(finished),
+            }],
+            thread_id: format!("Thread-{}", result.thread.max(1)),
+            execution_time: result.seconds,
+            adapter_response: AdapterResponse {
+                message: "OK".into(),
+                rows_affected: result.rows,
+            },
+            message: result.message.clone(),
+            failures: result.failures,
+            unique_id: unique_id(compiled, node),
+            compiled: node.sql.is_some(),
+            compiled_code: node.sql.clone(),
+            relation_name: (node.kind != NodeKind::Test)
+                .then(|| compiled.dialect.relation(&node.relation)),
+        }
+    });
+    let [start, end] = operations;
+    let entries: Vec<RunResult> = start
         .iter()
-        .zip(results)
-        .map(|(planned, result)| {
-            let id = compiled
-                .dag
-                .find(&planned.name)
-                .expect("planned nodes are in the graph");
-            let node = compiled.node(id);
-            let finished = result.started_at + Duration::from_secs_f64(result.seconds);
-            RunResult {
-                status: status_word(&planned.work, result.status).into(),
-                timing: vec![Timing {
-                    name: "execute".into(),
-                    started_at: iso8601(result.started_at),
-                    completed_at: iso8601(finished),
-                }],
-                thread_id: format!("Thread-{}", result.thread.max(1)),
-                execution_time: result.seconds,
-                adapter_response: AdapterResponse {
-                    message: "OK".into(),
-                    rows_affected: result.rows,
-                },
-                message: result.message.clone(),
-                failures: result.failures,
-                unique_id: unique_id(compiled, node),
-                compiled: node.sql.is_some(),
-                compiled_code: node.sql.clone(),
-                relation_name: (node.kind != NodeKind::Test)
-                    .then(|| compiled.dialect.relation(&node.relation)),
-            }
-        })
+        .map(Operation::result)
+        .chain(nodes)
+        .chain(end.iter().map(Operation::result))
         .collect();
     let results = RunResults {
         metadata: invocation.metadata(RUN_RESULTS_SCHEMA),
