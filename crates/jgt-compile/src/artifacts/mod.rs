@@ -242,6 +242,7 @@ fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
     let materialized = match (&node.kind, node.materialization) {
         (NodeKind::Seed, _) => "seed".to_string(),
         (NodeKind::Test, _) => "test".to_string(),
+        (NodeKind::Snapshot, _) => "snapshot".to_string(),
         (_, Some(m)) => m.to_string(),
         _ => String::new(),
     };
@@ -256,6 +257,23 @@ fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
             )
         })
         .collect();
+    let builds = matches!(
+        node.kind,
+        NodeKind::Seed | NodeKind::Model | NodeKind::Snapshot
+    );
+    for (key, hooks) in [
+        ("pre-hook", &node.config.pre_hook),
+        ("post-hook", &node.config.post_hook),
+    ]
+    .into_iter()
+    .filter(|_| builds)
+    {
+        let hooks: Vec<Value> = hooks
+            .iter()
+            .map(|h| serde_json::json!({"sql": h.sql, "transaction": h.transaction, "index": null}))
+            .collect();
+        other.insert(key.into(), Value::Array(hooks));
+    }
     if let Some(test) = &node.test {
         let severity = format!("{:?}", test.config.severity).to_uppercase();
         other.insert("severity".into(), severity.into());
