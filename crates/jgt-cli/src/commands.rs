@@ -33,6 +33,17 @@ pub fn dispatch(cli: Cli, cancel: &Cancel) -> Result<bool> {
     run_command(&cli, &invocation, args, cancel)
 }
 
+/// What `jgt build` builds and runs.
+const BUILD_KINDS: &[NodeKind] = &[
+    NodeKind::Seed,
+    NodeKind::Model,
+    NodeKind::Test,
+    NodeKind::UnitTest,
+];
+
+/// What `jgt test` runs: data tests and unit tests.
+const TEST_KINDS: &[NodeKind] = &[NodeKind::Test, NodeKind::UnitTest];
+
 /// Runs one parsed command line (`retry` runs the previous one's).
 pub fn run_command(
     cli: &Cli,
@@ -57,27 +68,14 @@ pub fn run_command(
         Command::Build(args) if args.watch => crate::watch::watch(
             &ctx,
             &args.selection,
-            &[NodeKind::Seed, NodeKind::Model, NodeKind::Test],
+            BUILD_KINDS,
             args.store_failures,
         ),
-        Command::Test(args) if args.watch => crate::watch::watch(
-            &ctx,
-            &args.selection,
-            &[NodeKind::Test],
-            args.store_failures,
-        ),
-        Command::Build(args) => build(
-            &ctx,
-            &args.selection,
-            &[NodeKind::Seed, NodeKind::Model, NodeKind::Test],
-            args.store_failures,
-        ),
-        Command::Test(args) => build(
-            &ctx,
-            &args.selection,
-            &[NodeKind::Test],
-            args.store_failures,
-        ),
+        Command::Test(args) if args.watch => {
+            crate::watch::watch(&ctx, &args.selection, TEST_KINDS, args.store_failures)
+        }
+        Command::Build(args) => build(&ctx, &args.selection, BUILD_KINDS, args.store_failures),
+        Command::Test(args) => build(&ctx, &args.selection, TEST_KINDS, args.store_failures),
         Command::Compile(selection) => compile_command(common, selection, invocation),
         Command::Ls(selection) => {
             let (compiled, ids) = load(common, selection)?;
@@ -225,12 +223,16 @@ fn with_tests_of(compiled: &Compiled, ids: Vec<NodeId>) -> Vec<NodeId> {
         .iter()
         .copied()
         .filter(|id| {
+            let node = compiled.node(*id);
             chosen.contains(id)
-                || compiled
-                    .node(*id)
+                || node
                     .test
                     .as_ref()
                     .is_some_and(|t| t.attached_to.iter().any(|a| chosen.contains(a)))
+                || node
+                    .unit_test
+                    .as_ref()
+                    .is_some_and(|u| chosen.contains(&u.model))
         })
         .collect()
 }
@@ -363,7 +365,7 @@ fn command_word(kinds: &[NodeKind]) -> &'static str {
     match kinds {
         [NodeKind::Seed] => "seed",
         [NodeKind::Model] => "run",
-        [NodeKind::Test] => "test",
+        [NodeKind::Test] | [NodeKind::Test, NodeKind::UnitTest] => "test",
         _ => "build",
     }
 }
@@ -385,6 +387,7 @@ fn list(compiled: &Compiled, ids: &[NodeId]) {
             let how = match node.kind {
                 NodeKind::Seed => "seed".to_string(),
                 NodeKind::Source => "source".to_string(),
+                NodeKind::UnitTest => "unit".to_string(),
                 _ => node
                     .materialization
                     .map(|m| m.to_string())

@@ -59,6 +59,8 @@ pub struct CompiledNode {
     /// Its own SQL before ephemeral parents were inlined into it, when
     /// they were.
     pub before_inlining: Option<String>,
+    /// For unit tests: the tested model and what running the test takes.
+    pub unit_test: Option<crate::unittests::UnitTestInfo>,
 }
 
 /// What a test node knows beyond other nodes.
@@ -113,6 +115,7 @@ impl CompiledNode {
             package: String::new(),
             needs_execution: false,
             before_inlining: None,
+            unit_test: None,
         }
     }
 }
@@ -217,6 +220,7 @@ pub fn compile(project: Project, options: &CompileOptions) -> Result<Compiled> {
         &mut builder,
         &mut nodes,
     )?;
+    crate::unittests::add_unit_tests(&project, &renderer, &catalog, &mut builder, &mut nodes)?;
     for node in &nodes {
         // A node rendered again as it runs is checked then: while parsing
         // its SQL may be empty (`{% if not execute %}{{ return('') }}`).

@@ -23,6 +23,7 @@ mod properties;
 pub mod state;
 mod testnodes;
 mod unapplied;
+mod unittests;
 
 pub use compile::{
     compile, compiled_path, database_path, write_compiled, CompileOptions, Compiled, CompiledNode,
@@ -31,3 +32,4 @@ pub use compile::{
 pub use ephemeral::cte_name;
 pub use error::CompileError;
 pub use testnodes::test_names;
+pub use unittests::UnitTestInfo;

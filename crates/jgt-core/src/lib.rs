@@ -9,7 +9,8 @@
 //! database-free readers every engine needs: [`sql`], which tells where one
 //! SQL statement ends, and [`csv`], which checks a seed's shape before any
 //! database reads it; [`seed_types`] works out the column types dbt gives
-//! a seed.
+//! a seed. [`unit_test`] writes the SQL of dbt's unit tests and compares
+//! their rows.
 
 pub mod csv;
 mod dialect;
@@ -20,6 +21,7 @@ pub mod results;
 pub mod seed_types;
 pub mod sql;
 mod test_config;
+pub mod unit_test;
 
 pub use dialect::{AnsiDialect, Capabilities, Dialect};
 pub use introspect::{Introspect, RelationType};
@@ -27,3 +29,4 @@ pub use plan::{Incremental, Inlined, PlannedNode, SchemaChange, SeedOptions, Str
 pub use relation::{Materialization, Relation};
 pub use results::{Column, NodeResult, QueryResult, Status};
 pub use test_config::{threshold_met, InvalidValue, Severity, TestConfig};
+pub use unit_test::{Fixture, FixtureInput, FixtureValue, UnitTestWork};

@@ -427,6 +427,25 @@ impl Adapter for DuckDbAdapter {
         Ok(QueryResult::default())
     }
 
+    fn query_columns(&self, sql: &str) -> Result<Vec<Column>, ExecError> {
+        let sql = body(sql)?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "select column_name, column_type from (describe select * from ({sql}\n) as __jgt_query)"
+            ))
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        let mut columns = Vec::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            columns.push(Column {
+                name: row.get(0).map_err(db)?,
+                data_type: row.get(1).map_err(db)?,
+            });
+        }
+        Ok(columns)
+    }
+
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError> {
         let mut stmt = self
             .conn

@@ -59,6 +59,10 @@ pub trait Adapter {
     /// exactly one statement is refused.
     fn execute(&self, sql: &str) -> Result<QueryResult, ExecError>;
 
+    /// The columns `sql` (one query) returns, with their database types,
+    /// without reading its rows (unit tests type expected rows by them).
+    fn query_columns(&self, sql: &str) -> Result<Vec<Column>, ExecError>;
+
     /// The columns of `relation`, or `None` when it does not exist.
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError>;
 

@@ -19,6 +19,7 @@ pub mod profiles;
 pub mod render;
 mod schema;
 pub mod suggest;
+mod unit_tests;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,10 @@ pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
     ColumnProperties, NodeProperties, SchemaFile, SourceProperties, SourceTable,
     SourceTableProperties,
+};
+pub use unit_tests::{
+    find_fixture, FixtureProperties, GivenProperties, OverridesProperties,
+    UnitTestConfigProperties, UnitTestProperties, FIXTURES_DIR,
 };
 
 /// jgt's own name for the file that marks a project folder.

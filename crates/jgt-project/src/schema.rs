@@ -24,6 +24,9 @@ pub struct SchemaFile {
     /// Source declarations.
     #[serde(default)]
     pub sources: Vec<SourceProperties>,
+    /// dbt unit tests of models.
+    #[serde(default)]
+    pub unit_tests: Vec<crate::unit_tests::UnitTestProperties>,
     /// Top-level keys jgt does not act on that would change a dbt build,
     /// or that no dbt version knows, with their lines.
     #[serde(skip)]
@@ -57,11 +60,7 @@ const DESCRIBING_KEYS: [&str; 8] = [
 ];
 
 /// Schema-file keys dbt builds or runs something from that jgt does not yet.
-const NOT_YET_KEYS: [(&str, &str); 3] = [
-    (
-        "unit_tests",
-        "jgt does not run unit tests yet; they are skipped",
-    ),
+const NOT_YET_KEYS: [(&str, &str); 2] = [
     (
         "snapshots",
         "jgt does not build snapshots yet; these properties are not read",
@@ -171,6 +170,7 @@ impl SchemaFile {
         }
         let mut file: SchemaFile =
             serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+        crate::unit_tests::set_lines(&mut file.unit_tests, text);
         let rest = std::mem::take(&mut file.rest);
         for key in rest.keys() {
             if DESCRIBING_KEYS.contains(&key.as_str()) {
@@ -182,7 +182,7 @@ impl SchemaFile {
                     let known = DESCRIBING_KEYS
                         .iter()
                         .chain(NOT_YET_KEYS.iter().map(|(k, _)| k))
-                        .chain(&["version", "models", "seeds", "sources"])
+                        .chain(&["version", "models", "seeds", "sources", "unit_tests"])
                         .copied();
                     let hint = crate::suggest::did_you_mean(&crate::suggest::nearest(key, known));
                     format!("no dbt version knows this key; it is not read.{hint}")
