@@ -65,12 +65,9 @@ pub fn run_command(
             crate::watch::watch(&ctx, &args.selection, &[NodeKind::Model], false)
         }
         Command::Run(args) => build(&ctx, &args.selection, &[NodeKind::Model], false),
-        Command::Build(args) if args.watch => crate::watch::watch(
-            &ctx,
-            &args.selection,
-            BUILD_KINDS,
-            args.store_failures,
-        ),
+        Command::Build(args) if args.watch => {
+            crate::watch::watch(&ctx, &args.selection, BUILD_KINDS, args.store_failures)
+        }
         Command::Test(args) if args.watch => {
             crate::watch::watch(&ctx, &args.selection, TEST_KINDS, args.store_failures)
         }
@@ -201,6 +198,15 @@ pub(crate) fn load_with(
     };
     if !selection.select.is_empty() {
         ids = with_tests_of(&compiled, ids);
+        // What --exclude names stays out, tests of selected nodes too.
+        if selection.exclude.iter().any(|e| !e.trim().is_empty()) {
+            let excluded: HashSet<NodeId> = compiled
+                .dag
+                .select_with_state(&selection.exclude, &[], modified.as_ref())?
+                .into_iter()
+                .collect();
+            ids.retain(|id| !excluded.contains(id));
+        }
     }
     if let Some(only) = &selection.only {
         ids.retain(|&id| {

@@ -215,13 +215,12 @@ impl Place<'_> {
                  (or false) to say which case the test checks",
                 model.name
             ))),
-            Some(true) if !self.test.given.iter().any(|g| g.input.trim() == "this") => {
-                Err(self.error(format!(
+            Some(true) if !self.test.given.iter().any(|g| g.input.trim() == "this") => Err(self
+                .error(format!(
                     "is_incremental is true, so the test needs a `this` input: the rows model '{}' \
                      already holds",
                     model.name
-                )))
-            }
+                ))),
             Some(_) => Ok(()),
         }
     }
@@ -330,13 +329,13 @@ impl Place<'_> {
             )));
         }
         let Some(rows) = &fixture.rows else {
-            let seed = input.and_then(|i| i.seed.as_ref()).ok_or_else(|| {
-                self.error(format!("{key}: `rows:` is missing"))
-            })?;
+            let seed = input
+                .and_then(|i| i.seed.as_ref())
+                .ok_or_else(|| self.error(format!("{key}: `rows:` is missing")))?;
             let text = std::fs::read_to_string(self.project.root.join(seed))
                 .map_err(|err| self.error(format!("cannot read {}: {err}", seed.display())))?;
-            let rows = csv_rows(&text)
-                .map_err(|err| self.error(format!("{}: {err}", seed.display())))?;
+            let rows =
+                csv_rows(&text).map_err(|err| self.error(format!("{}: {err}", seed.display())))?;
             return Ok(Fixture::Rows(rows));
         };
         let serde_yaml::Value::Sequence(items) = rows else {

@@ -400,7 +400,8 @@ mod tests {
     #[test]
     fn a_diff_marks_missing_rows_with_minus_and_extra_rows_with_plus() {
         let columns = vec!["id".to_string(), "total".to_string()];
-        let row = |id: &str, total: Option<&str>| vec![Some(id.to_string()), total.map(String::from)];
+        let row =
+            |id: &str, total: Option<&str>| vec![Some(id.to_string()), total.map(String::from)];
         let expected = [row("1", Some("2")), row("2", Some("4")), row("3", None)];
         let actual = [row("1", Some("2")), row("2", Some("3"))];
         let text = diff(&columns, &expected, &actual).unwrap();
