@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::dbt_fixture::DbtFixture;
 use common::TempProject;
 
 /// Customers and orders seeds, `customer_totals` summing orders per
@@ -405,4 +406,34 @@ fn an_incremental_model_needs_its_is_incremental_override() {
         all.contains("models/unit.yml:2: unit test big_orders::t: model 'big_orders' is incremental: set `overrides: {macros: {is_incremental: true}}`"),
         "{all}"
     );
+}
+
+#[test]
+fn a_dbt_project_with_unit_tests_builds_and_reports_them_as_dbt_does() {
+    // dict, inline csv, csv and sql fixture files, a source input, empty
+    // rows, overrides of vars, env_vars and is_incremental: every unit
+    // test passes in dbt, so `dbt build` built every relation, and its
+    // run_results.json's unit test entries are in dbt_unit_results.txt.
+    let shop = DbtFixture::copy("dbt_unit_shop");
+    shop.build();
+    shop.assert_built_as_dbt_does("unit_shop.duckdb");
+    let text = std::fs::read_to_string(shop.path().join("target/run_results.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut ours: Vec<String> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["unique_id"].as_str().unwrap().starts_with("unit_test."))
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["unique_id"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+                r["failures"]
+            )
+        })
+        .collect();
+    ours.sort();
+    let dbt = std::fs::read_to_string(shop.path().join("dbt_unit_results.txt")).unwrap();
+    assert_eq!(ours, dbt.lines().collect::<Vec<_>>());
 }

@@ -144,8 +144,15 @@ pub fn expected_sql(
     match fixture {
         Fixture::Sql(sql) => Ok(sql.clone()),
         Fixture::Rows(rows) => {
-            for row in rows {
+            for (n, row) in rows.iter().enumerate() {
                 check_columns(row, output, "expected output")?;
+                if !same_columns(row, expected_columns) {
+                    return Err(format!(
+                        "expected row {} gives other columns than the first expected row; \
+                         every expected row must give the same columns (dbt compares the first row's)",
+                        n + 1
+                    ));
+                }
             }
             fixture_sql(fixture, expected_columns, "expected output", dialect)
         }
@@ -270,6 +277,16 @@ fn render_diff(columns: &[String], lines: &[(char, &TextRow)]) -> String {
     out.join("\n")
 }
 
+/// Whether `row` gives exactly the columns of `columns`, in any order.
+fn same_columns(row: &FixtureRow, columns: &[Column]) -> bool {
+    let mut given: Vec<String> = row.iter().map(|(name, _)| name.to_lowercase()).collect();
+    let mut wanted: Vec<String> = columns.iter().map(|c| c.name.to_lowercase()).collect();
+    given.sort();
+    given.dedup();
+    wanted.sort();
+    given == wanted
+}
+
 /// A row's values cast to its columns' types, in the columns' order.
 fn typed_row(
     row: &FixtureRow,
@@ -384,6 +401,24 @@ mod tests {
         assert_eq!(
             err,
             "invalid column name 'nme' in the fixture for 'users'; its columns are: id"
+        );
+    }
+
+    #[test]
+    fn every_expected_row_gives_the_first_rows_columns() {
+        let output = [column("id", "INTEGER"), column("total", "DOUBLE")];
+        let expected = Fixture::Rows(vec![
+            vec![
+                ("id".into(), FixtureValue::Number("1".into())),
+                ("total".into(), FixtureValue::Null),
+            ],
+            vec![("id".into(), FixtureValue::Number("2".into()))],
+        ]);
+        let compared = compared_columns(&expected, &output).unwrap();
+        let err = expected_sql(&expected, &compared, &output, &dialect()).unwrap_err();
+        assert!(
+            err.starts_with("expected row 2 gives other columns"),
+            "{err}"
         );
     }
 
