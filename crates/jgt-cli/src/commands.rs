@@ -88,6 +88,11 @@ pub fn run_command(
         Command::Debug => crate::debug::debug(common),
         Command::Deps(args) => crate::deps::deps(common, args),
         Command::RunOperation(args) => crate::operation::run_operation(common, args, invocation),
+        Command::Source(args) => match &args.action {
+            crate::cli::SourceAction::Freshness(selection) => {
+                crate::freshness::source_freshness(common, selection, invocation)
+            }
+        },
     }
 }
 

@@ -10,10 +10,11 @@
 //! SQL statement ends, and [`csv`], which checks a seed's shape before any
 //! database reads it; [`seed_types`] works out the column types dbt gives
 //! a seed. [`unit_test`] writes the SQL of dbt's unit tests and compares
-//! their rows.
+//! their rows; [`freshness`] judges how old a source's newest row may be.
 
 pub mod csv;
 mod dialect;
+pub mod freshness;
 pub mod introspect;
 pub mod plan;
 mod relation;

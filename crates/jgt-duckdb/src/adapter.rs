@@ -446,6 +446,29 @@ impl Adapter for DuckDbAdapter {
         Ok(columns)
     }
 
+    fn freshness(
+        &self,
+        relation: &Relation,
+        loaded_at_field: &str,
+        filter: Option<&str>,
+    ) -> Result<jgt_core::freshness::Measured, ExecError> {
+        // epoch_us reads a naive timestamp as UTC, as dbt does, and a
+        // timestamp with time zone at its instant.
+        let filter = filter.map(|f| format!("\nwhere {f}\n")).unwrap_or_default();
+        let sql = format!(
+            "select epoch_us(max({loaded_at_field})), epoch_us(now())\nfrom {}{filter}",
+            rel(relation)
+        );
+        self.conn
+            .query_row(&sql, [], |row| {
+                Ok(jgt_core::freshness::Measured {
+                    max_loaded_at_us: row.get(0)?,
+                    snapshotted_at_us: row.get(1)?,
+                })
+            })
+            .map_err(db)
+    }
+
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError> {
         let mut stmt = self
             .conn

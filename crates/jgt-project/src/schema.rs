@@ -124,6 +124,12 @@ pub struct SourceProperties {
     /// The tables of the source.
     #[serde(default)]
     pub tables: Vec<SourceTableProperties>,
+    /// The column (or SQL expression) holding when each row was loaded.
+    #[serde(default)]
+    pub loaded_at_field: Option<String>,
+    /// Freshness thresholds for every table; `Some(None)` is `null`.
+    #[serde(default, deserialize_with = "crate::freshness::present")]
+    pub freshness: Option<Option<crate::freshness::FreshnessProperties>>,
 }
 
 /// One table of a source.
@@ -143,6 +149,12 @@ pub struct SourceTableProperties {
     /// Table-level tests.
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,
+    /// Overrides the source's `loaded_at_field`.
+    #[serde(default)]
+    pub loaded_at_field: Option<String>,
+    /// Overrides parts of the source's freshness; `Some(None)` is `null`.
+    #[serde(default, deserialize_with = "crate::freshness::present")]
+    pub freshness: Option<Option<crate::freshness::FreshnessProperties>>,
 }
 
 /// A source table declared in a schema file, ready for `source()`.
@@ -160,6 +172,11 @@ pub struct SourceTable {
     pub description: Option<String>,
     /// The schema file that declared it, relative to the project folder.
     pub path: PathBuf,
+    /// The table's `loaded_at_field`, else its source's.
+    pub loaded_at_field: Option<String>,
+    /// The freshness criteria, the table's merged over its source's;
+    /// `None` when no threshold is set (or `freshness: null`).
+    pub freshness: Option<jgt_core::freshness::FreshnessCriteria>,
 }
 
 impl SchemaFile {
@@ -212,6 +229,14 @@ impl SchemaFile {
                         .unwrap_or_else(|| table.name.clone()),
                     description: table.description.clone().or(source.description.clone()),
                     path: path.to_path_buf(),
+                    loaded_at_field: table
+                        .loaded_at_field
+                        .clone()
+                        .or(source.loaded_at_field.clone()),
+                    freshness: jgt_core::freshness::FreshnessCriteria::merge(&[
+                        crate::freshness::level(&source.freshness),
+                        crate::freshness::level(&table.freshness),
+                    ]),
                 });
             }
         }

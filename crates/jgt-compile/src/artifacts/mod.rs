@@ -20,9 +20,12 @@ pub use types::{
     ManifestNode, Metadata, NodeConfigEntry, RefEntry, RunResult, RunResults, Timing,
 };
 
+mod sources;
 mod types;
 mod unit;
+
 use sha2::{Digest, Sha256};
+pub use sources::{utc_time, write_sources, SourceFreshness};
 
 use crate::compile::{Compiled, CompiledNode};
 
