@@ -437,3 +437,34 @@ fn a_dbt_project_with_unit_tests_builds_and_reports_them_as_dbt_does() {
     let dbt = std::fs::read_to_string(shop.path().join("dbt_unit_results.txt")).unwrap();
     assert_eq!(ours, dbt.lines().collect::<Vec<_>>());
 }
+
+#[test]
+fn an_ephemeral_input_takes_sql_rows() {
+    let p = shop(
+        "  - name: t
+    model: report
+    given:
+      - input: ref('customer_totals')
+        format: sql
+        rows: select 1 as customer_id union all select 2
+    expect:
+      rows:
+        - {customers: 2}
+",
+    );
+    p.write(
+        "models/customer_totals.sql",
+        "{{ config(materialized='ephemeral') }}\nselect 1 as customer_id",
+    );
+    let run = p.jgt(&["test"]).ok();
+    assert_eq!(status(&run.stdout, "report::t"), "PASS");
+    p.write(
+        "models/unit.yml",
+        "unit_tests:\n  - name: t\n    model: report\n    given:\n      - input: ref('customer_totals')\n        rows: [{customer_id: 1}]\n    expect: {rows: []}\n",
+    );
+    let all = p.jgt(&["test"]).failed().all();
+    assert!(
+        all.contains("input `ref('customer_totals')` is an ephemeral model"),
+        "{all}"
+    );
+}

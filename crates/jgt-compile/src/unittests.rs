@@ -143,6 +143,13 @@ impl Place<'_> {
                 Target::This => this = cte,
             }
             let fixture = self.fixture(&given.rows(), Some(&input), "given")?;
+            if input.ephemeral && !matches!(fixture, Fixture::Sql(_)) {
+                return Err(self.error(format!(
+                    "input `{}` is an ephemeral model, which has no relation to take column \
+                     types from: give its rows with `format: sql`, as dbt requires",
+                    given.input.trim()
+                )));
+            }
             inputs.push(FixtureInput {
                 input: given.input.trim().to_string(),
                 cte: input.cte,
@@ -267,6 +274,7 @@ impl Place<'_> {
                 cte: jgt_compile_cte(&model.name),
                 relation: model.relation.clone(),
                 seed: None,
+                ephemeral: false,
             }),
             InputCall::Ref(name) => {
                 let id = reads.refs.get(&name).ok_or_else(not_read)?;
@@ -276,6 +284,7 @@ impl Place<'_> {
                     cte: jgt_compile_cte(&name),
                     relation: node.relation.clone(),
                     seed: (node.kind == NodeKind::Seed).then(|| node.path.clone()),
+                    ephemeral: node.materialization == Some(jgt_core::Materialization::Ephemeral),
                 })
             }
             InputCall::Source(source, table) => {
@@ -286,6 +295,7 @@ impl Place<'_> {
                     cte: jgt_compile_cte(&format!("{source}__{table}")),
                     relation: nodes[id.index()].relation.clone(),
                     seed: None,
+                    ephemeral: false,
                 })
             }
         }
@@ -405,6 +415,8 @@ struct Input {
     /// The seed file, when the input is a seed (dict inputs without rows
     /// read it).
     seed: Option<std::path::PathBuf>,
+    /// Whether the input is an ephemeral model (never built).
+    ephemeral: bool,
 }
 
 /// What an input replaces in the catalog.
