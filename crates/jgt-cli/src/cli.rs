@@ -125,6 +125,24 @@ pub enum Command {
     Debug,
     /// Call a macro with the database at hand, as `dbt run-operation` does.
     RunOperation(OperationArgs),
+    /// Commands about sources: `jgt source freshness`.
+    Source(SourceArgs),
+}
+
+/// `jgt source` options.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// What to do with the sources.
+    #[command(subcommand)]
+    pub action: SourceAction,
+}
+
+/// What `jgt source` does.
+#[derive(Debug, Subcommand)]
+pub enum SourceAction {
+    /// How old each selected source's newest row is (its `loaded_at_field`),
+    /// judged by `warn_after` / `error_after`; writes target/sources.json.
+    Freshness(Selection),
 }
 
 /// `jgt run-operation` options.

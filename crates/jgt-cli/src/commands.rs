@@ -33,6 +33,18 @@ pub fn dispatch(cli: Cli, cancel: &Cancel) -> Result<bool> {
     run_command(&cli, &invocation, args, cancel)
 }
 
+/// What `jgt build` builds and runs.
+const BUILD_KINDS: &[NodeKind] = &[
+    NodeKind::Seed,
+    NodeKind::Model,
+    NodeKind::Snapshot,
+    NodeKind::Test,
+    NodeKind::UnitTest,
+];
+
+/// What `jgt test` runs: data tests and unit tests.
+const TEST_KINDS: &[NodeKind] = &[NodeKind::Test, NodeKind::UnitTest];
+
 /// Runs one parsed command line (`retry` runs the previous one's).
 pub fn run_command(
     cli: &Cli,
@@ -56,21 +68,13 @@ pub fn run_command(
         }
         Command::Run(args) => build(&ctx, &args.selection, &[NodeKind::Model], false),
         Command::Build(args) if args.watch => {
-            crate::watch::watch(&ctx, &args.selection, BUILT_BY_BUILD, args.store_failures)
+            crate::watch::watch(&ctx, &args.selection, BUILD_KINDS, args.store_failures)
         }
-        Command::Test(args) if args.watch => crate::watch::watch(
-            &ctx,
-            &args.selection,
-            &[NodeKind::Test],
-            args.store_failures,
-        ),
-        Command::Build(args) => build(&ctx, &args.selection, BUILT_BY_BUILD, args.store_failures),
-        Command::Test(args) => build(
-            &ctx,
-            &args.selection,
-            &[NodeKind::Test],
-            args.store_failures,
-        ),
+        Command::Test(args) if args.watch => {
+            crate::watch::watch(&ctx, &args.selection, TEST_KINDS, args.store_failures)
+        }
+        Command::Build(args) => build(&ctx, &args.selection, BUILD_KINDS, args.store_failures),
+        Command::Test(args) => build(&ctx, &args.selection, TEST_KINDS, args.store_failures),
         Command::Compile(selection) => compile_command(common, selection, invocation),
         Command::Ls(selection) => {
             let (compiled, ids) = load(common, selection)?;
@@ -86,6 +90,11 @@ pub fn run_command(
         Command::Debug => crate::debug::debug(common),
         Command::Deps(args) => crate::deps::deps(common, args),
         Command::RunOperation(args) => crate::operation::run_operation(common, args, invocation),
+        Command::Source(args) => match &args.action {
+            crate::cli::SourceAction::Freshness(selection) => {
+                crate::freshness::source_freshness(common, selection, invocation)
+            }
+        },
     }
 }
 
@@ -196,6 +205,15 @@ pub(crate) fn load_with(
     };
     if !selection.select.is_empty() {
         ids = with_tests_of(&compiled, ids);
+        // What --exclude names stays out, tests of selected nodes too.
+        if selection.exclude.iter().any(|e| !e.trim().is_empty()) {
+            let excluded: HashSet<NodeId> = compiled
+                .dag
+                .select_with_state(&selection.exclude, &[], modified.as_ref())?
+                .into_iter()
+                .collect();
+            ids.retain(|id| !excluded.contains(id));
+        }
     }
     if let Some(only) = &selection.only {
         ids.retain(|&id| {
@@ -218,12 +236,16 @@ fn with_tests_of(compiled: &Compiled, ids: Vec<NodeId>) -> Vec<NodeId> {
         .iter()
         .copied()
         .filter(|id| {
+            let node = compiled.node(*id);
             chosen.contains(id)
-                || compiled
-                    .node(*id)
+                || node
                     .test
                     .as_ref()
                     .is_some_and(|t| t.attached_to.iter().any(|a| chosen.contains(a)))
+                || node
+                    .unit_test
+                    .as_ref()
+                    .is_some_and(|u| chosen.contains(&u.model))
         })
         .collect()
 }
@@ -366,21 +388,13 @@ fn interrupted_summary(results: &[jgt_exec::NodeResult]) -> String {
     )
 }
 
-/// What `jgt build` builds: everything but sources.
-const BUILT_BY_BUILD: &[NodeKind] = &[
-    NodeKind::Seed,
-    NodeKind::Model,
-    NodeKind::Snapshot,
-    NodeKind::Test,
-];
-
 /// dbt's name for the command that builds `kinds` (`flags.WHICH`).
 fn command_word(kinds: &[NodeKind]) -> &'static str {
     match kinds {
         [NodeKind::Seed] => "seed",
         [NodeKind::Snapshot] => "snapshot",
         [NodeKind::Model] => "run",
-        [NodeKind::Test] => "test",
+        [NodeKind::Test] | [NodeKind::Test, NodeKind::UnitTest] => "test",
         _ => "build",
     }
 }
@@ -403,6 +417,7 @@ fn list(compiled: &Compiled, ids: &[NodeId]) {
                 NodeKind::Seed => "seed".to_string(),
                 NodeKind::Source => "source".to_string(),
                 NodeKind::Snapshot => "snapshot".to_string(),
+                NodeKind::UnitTest => "unit".to_string(),
                 _ => node
                     .materialization
                     .map(|m| m.to_string())

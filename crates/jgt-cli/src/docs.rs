@@ -19,10 +19,14 @@ use crate::cli::GraphFormat;
 /// Column types read from the built database, by node.
 pub type BuiltColumns = HashMap<NodeId, Vec<Column>>;
 
-/// The nodes to draw: the selection, without tests unless asked for.
+/// The nodes to draw: the selection, without tests unless asked for
+/// (unit tests check a model's logic, not its data, and are never drawn).
 pub fn drawn(compiled: &Compiled, ids: Vec<NodeId>, tests: bool) -> Vec<NodeId> {
     ids.into_iter()
-        .filter(|id| tests || compiled.node(*id).kind != NodeKind::Test)
+        .filter(|id| {
+            let kind = compiled.node(*id).kind;
+            kind != NodeKind::UnitTest && (tests || kind != NodeKind::Test)
+        })
         .collect()
 }
 
@@ -193,7 +197,7 @@ fn colour(kind: NodeKind) -> &'static str {
         NodeKind::Source => "#d6e4f5",
         NodeKind::Model => "#fbe3c6",
         NodeKind::Snapshot => "#f3d9ef",
-        NodeKind::Test => "#eeeeee",
+        NodeKind::Test | NodeKind::UnitTest => "#eeeeee",
     }
 }
 

@@ -30,6 +30,7 @@ mod deps;
 mod docs;
 mod error;
 mod execution;
+mod freshness;
 mod interrupt;
 mod log;
 mod operation;

@@ -50,7 +50,12 @@ impl Reporter {
     pub fn finished(&mut self, node: &PlannedNode, result: &NodeResult) {
         self.done += 1;
         let width = self.total.to_string().len();
-        let is_test = matches!(node.work, Work::Test { .. });
+        // A unit test that could not run is an error, not a failure.
+        let is_test = match node.work {
+            Work::Test { .. } => true,
+            Work::UnitTest(_) => result.status != Status::Error || result.failures.is_some(),
+            _ => false,
+        };
         let status = match (result.status, is_test) {
             (Status::Success, false) => style("OK   ").green(),
             (Status::Success, true) => style("PASS ").green(),
@@ -66,6 +71,7 @@ impl Reporter {
             } => materialization.to_string(),
             Work::Snapshot { .. } => "snapshot".to_string(),
             Work::Test { .. } => "test".to_string(),
+            Work::UnitTest(_) => "unit_test".to_string(),
         };
         let what = label(node);
         let name_width = self.name_width;
@@ -126,7 +132,7 @@ fn result_event(node: &PlannedNode) -> &'static str {
         Work::Seed { .. } => "LogSeedResult",
         Work::Model { .. } => "LogModelResult",
         Work::Snapshot { .. } => "LogSnapshotResult",
-        Work::Test { .. } => "LogTestResult",
+        Work::Test { .. } | Work::UnitTest(_) => "LogTestResult",
     }
 }
 
@@ -137,12 +143,13 @@ fn resource_type(node: &PlannedNode) -> &'static str {
         Work::Model { .. } => "model",
         Work::Snapshot { .. } => "snapshot",
         Work::Test { .. } => "test",
+        Work::UnitTest(_) => "unit_test",
     }
 }
 
 /// dbt's `node_status` words.
 fn status_word(node: &PlannedNode, status: Status) -> &'static str {
-    let is_test = matches!(node.work, Work::Test { .. });
+    let is_test = matches!(node.work, Work::Test { .. } | Work::UnitTest(_));
     match (status, is_test) {
         (Status::Success, false) => "success",
         (Status::Success, true) => "pass",
@@ -216,7 +223,7 @@ pub fn json_summary(plan: &[PlannedNode], results: &[NodeResult], seconds: f64) 
 /// What a result line names: a test's name, otherwise the relation.
 fn label(node: &PlannedNode) -> String {
     match node.work {
-        Work::Test { .. } => node.name.clone(),
+        Work::Test { .. } | Work::UnitTest(_) => node.name.clone(),
         _ => node.relation.display_name(),
     }
 }
@@ -244,6 +251,7 @@ pub fn summary(plan: &[PlannedNode], results: &[NodeResult], seconds: f64) -> St
             Work::Model { .. } => "models",
             Work::Snapshot { .. } => "snapshots",
             Work::Test { .. } => "tests",
+            Work::UnitTest(_) => "unit tests",
         };
         let slot = match result.status {
             Status::Success => 0,
@@ -306,6 +314,9 @@ pub fn summary(plan: &[PlannedNode], results: &[NodeResult], seconds: f64) -> St
 /// The full story of one failure: which node, where, how many rows, the
 /// first rows, the compiled SQL, and the database's own message.
 fn problem(node: &PlannedNode, result: &NodeResult) -> String {
+    if let Work::UnitTest(_) = node.work {
+        return unit_test_problem(node, result);
+    }
     let is_test = matches!(node.work, Work::Test { .. });
     let title = match (is_test, result.status) {
         (true, Status::Warn) => style("Warning in test").yellow().bold(),
@@ -337,6 +348,20 @@ fn problem(node: &PlannedNode, result: &NodeResult) -> String {
     if let Some(compiled) = &node.compiled_path {
         out.push_str(&format!("  compiled SQL: {}\n", compiled.display()));
     }
+    for line in result.message.as_deref().unwrap_or("").lines() {
+        out.push_str(&format!("  {line}\n"));
+    }
+    out
+}
+
+/// A failed unit test: its name, then the message, which names the
+/// schema file and line and holds the diff of expected and actual rows.
+fn unit_test_problem(node: &PlannedNode, result: &NodeResult) -> String {
+    let title = match result.failures {
+        Some(_) => style("Failure in unit test").red().bold(),
+        None => style("Error in unit test").red().bold(),
+    };
+    let mut out = format!("\n{title} {}\n", node.name);
     for line in result.message.as_deref().unwrap_or("").lines() {
         out.push_str(&format!("  {line}\n"));
     }

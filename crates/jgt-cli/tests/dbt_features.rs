@@ -53,7 +53,6 @@ fn hooks_run_in_the_order_dbt_runs_them() {
 }
 
 #[test]
-#[ignore = "jgt does not implement unit tests yet"]
 fn unit_tests_pass_and_fail_as_dbt_runs_them() {
     // Inputs as dict rows, inline csv, sql and a csv fixture file; a
     // source input; overrides of vars and of is_incremental with `this`.

@@ -312,14 +312,14 @@ fn configs_and_schema_keys_jgt_does_not_apply_are_named_in_warnings() {
     );
     p.write(
         "models/schema.yml",
-        "version: 2\nmodels:\n  - name: orders\nunit_tests:\n  - name: t\n    model: orders\nexposures: []\nmodles: []\n",
+        "version: 2\nmodels:\n  - name: orders\nfunctions:\n  - name: t\n    sql: select 1\nexposures: []\nmodles: []\n",
     );
     let run = p.jgt(&["run"]).ok();
     let all = run.all();
     for expected in [
         "models/orders.sql: config 'post_hook' is not applied by jgt yet",
         "models/orders.sql: config 'grants' is not applied by jgt yet",
-        "models/schema.yml:4: 'unit_tests': jgt does not run unit tests yet",
+        "models/schema.yml:4: 'functions': jgt does not create user-defined functions yet",
         "models/schema.yml:8: 'modles': no dbt version knows this key; it is not read. Did you mean 'models'?",
     ] {
         assert!(all.contains(expected), "missing {expected:?} in:\n{all}");

@@ -67,6 +67,8 @@ pub struct CompiledNode {
     pub contract: Option<jgt_core::Contract>,
     /// For `external` models: the file they write.
     pub external: Option<jgt_core::External>,
+    /// For unit tests: the tested model and what running the test takes.
+    pub unit_test: Option<crate::unittests::UnitTestInfo>,
 }
 
 /// What a test node knows beyond other nodes.
@@ -125,6 +127,7 @@ impl CompiledNode {
             snapshot: None,
             contract: None,
             external: None,
+            unit_test: None,
         }
     }
 }
@@ -233,6 +236,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         &mut builder,
         &mut nodes,
     )?);
+    crate::unittests::add_unit_tests(&project, &renderer, &catalog, &mut builder, &mut nodes)?;
     for node in &nodes {
         // A node rendered again as it runs is checked then: while parsing
         // its SQL may be empty (`{% if not execute %}{{ return('') }}`).

@@ -59,6 +59,19 @@ pub enum CompileError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// A unit test that cannot run: its model, an input, a format or a
+    /// fixture is wrong.
+    #[error("{path}:{line}: unit test {name}: {message}")]
+    UnitTest {
+        /// The schema file declaring it.
+        path: PathBuf,
+        /// The line of its `name:`.
+        line: usize,
+        /// `model::test`.
+        name: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The manifest given with `--state` cannot be read.
     #[error("{message}")]
     State {
@@ -81,6 +94,7 @@ impl CompileError {
             CompileError::Config { .. } => "JGT4003",
             CompileError::Write { .. } => "JGT4004",
             CompileError::State { .. } => "JGT4005",
+            CompileError::UnitTest { .. } => "JGT4006",
         }
     }
 }

@@ -27,6 +27,7 @@ mod snapshot;
 pub mod state;
 mod testnodes;
 mod unapplied;
+mod unittests;
 
 pub use compile::{
     compile, compiled_path, database_path, write_compiled, CompileOptions, Compiled, CompiledNode,
@@ -35,3 +36,4 @@ pub use compile::{
 pub use ephemeral::cte_name;
 pub use error::CompileError;
 pub use testnodes::test_names;
+pub use unittests::UnitTestInfo;

@@ -37,14 +37,22 @@ pub fn plan(compiled: &Compiled, ids: &[NodeId], store_failures: bool) -> Vec<Pl
         .flatten()
         .map(|&test| (test, compiled.dag.reach(test, true, None)))
         .collect();
+    let unit_tests_of = unit_tests_by_model(compiled, ids);
     let mut parents: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
     for &id in ids {
+        // A unit test runs right before its model, once the model's own
+        // parents are built; the model waits for it.
+        let builds_after = match &compiled.node(id).unit_test {
+            Some(unit) => unit.model,
+            None => id,
+        };
         let mut list: Vec<NodeId> =
-            crate::ephemeral::build_parents(&compiled.dag, &compiled.nodes, id)
+            crate::ephemeral::build_parents(&compiled.dag, &compiled.nodes, builds_after)
                 .into_iter()
                 .filter(|p| chosen.contains(p))
                 .collect();
-        if compiled.node(id).kind != NodeKind::Test {
+        list.extend(unit_tests_of.get(&id).into_iter().flatten());
+        if !matches!(compiled.node(id).kind, NodeKind::Test | NodeKind::UnitTest) {
             for parent in compiled.dag.parents(id) {
                 for &test in tests_of.get(&parent).into_iter().flatten() {
                     // A test that reads this node itself cannot gate it.
@@ -78,6 +86,17 @@ pub fn plan(compiled: &Compiled, ids: &[NodeId], store_failures: bool) -> Vec<Pl
         .iter()
         .map(|&id| planned(compiled, id, &parents[&id], &position, store_failures))
         .collect()
+}
+
+/// The unit tests in the selection, by the model they test.
+fn unit_tests_by_model(compiled: &Compiled, ids: &[NodeId]) -> HashMap<NodeId, Vec<NodeId>> {
+    let mut by_model: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+    for &id in ids {
+        if let Some(unit) = &compiled.node(id).unit_test {
+            by_model.entry(unit.model).or_default().push(id);
+        }
+    }
+    by_model
 }
 
 /// Kahn's algorithm over the selection, keeping graph order where free.
@@ -119,6 +138,10 @@ fn planned(
 ) -> PlannedNode {
     let node = compiled.node(id);
     let work = match (&node.kind, &node.test) {
+        (_, _) if node.unit_test.is_some() => {
+            let unit = node.unit_test.as_ref().expect("matched as a unit test");
+            Work::UnitTest(Box::new(unit.work.clone()))
+        }
         (NodeKind::Seed, _) => Work::Seed {
             csv: compiled.project.root.join(&node.path),
             options: SeedOptions {

@@ -67,6 +67,17 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
     fn subquery(&self, sql: &str, alias: &str) -> String {
         format!("({sql}\n) as {}", self.quote(alias))
     }
+
+    /// `expression` converted to the database type `data_type` (unit test
+    /// fixtures take their input relations' types this way).
+    fn cast(&self, expression: &str, data_type: &str) -> String {
+        format!("cast({expression} as {data_type})")
+    }
+
+    /// `text` as a string literal: single quotes, each inner one doubled.
+    fn string_literal(&self, text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
+    }
 }
 
 /// Standard SQL's spelling (double-quoted identifiers) in a named default

@@ -9,11 +9,13 @@
 //! database-free readers every engine needs: [`sql`], which tells where one
 //! SQL statement ends, and [`csv`], which checks a seed's shape before any
 //! database reads it; [`seed_types`] works out the column types dbt gives
-//! a seed.
+//! a seed. [`unit_test`] writes the SQL of dbt's unit tests and compares
+//! their rows; [`freshness`] judges how old a source's newest row may be.
 
 pub mod contract;
 pub mod csv;
 mod dialect;
+pub mod freshness;
 pub mod introspect;
 pub mod plan;
 mod relation;
@@ -21,6 +23,7 @@ pub mod results;
 pub mod seed_types;
 pub mod sql;
 mod test_config;
+pub mod unit_test;
 
 pub use contract::{Constraint, ConstraintKind, Contract, ContractColumn};
 pub use dialect::{AnsiDialect, Capabilities, Dialect};
@@ -32,3 +35,4 @@ pub use plan::{
 pub use relation::{Materialization, Relation};
 pub use results::{Column, NodeResult, QueryResult, Status};
 pub use test_config::{threshold_met, InvalidValue, Severity, TestConfig};
+pub use unit_test::{Fixture, FixtureInput, FixtureValue, UnitTestWork};

@@ -55,6 +55,9 @@ pub enum Work {
         /// Where to keep failing rows, when they are kept.
         store_failures: Option<Relation>,
     },
+    /// Run a dbt unit test: the model on fixture rows, compared with the
+    /// expected rows.
+    UnitTest(Box<crate::unit_test::UnitTestWork>),
 }
 
 /// One node of a plan, in build order.

@@ -547,6 +547,48 @@ impl Adapter for DuckDbAdapter {
         Ok(QueryResult::default())
     }
 
+    fn query_columns(&self, sql: &str) -> Result<Vec<Column>, ExecError> {
+        let sql = body(sql)?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "select column_name, column_type from (describe select * from ({sql}\n) as __jgt_query)"
+            ))
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        let mut columns = Vec::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            columns.push(Column {
+                name: row.get(0).map_err(db)?,
+                data_type: row.get(1).map_err(db)?,
+            });
+        }
+        Ok(columns)
+    }
+
+    fn freshness(
+        &self,
+        relation: &Relation,
+        loaded_at_field: &str,
+        filter: Option<&str>,
+    ) -> Result<jgt_core::freshness::Measured, ExecError> {
+        // epoch_us reads a naive timestamp as UTC, as dbt does, and a
+        // timestamp with time zone at its instant.
+        let filter = filter.map(|f| format!("\nwhere {f}\n")).unwrap_or_default();
+        let sql = format!(
+            "select epoch_us(max({loaded_at_field})), epoch_us(now())\nfrom {}{filter}",
+            rel(relation)
+        );
+        self.conn
+            .query_row(&sql, [], |row| {
+                Ok(jgt_core::freshness::Measured {
+                    max_loaded_at_us: row.get(0)?,
+                    snapshotted_at_us: row.get(1)?,
+                })
+            })
+            .map_err(db)
+    }
+
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError> {
         let mut stmt = self
             .conn

@@ -112,6 +112,20 @@ pub trait Adapter {
     /// exactly one statement is refused.
     fn execute(&self, sql: &str) -> Result<QueryResult, ExecError>;
 
+    /// The columns `sql` (one query) returns, with their database types,
+    /// without reading its rows (unit tests type expected rows by them).
+    fn query_columns(&self, sql: &str) -> Result<Vec<Column>, ExecError>;
+
+    /// The newest value of `loaded_at_field` (an SQL expression) in
+    /// `relation`, among the rows `filter` keeps, and the database's clock
+    /// (`jgt source freshness`).
+    fn freshness(
+        &self,
+        relation: &Relation,
+        loaded_at_field: &str,
+        filter: Option<&str>,
+    ) -> Result<jgt_core::freshness::Measured, ExecError>;
+
     /// The columns of `relation`, or `None` when it does not exist.
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError>;
 

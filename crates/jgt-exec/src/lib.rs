@@ -16,6 +16,7 @@ mod error;
 mod introspect;
 mod parallel;
 pub mod runner;
+mod unit;
 
 pub use adapter::{Adapter, Interrupter};
 pub use cancel::Cancel;

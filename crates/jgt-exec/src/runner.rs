@@ -110,6 +110,7 @@ pub(crate) fn skip_reason(plan: &[PlannedNode], parent: &NodeResult) -> String {
             let failed = &plan[parent.index];
             match failed.work {
                 Work::Test { .. } => format!("upstream test {} failed", failed.name),
+                Work::UnitTest(_) => format!("unit test {} failed", failed.name),
                 _ => format!("upstream {} failed", failed.name),
             }
         }
@@ -177,7 +178,7 @@ fn render_again(
         Work::Model { sql: old, .. }
         | Work::Snapshot { sql: old, .. }
         | Work::Test { sql: old, .. } => *old = sql,
-        Work::Seed { .. } => {}
+        Work::Seed { .. } | Work::UnitTest(_) => {}
     }
     Ok(node)
 }
@@ -232,6 +233,7 @@ fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeRes
             config,
             store_failures,
         } => run_test(adapter, sql, config, store_failures.as_ref()),
+        Work::UnitTest(work) => crate::unit::run_unit_test(adapter, work),
     };
     result.index = index;
     result.started_at = started_at;

@@ -37,6 +37,8 @@ pub enum NodeKind {
     Snapshot,
     /// A data test.
     Test,
+    /// A dbt unit test of one model, named `model::test`.
+    UnitTest,
 }
 
 impl NodeKind {
@@ -48,6 +50,7 @@ impl NodeKind {
             NodeKind::Model => "model",
             NodeKind::Snapshot => "snapshot",
             NodeKind::Test => "test",
+            NodeKind::UnitTest => "unit_test",
         }
     }
 }
@@ -99,6 +102,17 @@ impl DagBuilder {
     /// The node with this name, if added.
     pub fn find(&self, name: &str) -> Option<NodeId> {
         self.by_name.get(name).copied()
+    }
+
+    /// The parents recorded so far of `id`, sorted by name.
+    pub fn parents(&self, id: NodeId) -> Vec<NodeId> {
+        let mut ids: Vec<NodeId> = self
+            .graph
+            .neighbors_directed(id, Direction::Incoming)
+            .collect();
+        ids.sort_by(|a, b| self.graph[*a].name.cmp(&self.graph[*b].name));
+        ids.dedup();
+        ids
     }
 
     /// Records that `child` depends on `parent` (once, however often it is said).

@@ -155,7 +155,7 @@ fn match_method(dag: &Dag, core: &str, modified: Modified) -> Result<Vec<NodeId>
         None => ("", core),
     };
     let matches: Box<dyn Fn(&crate::Node) -> bool> = match method {
-        "" | "fqn" => Box::new(move |n| glob(value, &n.name)),
+        "" | "fqn" => Box::new(move |n| glob(value, &n.name) || unit_test_named(n, value)),
         "tag" => Box::new(move |n| n.tags.iter().any(|t| glob(value, t))),
         "path" => {
             let wanted = Path::new(value.trim_end_matches('/')).to_path_buf();
@@ -171,7 +171,8 @@ fn match_method(dag: &Dag, core: &str, modified: Modified) -> Result<Vec<NodeId>
                 "source" => NodeKind::Source,
                 "snapshot" => NodeKind::Snapshot,
                 "test" => NodeKind::Test,
-                other => return Err(format!("unknown resource_type '{other}': use model, seed, snapshot, source or test")),
+                "unit_test" => NodeKind::UnitTest,
+                other => return Err(format!("unknown resource_type '{other}': use model, seed, snapshot, source, test or unit_test")),
             };
             Box::new(move |n| n.kind == kind)
         }
@@ -203,6 +204,16 @@ fn match_method(dag: &Dag, core: &str, modified: Modified) -> Result<Vec<NodeId>
         .copied()
         .filter(|id| matches(dag.node(*id)))
         .collect())
+}
+
+/// Whether `node` is a unit test whose own name (after `model::`) matches
+/// `pattern`: dbt selects unit tests by their name alone.
+fn unit_test_named(node: &crate::Node, pattern: &str) -> bool {
+    node.kind == NodeKind::UnitTest
+        && node
+            .name
+            .split_once("::")
+            .is_some_and(|(_, test)| glob(pattern, test))
 }
 
 /// `*` matches any run of characters; everything else matches itself.

@@ -13,6 +13,7 @@ mod data_tests;
 mod disabled;
 mod discover;
 mod error;
+mod freshness;
 mod load;
 mod node_config;
 mod packages;
@@ -21,6 +22,7 @@ pub mod render;
 mod schema;
 mod snapshots;
 pub mod suggest;
+mod unit_tests;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,12 +32,17 @@ pub use data_tests::{
     parse_test, set_test_config, threshold_met, Severity, TestConfig, TestSpec, TEST_CONFIG_KEYS,
 };
 pub use error::ProjectError;
+pub use freshness::{line_of_source_table, FreshnessProperties, ThresholdProperties};
 pub use jgt_core::{Materialization, Relation};
 pub use node_config::{ConfigTree, HookConfig, NodeConfig, CONFIG_KEYS};
 pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
     ColumnProperties, NodeProperties, SchemaFile, SnapshotProperties, SourceProperties,
     SourceTable, SourceTableProperties,
+};
+pub use unit_tests::{
+    find_fixture, FixtureProperties, GivenProperties, OverridesProperties,
+    UnitTestConfigProperties, UnitTestProperties, FIXTURES_DIR,
 };
 
 /// jgt's own name for the file that marks a project folder.

@@ -230,8 +230,10 @@ pub(crate) fn read_part(
     part.macros = read_templates(root, &under(&config.macro_paths), package)?;
     let test_paths = under(&config.test_paths);
     // dbt keeps custom generic tests in tests/generic/: they are macros.
+    // Files under tests/fixtures/ are unit test rows, not tests.
     let (generic, tests): (Vec<_>, Vec<_>) = read_templates(root, &test_paths, package)?
         .into_iter()
+        .filter(|t| !crate::unit_tests::is_fixture_file(&t.path, &test_paths))
         .partition(|t| is_generic_test_file(&t.path, &test_paths));
     part.macros.extend(generic);
     part.tests = tests;

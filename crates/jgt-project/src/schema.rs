@@ -28,6 +28,9 @@ pub struct SchemaFile {
     /// Source declarations.
     #[serde(default)]
     pub sources: Vec<SourceProperties>,
+    /// dbt unit tests of models.
+    #[serde(default)]
+    pub unit_tests: Vec<crate::unit_tests::UnitTestProperties>,
     /// Top-level keys jgt does not act on that would change a dbt build,
     /// or that no dbt version knows, with their lines.
     #[serde(skip)]
@@ -61,16 +64,10 @@ const DESCRIBING_KEYS: [&str; 8] = [
 ];
 
 /// Schema-file keys dbt builds or runs something from that jgt does not yet.
-const NOT_YET_KEYS: [(&str, &str); 2] = [
-    (
-        "unit_tests",
-        "jgt does not run unit tests yet; they are skipped",
-    ),
-    (
-        "functions",
-        "jgt does not create user-defined functions yet; they are not built",
-    ),
-];
+const NOT_YET_KEYS: [(&str, &str); 1] = [(
+    "functions",
+    "jgt does not create user-defined functions yet; they are not built",
+)];
 
 /// What a schema file says about one model or seed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -152,6 +149,12 @@ pub struct SourceProperties {
     /// The tables of the source.
     #[serde(default)]
     pub tables: Vec<SourceTableProperties>,
+    /// The column (or SQL expression) holding when each row was loaded.
+    #[serde(default)]
+    pub loaded_at_field: Option<String>,
+    /// Freshness thresholds for every table; `Some(None)` is `null`.
+    #[serde(default, deserialize_with = "crate::freshness::present")]
+    pub freshness: Option<Option<crate::freshness::FreshnessProperties>>,
 }
 
 /// One table of a source.
@@ -177,6 +180,12 @@ pub struct SourceTableProperties {
     /// Table-level tests.
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,
+    /// Overrides the source's `loaded_at_field`.
+    #[serde(default)]
+    pub loaded_at_field: Option<String>,
+    /// Overrides parts of the source's freshness; `Some(None)` is `null`.
+    #[serde(default, deserialize_with = "crate::freshness::present")]
+    pub freshness: Option<Option<crate::freshness::FreshnessProperties>>,
 }
 
 /// A source table declared in a schema file, ready for `source()`.
@@ -199,6 +208,11 @@ pub struct SourceTable {
     /// dbt-duckdb's `external_location`, as the SQL `source()` prints
     /// instead of the relation (`'data/users.csv'`).
     pub external_location: Option<String>,
+    /// The table's `loaded_at_field`, else its source's.
+    pub loaded_at_field: Option<String>,
+    /// The freshness criteria, the table's merged over its source's;
+    /// `None` when no threshold is set (or `freshness: null`).
+    pub freshness: Option<jgt_core::freshness::FreshnessCriteria>,
 }
 
 impl SchemaFile {
@@ -209,6 +223,7 @@ impl SchemaFile {
         }
         let mut file: SchemaFile =
             serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+        crate::unit_tests::set_lines(&mut file.unit_tests, text);
         let rest = std::mem::take(&mut file.rest);
         for key in rest.keys() {
             if DESCRIBING_KEYS.contains(&key.as_str()) {
@@ -220,7 +235,14 @@ impl SchemaFile {
                     let known = DESCRIBING_KEYS
                         .iter()
                         .chain(NOT_YET_KEYS.iter().map(|(k, _)| k))
-                        .chain(&["version", "models", "seeds", "sources", "snapshots"])
+                        .chain(&[
+                            "version",
+                            "models",
+                            "seeds",
+                            "sources",
+                            "snapshots",
+                            "unit_tests",
+                        ])
                         .copied();
                     let hint = crate::suggest::did_you_mean(&crate::suggest::nearest(key, known));
                     format!("no dbt version knows this key; it is not read.{hint}")
@@ -254,6 +276,14 @@ impl SchemaFile {
                         .or(enabled(&source.config))
                         .unwrap_or(true),
                     external_location: external_location(source, table),
+                    loaded_at_field: table
+                        .loaded_at_field
+                        .clone()
+                        .or(source.loaded_at_field.clone()),
+                    freshness: jgt_core::freshness::FreshnessCriteria::merge(&[
+                        crate::freshness::level(&source.freshness),
+                        crate::freshness::level(&table.freshness),
+                    ]),
                 });
             }
         }

@@ -84,6 +84,8 @@ pub(crate) struct NodeState {
     /// At execution time: the only names `ref()` may name (the node's
     /// parents as compiled); `None` allows every name.
     pub depends_on: Option<Vec<String>>,
+    /// A unit test's overrides of macros, vars and environment variables.
+    pub overrides: Option<Arc<crate::overrides::Overrides>>,
 }
 
 impl Object for NodeState {}
@@ -99,6 +101,9 @@ impl NodeState {
     /// dbt's `is_incremental()`: the model is incremental, its table exists
     /// and this is no full refresh.
     pub fn is_incremental(&self) -> bool {
+        if let Some(fixed) = self.overrides.as_ref().and_then(|o| o.is_incremental()) {
+            return fixed;
+        }
         let configured = self
             .config
             .lock()

@@ -250,6 +250,12 @@ fn register_vars(env: &mut Environment<'static>, vars: Vars) {
     env.add_function(
         "var",
         move |state: &State, name: String, default: Rest<Value>| -> Result<Value, Error> {
+            let overridden = node_state(state)
+                .ok()
+                .and_then(|node| node.overrides.as_ref()?.vars.get(&name).cloned());
+            if let Some(value) = overridden {
+                return Ok(Value::from_serialize(&value));
+            }
             let package = package_of(state);
             if let Some(value) = vars.get(package.as_deref(), &name) {
                 return Ok(value);
@@ -267,7 +273,13 @@ fn register_vars(env: &mut Environment<'static>, vars: Vars) {
 
     env.add_function(
         "env_var",
-        |name: String, default: Option<Value>| -> Result<Value, Error> {
+        |state: &State, name: String, default: Option<Value>| -> Result<Value, Error> {
+            let overridden = node_state(state)
+                .ok()
+                .and_then(|node| node.overrides.as_ref()?.env_vars.get(&name).cloned());
+            if let Some(value) = overridden {
+                return Ok(Value::from(value));
+            }
             if is_secret(&name) {
                 return Err(fail(format!(
                     "env_var('{name}'): a secret environment variable ({}*) can be used only in \

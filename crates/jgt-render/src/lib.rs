@@ -21,6 +21,7 @@ mod macros;
 mod modules;
 mod naming;
 mod operation;
+mod overrides;
 mod python;
 mod table;
 
@@ -40,6 +41,7 @@ pub use functions::{is_secret, SECRET_PREFIXES};
 pub use macros::macro_names;
 pub use naming::NodeInfo;
 pub use operation::graph_node;
+pub use overrides::Overrides;
 pub use python::rewrite_literals;
 
 use context::{NodeState, RelationValue};
@@ -230,6 +232,44 @@ impl Renderer {
         materialized: Option<&str>,
     ) -> Result<Rendered, RenderError> {
         self.render_node(path, node, catalog, this, materialized, None, None)
+    }
+
+    /// Renders a model for one of its unit tests: `catalog` names the
+    /// given inputs' CTEs, `this` is the `this` input's CTE (or the
+    /// model's relation), and `overrides` replace macros, vars and
+    /// environment variables as the test says.
+    pub fn render_unit_test(
+        &self,
+        path: &Path,
+        node: &str,
+        catalog: &Arc<Catalog>,
+        this: Option<&Relation>,
+        materialized: Option<&str>,
+        overrides: Overrides,
+    ) -> Result<Rendered, RenderError> {
+        let _execute = introspection::ExecuteGuard::set(false);
+        let name = template_name(path);
+        let fail = |err| RenderError::from_jinja(err, &name, Some(node));
+        let template = self.env.get_template(&name).map_err(fail)?;
+        let functions = Value::from(overrides.functions());
+        let state = Value::from_object(NodeState {
+            this: this.cloned(),
+            default_materialized: materialized.map(str::to_string),
+            overrides: Some(Arc::new(overrides)),
+            ..NodeState::new(Arc::clone(catalog))
+        });
+        let this = this.map(|relation| {
+            RelationValue::value(relation, &self.target.database, self.dialect.as_ref())
+        });
+        let sql = template
+            .render(context! {
+                __jgt_node__ => state.clone(),
+                this => this,
+                model => context! { name => node, path => name.clone() },
+                ..functions
+            })
+            .map_err(fail)?;
+        Ok(self.finish(sql, &state, Some(&name)))
     }
 
     /// Renders the template of `path` at execution time: `execute` is true

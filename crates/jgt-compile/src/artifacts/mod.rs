@@ -20,8 +20,12 @@ pub use types::{
     ManifestNode, Metadata, NodeConfigEntry, RefEntry, RunResult, RunResults, Timing,
 };
 
+mod sources;
 mod types;
+mod unit;
+
 use sha2::{Digest, Sha256};
+pub use sources::{utc_time, write_sources, SourceFreshness};
 
 use crate::compile::{Compiled, CompiledNode};
 
@@ -113,11 +117,12 @@ pub fn iso8601(time: SystemTime) -> String {
 
 /// dbt's `unique_id` of a node: `model.jaffle_gaggle.stg_users`.
 pub fn unique_id(compiled: &Compiled, node: &CompiledNode) -> String {
+    // A unit test `model::test` is `unit_test.<project>.<model>.<test>`.
     format!(
         "{}.{}.{}",
         node.kind.as_str(),
         package_of(compiled, node),
-        node.name
+        node.name.replace("::", ".")
     )
 }
 
@@ -180,7 +185,7 @@ pub fn manifest_node(compiled: &Compiled, id: NodeId) -> ManifestNode {
         database: compiled.target.database.clone(),
         schema: node.relation.schema.clone(),
         alias: node.relation.identifier.clone(),
-        relation_name: (node.kind != NodeKind::Test)
+        relation_name: (!matches!(node.kind, NodeKind::Test | NodeKind::UnitTest))
             .then(|| compiled.dialect.relation(&node.relation)),
         raw_code: raw,
         compiled_code: node.sql.clone(),
@@ -243,6 +248,7 @@ fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
         (NodeKind::Seed, _) => "seed".to_string(),
         (NodeKind::Test, _) => "test".to_string(),
         (NodeKind::Snapshot, _) => "snapshot".to_string(),
+        (NodeKind::UnitTest, _) => "unit".to_string(),
         (_, Some(m)) => m.to_string(),
         _ => String::new(),
     };
@@ -295,6 +301,7 @@ fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
 /// Writes `target/manifest.json` for the whole project.
 pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()> {
     let mut manifest = Manifest::default();
+    let mut unit_tests = Empty::new();
     for &id in compiled.dag.order() {
         let node = compiled.node(id);
         let key = unique_id(compiled, node);
@@ -310,10 +317,16 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
             .child_map
             .insert(key.clone(), ids(compiled.dag.children(id)));
         let entry = manifest_node(compiled, id);
-        if node.kind == NodeKind::Source {
-            manifest.sources.insert(key, entry);
-        } else {
-            manifest.nodes.insert(key, entry);
+        match node.kind {
+            NodeKind::Source => {
+                manifest.sources.insert(key, entry);
+            }
+            NodeKind::UnitTest => {
+                unit_tests.insert(key, unit::entry(node, entry));
+            }
+            _ => {
+                manifest.nodes.insert(key, entry);
+            }
         }
     }
     let project_name = &compiled.project.config.name;
@@ -328,6 +341,7 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
     for section in EMPTY_SECTIONS {
         manifest.empty.insert(section.into(), Empty::new());
     }
+    manifest.empty.insert("unit_tests".into(), unit_tests);
     write_json(
         &compiled.project.target_dir().join("manifest.json"),
         &manifest,
@@ -410,6 +424,9 @@ const EMPTY_SECTIONS: [&str; 11] = [
 
 /// dbt's status words: tests pass/fail/warn, everything else success/error.
 pub fn status_word(work: &Work, status: Status) -> &'static str {
+    if let Work::UnitTest(_) = work {
+        return unit_test_status(status, false);
+    }
     match (matches!(work, Work::Test { .. }), status) {
         (_, Status::Skipped) => "skipped",
         (true, Status::Success) => "pass",
@@ -417,6 +434,17 @@ pub fn status_word(work: &Work, status: Status) -> &'static str {
         (true, Status::Error) => "fail",
         (false, Status::Success) | (false, Status::Warn) => "success",
         (false, Status::Error) => "error",
+    }
+}
+
+/// A unit test's status word: `fail` when its rows differ, `error` when
+/// it could not run, as dbt reports them.
+fn unit_test_status(status: Status, differs: bool) -> &'static str {
+    match status {
+        Status::Success | Status::Warn => "pass",
+        Status::Skipped => "skipped",
+        Status::Error if differs => "fail",
+        Status::Error => "error",
     }
 }
 
@@ -491,7 +519,11 @@ pub fn write_run_results(
         let node = compiled.node(id);
         let finished = result.started_at + Duration::from_secs_f64(result.seconds);
         RunResult {
-            status: status_word(&planned.work, result.status).into(),
+            status: match planned.work {
+                Work::UnitTest(_) => unit_test_status(result.status, result.failures.is_some()),
+                _ => status_word(&planned.work, result.status),
+            }
+            .into(),
             timing: vec![Timing {
                 name: "execute".into(),
                 started_at: iso8601(result.started_at),
@@ -508,7 +540,7 @@ pub fn write_run_results(
             unique_id: unique_id(compiled, node),
             compiled: node.sql.is_some(),
             compiled_code: node.sql.clone(),
-            relation_name: (node.kind != NodeKind::Test)
+            relation_name: (!matches!(node.kind, NodeKind::Test | NodeKind::UnitTest))
                 .then(|| compiled.dialect.relation(&node.relation)),
         }
     });
