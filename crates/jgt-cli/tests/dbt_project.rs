@@ -211,7 +211,7 @@ fn what_jgt_cannot_build_is_refused_with_its_file_and_line() {
     let run = p.jgt(&["run"]).failed();
     assert!(
         run.stderr
-            .contains("snapshots/snap.sql:1: snapshots are not supported yet"),
+            .contains("snapshots/snap.sql: a snapshot needs a unique_key"),
         "{}",
         run.stderr
     );
@@ -308,7 +308,7 @@ fn configs_and_schema_keys_jgt_does_not_apply_are_named_in_warnings() {
     let p = TempProject::new("name: shop\nmodels:\n  shop:\n    +grants: {select: [reporter]}\n");
     p.write(
         "models/orders.sql",
-        "{{ config(post_hook='grant select on {{ this }} to bob') }}\nselect 1 as id\n",
+        "{{ config(persist_docs={'relation': true}) }}\nselect 1 as id\n",
     );
     p.write(
         "models/schema.yml",
@@ -317,7 +317,7 @@ fn configs_and_schema_keys_jgt_does_not_apply_are_named_in_warnings() {
     let run = p.jgt(&["run"]).ok();
     let all = run.all();
     for expected in [
-        "models/orders.sql: config 'post_hook' is not applied by jgt yet",
+        "models/orders.sql: config 'persist_docs' is not applied by jgt yet",
         "models/orders.sql: config 'grants' is not applied by jgt yet",
         "models/schema.yml:4: 'functions': jgt does not create user-defined functions yet",
         "models/schema.yml:8: 'modles': no dbt version knows this key; it is not read. Did you mean 'models'?",
