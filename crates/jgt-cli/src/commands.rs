@@ -108,12 +108,18 @@ fn compile_command(
     crate::execution::render_now(&mut compiled, &ids)?;
     write_compiled(&compiled, &ids)?;
     write_manifest(&compiled, invocation)?;
-    let models = ids
-        .iter()
-        .filter(|id| compiled.node(**id).kind == NodeKind::Model)
-        .count();
+    let count = |kind: NodeKind| {
+        ids.iter()
+            .filter(|id| compiled.node(**id).kind == kind)
+            .count()
+    };
+    let snapshots = match count(NodeKind::Snapshot) {
+        0 => String::new(),
+        n => format!(" and {n} snapshots"),
+    };
     outln!(
-        "Compiled {models} models into {}",
+        "Compiled {} models{snapshots} into {}",
+        count(NodeKind::Model),
         compiled.project.target_dir().join("compiled").display()
     );
     Ok(true)
