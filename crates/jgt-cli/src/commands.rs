@@ -105,13 +105,18 @@ fn compile_command(
     let (mut compiled, ids) = load(common, selection)?;
     crate::execution::render_now(&mut compiled, &ids)?;
     write_compiled(&compiled, &ids)?;
+    jgt_compile::write_analyses(&compiled)?;
     write_manifest(&compiled, invocation)?;
     let models = ids
         .iter()
         .filter(|id| compiled.node(**id).kind == NodeKind::Model)
         .count();
+    let analyses = match compiled.analyses.len() {
+        0 => String::new(),
+        n => format!(" and {n} analyses"),
+    };
     outln!(
-        "Compiled {models} models into {}",
+        "Compiled {models} models{analyses} into {}",
         compiled.project.target_dir().join("compiled").display()
     );
     Ok(true)

@@ -136,6 +136,8 @@ pub struct Compiled {
     pub renderer: Renderer,
     /// Where every `ref` and `source` resolves.
     pub catalog: Arc<Catalog>,
+    /// The analyses, rendered; not part of the graph.
+    pub analyses: Vec<crate::analyses::CompiledAnalysis>,
 }
 
 impl Compiled {
@@ -227,7 +229,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         }
     }
     warnings.extend(crate::unapplied::warnings(&nodes));
-    warnings.extend(crate::unapplied::analyses(&project));
+    let analyses = crate::analyses::render(&project, &renderer, &catalog)?;
     let configured = project.profile.as_ref().and_then(|p| p.database.as_deref());
     if let Some(configured) = configured.filter(|d| *d != target.database) {
         warnings.push(format!(
@@ -247,6 +249,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         dialect,
         renderer,
         catalog,
+        analyses,
     };
     if compiled.nodes.iter().any(|n| n.needs_execution) {
         compiled.load_graph();

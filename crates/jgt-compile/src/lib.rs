@@ -11,6 +11,7 @@
 //! its [`Dialect`](jgt_core::Dialect): an editor, a language server or a
 //! binding can compile a project without linking any database.
 
+mod analyses;
 pub mod artifacts;
 pub mod atomic;
 mod compile;
@@ -24,6 +25,7 @@ pub mod state;
 mod testnodes;
 mod unapplied;
 
+pub use analyses::{write_analyses, CompiledAnalysis};
 pub use compile::{
     compile, compiled_path, database_path, write_compiled, CompileOptions, Compiled, CompiledNode,
     GenericCall, TestInfo,

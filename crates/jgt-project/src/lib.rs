@@ -169,6 +169,8 @@ pub struct Project {
     pub macros: Vec<TemplateFile>,
     /// Singular test files, sorted by path.
     pub tests: Vec<TemplateFile>,
+    /// Analyses: SQL under `analysis-paths`, compiled, never run.
+    pub analyses: Vec<TemplateFile>,
     /// Schema files found below the model and seed paths.
     pub schema_files: Vec<SchemaEntry>,
     /// Every enabled source table the schema files declare.
@@ -269,6 +271,7 @@ impl Project {
             seeds: part.seeds,
             macros: part.macros,
             tests: part.tests,
+            analyses: part.analyses,
             schema_files: part.schema_files,
             sources,
             disabled,

@@ -155,6 +155,7 @@ pub(crate) struct Part {
     pub seeds: Vec<SeedFile>,
     pub macros: Vec<TemplateFile>,
     pub tests: Vec<TemplateFile>,
+    pub analyses: Vec<TemplateFile>,
     pub schema_files: Vec<SchemaEntry>,
 }
 
@@ -165,6 +166,7 @@ impl Part {
         self.seeds.extend(other.seeds);
         self.macros.extend(other.macros);
         self.tests.extend(other.tests);
+        self.analyses.extend(other.analyses);
         self.schema_files.extend(other.schema_files);
     }
 }
@@ -232,6 +234,7 @@ pub(crate) fn read_part(
         .partition(|t| is_generic_test_file(&t.path, &test_paths));
     part.macros.extend(generic);
     part.tests = tests;
+    part.analyses = read_templates(root, &under(&config.analysis_paths), package)?;
     refuse_snapshots(root, &under(&config.snapshot_paths))?;
     Ok(part)
 }
