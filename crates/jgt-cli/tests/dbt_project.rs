@@ -173,7 +173,9 @@ fn an_installed_package_is_built_and_ref_with_its_name_resolves() {
     );
     let run = p.jgt(&["run"]).failed();
     assert!(
-        run.stderr.contains("model versions are not supported yet"),
+        run.stderr.contains(
+            "depends on a node named 'answer' with version '2' which was not found: 'answer' declares no versions"
+        ),
         "{}",
         run.stderr
     );

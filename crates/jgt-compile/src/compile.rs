@@ -200,6 +200,11 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         ..Catalog::default()
     };
     add_disabled(&project.disabled, &mut catalog);
+    catalog.versions = project
+        .versions
+        .iter()
+        .map(|model| (model.name.clone(), model.clone()))
+        .collect();
     graph.add_seeds(&project, &mut catalog, &renderer)?;
     graph.add_sources(&project, &mut catalog)?;
     let models = render_models(&project, &renderer, catalog)?;

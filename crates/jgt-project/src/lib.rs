@@ -20,6 +20,7 @@ pub mod profiles;
 pub mod render;
 mod schema;
 pub mod suggest;
+mod versions;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,8 +35,9 @@ pub use node_config::{ConfigTree, NodeConfig, CONFIG_KEYS};
 pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
     ColumnProperties, NodeProperties, SchemaFile, SourceProperties, SourceTable,
-    SourceTableProperties,
+    SourceTableProperties, VersionProperties,
 };
+pub use versions::{version_value, VersionedModel};
 
 /// jgt's own name for the file that marks a project folder.
 pub const PROJECT_FILE: &str = "project.yml";
@@ -179,6 +181,9 @@ pub struct Project {
     /// (from the config trees or the schema files; a model's own
     /// `config(enabled=false)` is found while compiling).
     pub disabled: Vec<DisabledNode>,
+    /// Versioned models, for `ref(name)` and `ref(name, v=...)`; each
+    /// version is a model named `<name>_v<v>` in `models`.
+    pub versions: Vec<VersionedModel>,
     /// The `models:` config tree, for `config()` defaults.
     pub model_tree: ConfigTree,
 }
@@ -242,6 +247,7 @@ impl Project {
             let found = load::read_part(root, &package.dir, &package.config, &trees)?;
             part.extend(found);
         }
+        let versions = versions::expand(&mut part)?;
         disabled::apply_schema_configs(&mut part)?;
         let mut disabled = disabled::split_disabled(&mut part);
         let (sources, off): (Vec<_>, Vec<_>) = part
@@ -275,6 +281,7 @@ impl Project {
             schema_files: part.schema_files,
             sources,
             disabled,
+            versions,
             model_tree,
             profile,
             packages: packages.into_iter().map(|p| p.config.name).collect(),

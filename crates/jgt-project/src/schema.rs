@@ -89,6 +89,35 @@ pub struct NodeProperties {
     /// Model-level tests (`data_tests:` or the older `tests:`).
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,
+    /// Model versions: the version `ref('name')` resolves to.
+    #[serde(default)]
+    pub latest_version: Option<Value>,
+    /// Model versions, each a file of its own (`<name>_v<N>.sql`).
+    #[serde(default)]
+    pub versions: Vec<VersionProperties>,
+}
+
+/// One entry of a model's `versions:`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VersionProperties {
+    /// The version (`v: 2`); a number or text.
+    pub v: Value,
+    /// The file stem holding this version, when it is not `<name>_v<v>`.
+    #[serde(default)]
+    pub defined_in: Option<String>,
+    /// Plain-words description, over the model's.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Configs of this version, over the model's.
+    #[serde(default)]
+    pub config: Option<Value>,
+    /// Columns: `{include: all | [..], exclude: [..]}` picks from the
+    /// model's columns; other entries are columns of this version.
+    #[serde(default)]
+    pub columns: Vec<Value>,
+    /// Tests of this version, besides the model's.
+    #[serde(default, alias = "tests")]
+    pub data_tests: Vec<Value>,
 }
 
 /// What a schema file says about one column.

@@ -26,6 +26,8 @@ pub struct Catalog {
     /// Models and seeds `enabled: false` left out, by name, with their
     /// unique ids: a `ref()` to one is an error saying so.
     pub disabled: HashMap<String, String>,
+    /// Versioned models by the name `ref()` gives them.
+    pub versions: HashMap<String, jgt_project::VersionedModel>,
     /// Source tables `enabled: false` left out, by `(source, table)`.
     pub disabled_sources: std::collections::HashSet<(String, String)>,
 }
