@@ -209,6 +209,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
     graph.add_sources(&project, &mut catalog)?;
     let models = render_models(&project, &renderer, catalog)?;
     drop_disabled_models(&mut project, &models.disabled);
+    crate::access::check(&project, &project.models, &models.configs, &models.rendered)?;
     graph.add_models(&project, &models, options)?;
     graph.wait_for_producers();
     let Graph {

@@ -11,6 +11,7 @@
 //! its [`Dialect`](jgt_core::Dialect): an editor, a language server or a
 //! binding can compile a project without linking any database.
 
+mod access;
 mod analyses;
 pub mod artifacts;
 pub mod atomic;

@@ -34,7 +34,7 @@ pub use jgt_core::{Materialization, Relation};
 pub use node_config::{ConfigTree, NodeConfig, CONFIG_KEYS};
 pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
-    ColumnProperties, NodeProperties, SchemaFile, SourceProperties, SourceTable,
+    ColumnProperties, GroupProperties, NodeProperties, SchemaFile, SourceProperties, SourceTable,
     SourceTableProperties, VersionProperties,
 };
 pub use versions::{version_value, VersionedModel};
@@ -155,6 +155,9 @@ pub struct Project {
     pub profile: Option<ProfileTarget>,
     /// The names of the installed packages read with the project.
     pub packages: Vec<String>,
+    /// The installed packages (and the root project) that set
+    /// `restrict-access: true`.
+    pub restricted_packages: Vec<String>,
     /// The installed packages' own `on-run-start` / `on-run-end` hooks,
     /// by package name (the root project's are in `config`).
     pub package_hooks: BTreeMap<String, PackageHooks>,
@@ -222,6 +225,13 @@ impl Project {
         };
         let mut part = load::read_part(root, Path::new(""), &config, &trees)?;
         let packages = packages::installed(root, &config)?;
+        let restricted_packages = packages
+            .iter()
+            .map(|p| &p.config)
+            .chain([&config])
+            .filter(|c| c.restrict_access)
+            .map(|c| c.name.clone())
+            .collect();
         let package_vars = packages
             .iter()
             .map(|p| (p.config.name.clone(), p.config.vars.clone()))
@@ -287,6 +297,7 @@ impl Project {
             packages: packages.into_iter().map(|p| p.config.name).collect(),
             package_hooks,
             package_vars,
+            restricted_packages,
         })
     }
 

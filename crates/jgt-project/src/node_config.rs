@@ -12,7 +12,9 @@ use crate::suggest::nearest;
 use jgt_core::{InvalidValue, Materialization};
 
 /// Config names jgt understands, as in dbt (`+` prefixed in trees).
-pub const CONFIG_KEYS: [&str; 22] = [
+pub const CONFIG_KEYS: [&str; 24] = [
+    "access",
+    "group",
     "materialized",
     "tags",
     "schema",
@@ -36,6 +38,9 @@ pub const CONFIG_KEYS: [&str; 22] = [
     "quote_columns",
     "severity",
 ];
+
+/// The values `access` takes, as in dbt.
+pub const ACCESS: [&str; 3] = ["private", "protected", "public"];
 
 /// The resolved config of one node.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -65,6 +70,19 @@ impl NodeConfig {
             .as_deref()
             .and_then(Materialization::parse)
             .unwrap_or(default)
+    }
+
+    /// `access`: private, protected (the default) or public.
+    pub fn access(&self) -> &str {
+        self.other
+            .get("access")
+            .and_then(Value::as_str)
+            .unwrap_or("protected")
+    }
+
+    /// `group`: the group the node belongs to, if any.
+    pub fn group(&self) -> Option<&str> {
+        self.other.get("group").and_then(Value::as_str)
     }
 
     /// Whether the node takes part in the project.
@@ -101,6 +119,17 @@ impl NodeConfig {
             "schema" => self.schema = Some(scalar(value).ok_or("expected a schema name")?),
             "alias" => self.alias = Some(scalar(value).ok_or("expected a relation name")?),
             "enabled" => self.enabled = Some(value.as_bool().ok_or("expected true or false")?),
+            "access" => {
+                let access = value.as_str().unwrap_or_default();
+                if !ACCESS.contains(&access) {
+                    return Err(format!(
+                        "'{}' is not an access; use one of private, protected, public",
+                        scalar(value).unwrap_or_default()
+                    )
+                    .into());
+                }
+                self.other.insert(key.into(), value.clone());
+            }
             "delimiter" => {
                 self.delimiter = Some(scalar(value).ok_or("expected a one-character delimiter")?)
             }

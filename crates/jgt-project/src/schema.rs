@@ -24,6 +24,10 @@ pub struct SchemaFile {
     /// Source declarations.
     #[serde(default)]
     pub sources: Vec<SourceProperties>,
+    /// Groups: named owners that models belong to (`group:`), for
+    /// `access: private`.
+    #[serde(default)]
+    pub groups: Vec<GroupProperties>,
     /// Top-level keys jgt does not act on that would change a dbt build,
     /// or that no dbt version knows, with their lines.
     #[serde(skip)]
@@ -45,14 +49,13 @@ pub struct UnreadKey {
 
 /// Schema-file keys that only describe (docs, the semantic layer): dbt
 /// builds nothing from them, so neither does jgt, without a word.
-const DESCRIBING_KEYS: [&str; 8] = [
+const DESCRIBING_KEYS: [&str; 7] = [
     "analyses",
     "macros",
     "exposures",
     "metrics",
     "semantic_models",
     "saved_queries",
-    "groups",
     "data_tests",
 ];
 
@@ -72,6 +75,33 @@ const NOT_YET_KEYS: [(&str, &str); 3] = [
     ),
 ];
 
+/// One entry of `groups:`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GroupProperties {
+    /// The group's name, as models' `group:` names it.
+    pub name: String,
+    /// Who owns it: a mapping with a `name` or an `email` (required, as
+    /// dbt requires it).
+    #[serde(default)]
+    pub owner: Option<Value>,
+    /// Plain-words description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl GroupProperties {
+    /// What is wrong with the owner, as dbt checks it.
+    fn owner_problem(&self) -> Option<&'static str> {
+        let Some(owner) = &self.owner else {
+            return Some("a group needs an 'owner' (owner: {name: ..., email: ...})");
+        };
+        let named = ["name", "email"]
+            .iter()
+            .any(|key| owner.get(key).is_some_and(|v| !v.is_null()));
+        (!named).then_some("a group's owner needs at least one of 'name' or 'email'")
+    }
+}
+
 /// What a schema file says about one model or seed.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct NodeProperties {
@@ -89,6 +119,13 @@ pub struct NodeProperties {
     /// Model-level tests (`data_tests:` or the older `tests:`).
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,
+    /// `access` (private, protected, public), the older top-level spelling
+    /// of the config.
+    #[serde(default)]
+    pub access: Option<Value>,
+    /// `group`, the older top-level spelling of the config.
+    #[serde(default)]
+    pub group: Option<Value>,
     /// Model versions: the version `ref('name')` resolves to.
     #[serde(default)]
     pub latest_version: Option<Value>,
@@ -208,6 +245,16 @@ impl SchemaFile {
         }
         let mut file: SchemaFile =
             serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+        for group in &file.groups {
+            if let Some(problem) = group.owner_problem() {
+                return Err(ProjectError::InvalidValue {
+                    path: path.into(),
+                    line: crate::disabled::entry_line(text, &group.name),
+                    key: format!("groups.{}.owner", group.name),
+                    message: problem.into(),
+                });
+            }
+        }
         let rest = std::mem::take(&mut file.rest);
         for key in rest.keys() {
             if DESCRIBING_KEYS.contains(&key.as_str()) {
@@ -219,7 +266,7 @@ impl SchemaFile {
                     let known = DESCRIBING_KEYS
                         .iter()
                         .chain(NOT_YET_KEYS.iter().map(|(k, _)| k))
-                        .chain(&["version", "models", "seeds", "sources"])
+                        .chain(&["version", "models", "seeds", "sources", "groups"])
                         .copied();
                     let hint = crate::suggest::did_you_mean(&crate::suggest::nearest(key, known));
                     format!("no dbt version knows this key; it is not read.{hint}")

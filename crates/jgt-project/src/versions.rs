@@ -297,11 +297,12 @@ fn rename_files(part: &mut Part, index: usize, model: &VersionedModel) -> Result
             .find(|m| m.package == model.package && m.name == stem);
         match file {
             Some(file) => file.name = node.clone(),
-            None => return Err(invalid(
-                entry,
-                &model.name,
-                "versions",
-                format!(
+            None => {
+                return Err(invalid(
+                    entry,
+                    &model.name,
+                    "versions",
+                    format!(
                     "version {v} has no model file: expected {stem}.sql under the model paths{}",
                     if version.defined_in.is_some() {
                         " (its defined_in)"
@@ -309,7 +310,8 @@ fn rename_files(part: &mut Part, index: usize, model: &VersionedModel) -> Result
                         " (or set defined_in: to the file's name)"
                     }
                 ),
-            )),
+                ))
+            }
         }
     }
     Ok(())
