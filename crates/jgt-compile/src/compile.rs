@@ -217,6 +217,11 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         mut nodes,
     } = graph;
     let mut warnings = crate::properties::attach(&project, &builder, &mut nodes);
+    warnings.extend(project.warnings.iter().cloned());
+    warnings.extend(crate::reported::sql_configs(
+        &project.models,
+        &models.rendered,
+    ));
     warnings.sort();
     let catalog = Arc::new(models.catalog);
     warnings.extend(crate::testnodes::add_tests(

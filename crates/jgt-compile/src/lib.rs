@@ -22,6 +22,7 @@ mod execution;
 mod incremental;
 pub mod plan;
 mod properties;
+mod reported;
 pub mod state;
 mod testnodes;
 mod unapplied;

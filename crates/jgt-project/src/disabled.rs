@@ -28,7 +28,8 @@ pub(crate) fn apply_schema_configs(part: &mut Part) -> Result<(), ProjectError> 
             apply(entry, "models", &properties.name, config, targets)?;
         }
         for properties in &entry.file.seeds {
-            let Some(config) = &properties.config else {
+            let config = with_top_level(properties);
+            let Some(config) = &config else {
                 continue;
             };
             let targets = part
@@ -45,7 +46,13 @@ pub(crate) fn apply_schema_configs(part: &mut Part) -> Result<(), ProjectError> 
 /// A model's `config:` with the older top-level `access:` and `group:`
 /// under it (the `config:` entries win).
 fn with_top_level(properties: &crate::NodeProperties) -> Option<Value> {
-    let top = [("access", &properties.access), ("group", &properties.group)];
+    let top = [
+        ("access", &properties.access),
+        ("group", &properties.group),
+        ("tags", &properties.tags),
+        ("meta", &properties.meta),
+        ("docs", &properties.docs),
+    ];
     if top.iter().all(|(_, value)| value.is_none()) {
         return properties.config.clone();
     }

@@ -13,6 +13,7 @@ mod data_tests;
 mod disabled;
 mod discover;
 mod error;
+pub mod keys;
 mod load;
 mod node_config;
 mod packages;
@@ -187,6 +188,9 @@ pub struct Project {
     /// Versioned models, for `ref(name)` and `ref(name, v=...)`; each
     /// version is a model named `<name>_v<v>` in `models`.
     pub versions: Vec<VersionedModel>,
+    /// Warnings found while loading: configs of the project file's trees
+    /// that jgt does not apply yet.
+    pub warnings: Vec<String>,
     /// The `models:` config tree, for `config()` defaults.
     pub model_tree: ConfigTree,
 }
@@ -292,6 +296,10 @@ impl Project {
             sources,
             disabled,
             versions,
+            warnings: [&model_tree, &seed_tree]
+                .iter()
+                .flat_map(|tree| tree.unapplied.iter().cloned())
+                .collect(),
             model_tree,
             profile,
             packages: packages.into_iter().map(|p| p.config.name).collect(),

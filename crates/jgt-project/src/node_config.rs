@@ -173,6 +173,9 @@ fn string_list(value: &Value) -> Option<Vec<String>> {
 pub struct ConfigTree {
     root: Value,
     project_name: String,
+    /// One warning per config the tree sets that jgt does not apply yet,
+    /// with the project file's name and the line.
+    pub unapplied: Vec<String>,
 }
 
 impl ConfigTree {
@@ -188,12 +191,15 @@ impl ConfigTree {
         project_name: &str,
         root: Value,
     ) -> Result<Self, ProjectError> {
+        let mut unapplied = Vec::new();
         if !root.is_null() {
             check_level(path, text, section, &root)?;
+            collect_unapplied(path, text, section, &root, &mut unapplied);
         }
         Ok(ConfigTree {
             root,
             project_name: project_name.to_string(),
+            unapplied,
         })
     }
 
@@ -287,6 +293,29 @@ fn is_subtree(key: &str, value: &Value) -> bool {
         )
 }
 
+/// Finds the configs of a checked tree that jgt does not apply yet.
+fn collect_unapplied(path: &Path, text: &str, tree: &str, level: &Value, out: &mut Vec<String>) {
+    let Some(map) = level.as_mapping() else {
+        return;
+    };
+    for (key, value) in map {
+        let key = key.as_str().unwrap_or_default();
+        match config_name(key, value) {
+            Some(name) => {
+                let asks = crate::keys::asks_for_something(name, value);
+                if let Some(why) = crate::keys::unapplied_config(name).filter(|_| asks) {
+                    out.push(format!(
+                        "{}:{}: '{tree}.{key}': not applied by jgt yet: {why}",
+                        path.display(),
+                        line_of_key(text, key, 0)
+                    ));
+                }
+            }
+            None => collect_unapplied(path, text, &format!("{tree}.{key}"), value, out),
+        }
+    }
+}
+
 fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(), ProjectError> {
     let Some(map) = level.as_mapping() else {
         let last = tree.rsplit('.').next().unwrap_or(tree);
@@ -301,7 +330,8 @@ fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(),
         let key = key.as_str().unwrap_or_default();
         match config_name(key, value) {
             Some(name) => {
-                if !CONFIG_KEYS.contains(&name) {
+                let documented = crate::keys::status(crate::keys::NODE_CONFIG, name).is_some();
+                if !CONFIG_KEYS.contains(&name) && !documented {
                     return Err(ProjectError::UnknownConfig {
                         path: path.into(),
                         line: line_of_key(text, key, 0),

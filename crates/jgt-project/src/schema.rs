@@ -126,6 +126,15 @@ pub struct NodeProperties {
     /// `group`, the older top-level spelling of the config.
     #[serde(default)]
     pub group: Option<Value>,
+    /// `tags`, added to the node's tags as the config's are.
+    #[serde(default)]
+    pub tags: Option<Value>,
+    /// `meta`, the top-level spelling of the config.
+    #[serde(default)]
+    pub meta: Option<Value>,
+    /// `docs` (`show`, `node_color`), the top-level spelling of the config.
+    #[serde(default)]
+    pub docs: Option<Value>,
     /// Model versions: the version `ref('name')` resolves to.
     #[serde(default)]
     pub latest_version: Option<Value>,
@@ -278,6 +287,9 @@ impl SchemaFile {
                 why,
             });
         }
+        let value: Value =
+            serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+        file.unread.extend(crate::keys::walk(text, &value));
         Ok(file)
     }
 
