@@ -107,6 +107,7 @@ fn compile_command(
     let (mut compiled, ids) = load(common, selection)?;
     crate::execution::render_now(&mut compiled, &ids)?;
     write_compiled(&compiled, &ids)?;
+    jgt_compile::write_analyses(&compiled)?;
     write_manifest(&compiled, invocation)?;
     let count = |kind: NodeKind| {
         ids.iter()
@@ -115,10 +116,14 @@ fn compile_command(
     };
     let snapshots = match count(NodeKind::Snapshot) {
         0 => String::new(),
-        n => format!(" and {n} snapshots"),
+        n => format!(", {n} snapshots"),
+    };
+    let analyses = match compiled.analyses.len() {
+        0 => String::new(),
+        n => format!(" and {n} analyses"),
     };
     outln!(
-        "Compiled {} models{snapshots} into {}",
+        "Compiled {} models{snapshots}{analyses} into {}",
         count(NodeKind::Model),
         compiled.project.target_dir().join("compiled").display()
     );

@@ -173,7 +173,9 @@ fn an_installed_package_is_built_and_ref_with_its_name_resolves() {
     );
     let run = p.jgt(&["run"]).failed();
     assert!(
-        run.stderr.contains("model versions are not supported yet"),
+        run.stderr.contains(
+            "depends on a node named 'answer' with version '2' which was not found: 'answer' declares no versions"
+        ),
         "{}",
         run.stderr
     );
@@ -328,28 +330,52 @@ fn configs_and_schema_keys_jgt_does_not_apply_are_named_in_warnings() {
 }
 
 #[test]
-fn analyses_are_named_as_not_compiled_yet() {
-    let p = TempProject::new(
-        "name: shop
-analysis-paths: [analyses]
-",
+fn analyses_are_compiled_never_run_and_build_nothing() {
+    let p = TempProject::new("name: shop\nanalysis-paths: [analyses]\n");
+    p.write("models/orders.sql", "select 1 as id\n");
+    p.write("models/unused.sql", "select 2 as id\n");
+    p.write(
+        "macros/top.sql",
+        "{% macro top(n) %}order by id desc limit {{ n }}{% endmacro %}",
     );
     p.write(
-        "models/orders.sql",
-        "select 1 as id
-",
+        "analyses/reports/top.sql",
+        "select * from {{ ref('orders') }}\n{{ top(3) }}\n",
     );
-    p.write(
-        "analyses/top.sql",
-        "select * from {{ ref('orders') }}
-",
-    );
+    p.write("analyses/off.sql", "{{ config(enabled=false) }}\nselect 1");
     let run = p.jgt(&["compile"]).ok();
     assert!(
-        run.all()
-            .contains("analyses/: 1 analysis file(s) are not compiled by jgt yet"),
+        run.stdout.contains("Compiled 2 models and 1 analyses"),
         "{}",
-        run.all()
+        run.stdout
+    );
+    let sql =
+        std::fs::read_to_string(p.path().join("target/compiled/analyses/reports/top.sql")).unwrap();
+    assert_eq!(
+        sql,
+        "select * from \"jgt\".\"main\".\"orders\"\norder by id desc limit 3\n"
+    );
+    assert!(!p.path().join("target/compiled/analyses/off.sql").exists());
+    // Never run, and not a node: `ls` lists no analysis, and a build of
+    // nothing but `unused` builds nothing the analysis refs.
+    let listed = p.jgt(&["ls"]).ok();
+    assert!(!listed.stdout.contains("top"), "{}", listed.stdout);
+    p.jgt(&["run", "-s", "unused"]).ok();
+    assert_eq!(
+        p.scalar("select count(*) from information_schema.tables where table_name = 'orders'"),
+        "0"
+    );
+    p.write(
+        "analyses/reports/top.sql",
+        "select * from {{ ref('order') }}\n",
+    );
+    let run = p.jgt(&["compile"]).failed();
+    assert!(
+        run.stderr.contains(
+            "analyses/reports/top.sql:1: ref('order') names no model or seed in this project. Did you mean 'orders'?"
+        ),
+        "{}",
+        run.stderr
     );
 }
 

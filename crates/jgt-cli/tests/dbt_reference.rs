@@ -52,6 +52,50 @@ fn relations_render_as_text_with_their_database_as_dbt_renders_them() {
 }
 
 #[test]
+fn versioned_models_build_the_relations_dbt_builds() {
+    // Version files <name>_v<N>.sql and one `defined_in`, latest_version
+    // below a prerelease, per-version configs (a view, an alias) and
+    // columns (include/exclude, the tests following the columns), and
+    // ref() without a version, with v= and version=, and with a package.
+    let versions = DbtFixture::copy("dbt_versions");
+    versions.build();
+    versions.assert_built_as_dbt_does("versions.duckdb");
+}
+
+#[test]
+fn an_unknown_version_names_the_model_its_versions_and_the_line() {
+    let versions = DbtFixture::copy("dbt_versions");
+    std::fs::write(
+        versions.path().join("models/legacy_customers.sql"),
+        "-- version 7 was never written\nselect * from {{ ref('dim_customers', v=7) }}\n",
+    )
+    .unwrap();
+    let run = versions.jgt(&["compile"]).failed();
+    assert!(
+        run.stderr.contains(
+            "error[JGT2014]: models/legacy_customers.sql:2: 'legacy_customers' depends on a node named 'dim_customers' with version '7' which was not found; its versions are 1, 2, 3"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_version_without_its_file_is_an_error_naming_the_schema_file() {
+    let versions = DbtFixture::copy("dbt_versions");
+    std::fs::remove_file(versions.path().join("models/customers_next.sql")).unwrap();
+    let run = versions.jgt(&["compile"]).failed();
+    assert!(
+        run.stderr.contains("error[JGT1104]: models/schema.yml:")
+            && run.stderr.contains(
+                "version 3 has no model file: expected customers_next.sql under the model paths (its defined_in)"
+            ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn clean_reads_clean_targets_from_dbt_project_yml() {
     let shop = DbtFixture::copy("dbt_shop");
     shop.build();
@@ -76,7 +120,7 @@ fn data_tests_get_the_names_dbt_gives_them() {
     // Package tests keep their namespace, arguments follow in the order of
     // their names with Python's spelling (`True`), as dbt ls lists them
     // (`dbt_tests.txt`, recorded with the relations).
-    for project in ["dbt_shop", "dbt_schemas", "dbt_introspect"] {
+    for project in ["dbt_shop", "dbt_schemas", "dbt_introspect", "dbt_versions"] {
         let fixture = DbtFixture::copy(project);
         if fixture.path().join("packages.yml").is_file() {
             fixture.jgt(&["deps"]);

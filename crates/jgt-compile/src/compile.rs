@@ -151,6 +151,8 @@ pub struct Compiled {
     pub renderer: Renderer,
     /// Where every `ref` and `source` resolves.
     pub catalog: Arc<Catalog>,
+    /// The analyses, rendered; not part of the graph.
+    pub analyses: Vec<crate::analyses::CompiledAnalysis>,
 }
 
 impl Compiled {
@@ -213,10 +215,16 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         ..Catalog::default()
     };
     add_disabled(&project.disabled, &mut catalog);
+    catalog.versions = project
+        .versions
+        .iter()
+        .map(|model| (model.name.clone(), model.clone()))
+        .collect();
     graph.add_seeds(&project, &mut catalog, &renderer)?;
     graph.add_sources(&project, &mut catalog)?;
     let models = render_models(&project, &renderer, catalog)?;
     drop_disabled_models(&mut project, &models.disabled);
+    crate::access::check(&project, &project.models, &models.configs, &models.rendered)?;
     graph.add_models(&project, &models, options)?;
     graph.wait_for_producers();
     let Graph {
@@ -224,6 +232,11 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         mut nodes,
     } = graph;
     let mut warnings = crate::properties::attach(&project, &builder, &mut nodes);
+    warnings.extend(project.warnings.iter().cloned());
+    warnings.extend(crate::reported::sql_configs(
+        &project.models,
+        &models.rendered,
+    ));
     warnings.sort();
     let catalog = Arc::new(models.catalog);
     crate::hooks::render(&renderer, &catalog, &mut nodes)?;
@@ -245,7 +258,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         }
     }
     warnings.extend(crate::unapplied::warnings(&nodes));
-    warnings.extend(crate::unapplied::analyses(&project));
+    let analyses = crate::analyses::render(&project, &renderer, &catalog)?;
     let configured = project.profile.as_ref().and_then(|p| p.database.as_deref());
     if let Some(configured) = configured.filter(|d| *d != target.database) {
         warnings.push(format!(
@@ -265,6 +278,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         dialect,
         renderer,
         catalog,
+        analyses,
     };
     if compiled.nodes.iter().any(|n| n.needs_execution) {
         compiled.load_graph();

@@ -11,6 +11,8 @@
 //! its [`Dialect`](jgt_core::Dialect): an editor, a language server or a
 //! binding can compile a project without linking any database.
 
+mod access;
+mod analyses;
 pub mod artifacts;
 pub mod atomic;
 mod compile;
@@ -23,12 +25,14 @@ mod hooks;
 mod incremental;
 pub mod plan;
 mod properties;
+mod reported;
 mod snapshot;
 pub mod state;
 mod testnodes;
 mod unapplied;
 mod unittests;
 
+pub use analyses::{write_analyses, CompiledAnalysis};
 pub use compile::{
     compile, compiled_path, database_path, write_compiled, CompileOptions, Compiled, CompiledNode,
     GenericCall, TestInfo,

@@ -35,28 +35,6 @@ pub fn warnings(nodes: &[CompiledNode]) -> Vec<String> {
     found
 }
 
-/// One warning per analysis folder holding SQL files: dbt compiles them
-/// into `target/compiled/`, jgt does not yet.
-pub fn analyses(project: &jgt_project::Project) -> Vec<String> {
-    project
-        .config
-        .analysis_paths
-        .iter()
-        .filter_map(|dir| {
-            let count = walkdir::WalkDir::new(project.root.join(dir))
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "sql"))
-                .count();
-            (count > 0).then(|| {
-                format!(
-                    "{dir}/: {count} analysis file(s) are not compiled by jgt yet (dbt compiles them into target/compiled/)"
-                )
-            })
-        })
-        .collect()
-}
-
 /// Whether a config value asks for anything: not empty, not `false`, and
 /// for a mapping (`contract: {enforced: false}`) some entry that does.
 fn asks_for_something(value: &Value) -> bool {

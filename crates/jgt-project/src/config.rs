@@ -121,6 +121,10 @@ pub struct ProjectConfig {
     /// The seed config tree.
     #[serde(default)]
     pub seeds: serde_yaml::Value,
+    /// `restrict-access`: other packages may not `ref` this project's
+    /// private or protected models, as dbt enforces it.
+    #[serde(default)]
+    pub restrict_access: bool,
     /// The profile to read from `profiles.yml`.
     #[serde(default)]
     pub profile: Option<String>,

@@ -16,7 +16,8 @@ use crate::{DisabledNode, NodeConfig, SchemaEntry};
 pub(crate) fn apply_schema_configs(part: &mut Part) -> Result<(), ProjectError> {
     for entry in &part.schema_files {
         for properties in &entry.file.models {
-            let Some(config) = &properties.config else {
+            let config = with_top_level(properties);
+            let Some(config) = &config else {
                 continue;
             };
             let targets = part
@@ -39,7 +40,8 @@ pub(crate) fn apply_schema_configs(part: &mut Part) -> Result<(), ProjectError> 
             apply(entry, "snapshots", name, config, targets)?;
         }
         for properties in &entry.file.seeds {
-            let Some(config) = &properties.config else {
+            let config = with_top_level(properties);
+            let Some(config) = &config else {
                 continue;
             };
             let targets = part
@@ -51,6 +53,31 @@ pub(crate) fn apply_schema_configs(part: &mut Part) -> Result<(), ProjectError> 
         }
     }
     Ok(())
+}
+
+/// A model's `config:` with the older top-level `access:` and `group:`
+/// under it (the `config:` entries win).
+fn with_top_level(properties: &crate::NodeProperties) -> Option<Value> {
+    let top = [
+        ("access", &properties.access),
+        ("group", &properties.group),
+        ("tags", &properties.tags),
+        ("meta", &properties.meta),
+        ("docs", &properties.docs),
+    ];
+    if top.iter().all(|(_, value)| value.is_none()) {
+        return properties.config.clone();
+    }
+    let mut map = serde_yaml::Mapping::new();
+    for (key, value) in top {
+        if let Some(value) = value {
+            map.insert(key.into(), value.clone());
+        }
+    }
+    if let Some(Value::Mapping(config)) = &properties.config {
+        map.extend(config.clone());
+    }
+    Some(Value::Mapping(map))
 }
 
 /// Sets the configs of one `config:` mapping on each of `targets`.

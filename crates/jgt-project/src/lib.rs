@@ -14,6 +14,7 @@ mod disabled;
 mod discover;
 mod error;
 mod freshness;
+pub mod keys;
 mod load;
 mod node_config;
 mod packages;
@@ -23,6 +24,7 @@ mod schema;
 mod snapshots;
 pub mod suggest;
 mod unit_tests;
+mod versions;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,13 +39,14 @@ pub use jgt_core::{Materialization, Relation};
 pub use node_config::{ConfigTree, HookConfig, NodeConfig, CONFIG_KEYS};
 pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
-    ColumnProperties, NodeProperties, SchemaFile, SnapshotProperties, SourceProperties,
-    SourceTable, SourceTableProperties,
+    ColumnProperties, GroupProperties, NodeProperties, SchemaFile, SnapshotProperties,
+    SourceProperties, SourceTable, SourceTableProperties, VersionProperties,
 };
 pub use unit_tests::{
     find_fixture, FixtureProperties, GivenProperties, OverridesProperties,
     UnitTestConfigProperties, UnitTestProperties, FIXTURES_DIR,
 };
+pub use versions::{version_value, VersionedModel};
 
 /// jgt's own name for the file that marks a project folder.
 pub const PROJECT_FILE: &str = "project.yml";
@@ -165,6 +168,9 @@ pub struct Project {
     pub profile: Option<ProfileTarget>,
     /// The names of the installed packages read with the project.
     pub packages: Vec<String>,
+    /// The installed packages (and the root project) that set
+    /// `restrict-access: true`.
+    pub restricted_packages: Vec<String>,
     /// The installed packages' own `on-run-start` / `on-run-end` hooks,
     /// by package name (the root project's are in `config`).
     pub package_hooks: BTreeMap<String, PackageHooks>,
@@ -182,6 +188,8 @@ pub struct Project {
     pub macros: Vec<TemplateFile>,
     /// Singular test files, sorted by path.
     pub tests: Vec<TemplateFile>,
+    /// Analyses: SQL under `analysis-paths`, compiled, never run.
+    pub analyses: Vec<TemplateFile>,
     /// Schema files found below the model and seed paths.
     pub schema_files: Vec<SchemaEntry>,
     /// Every enabled source table the schema files declare.
@@ -190,6 +198,12 @@ pub struct Project {
     /// (from the config trees or the schema files; a model's own
     /// `config(enabled=false)` is found while compiling).
     pub disabled: Vec<DisabledNode>,
+    /// Versioned models, for `ref(name)` and `ref(name, v=...)`; each
+    /// version is a model named `<name>_v<v>` in `models`.
+    pub versions: Vec<VersionedModel>,
+    /// Warnings found while loading: configs of the project file's trees
+    /// that jgt does not apply yet.
+    pub warnings: Vec<String>,
     /// The `models:` config tree, for `config()` defaults.
     pub model_tree: ConfigTree,
 }
@@ -236,6 +250,13 @@ impl Project {
         };
         let mut part = load::read_part(root, Path::new(""), &config, &trees)?;
         let packages = packages::installed(root, &config)?;
+        let restricted_packages = packages
+            .iter()
+            .map(|p| &p.config)
+            .chain([&config])
+            .filter(|c| c.restrict_access)
+            .map(|c| c.name.clone())
+            .collect();
         let package_vars = packages
             .iter()
             .map(|p| (p.config.name.clone(), p.config.vars.clone()))
@@ -262,6 +283,7 @@ impl Project {
             let found = load::read_part(root, &package.dir, &package.config, &trees)?;
             part.extend(found);
         }
+        let versions = versions::expand(&mut part)?;
         disabled::apply_schema_configs(&mut part)?;
         let mut disabled = disabled::split_disabled(&mut part);
         let (sources, off): (Vec<_>, Vec<_>) = part
@@ -291,14 +313,21 @@ impl Project {
             seeds: part.seeds,
             macros: part.macros,
             tests: part.tests,
+            analyses: part.analyses,
             schema_files: part.schema_files,
             sources,
             disabled,
+            versions,
+            warnings: [&model_tree, &seed_tree]
+                .iter()
+                .flat_map(|tree| tree.unapplied.iter().cloned())
+                .collect(),
             model_tree,
             profile,
             packages: packages.into_iter().map(|p| p.config.name).collect(),
             package_hooks,
             package_vars,
+            restricted_packages,
         })
     }
 

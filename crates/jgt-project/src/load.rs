@@ -157,6 +157,7 @@ pub(crate) struct Part {
     pub seeds: Vec<SeedFile>,
     pub macros: Vec<TemplateFile>,
     pub tests: Vec<TemplateFile>,
+    pub analyses: Vec<TemplateFile>,
     pub schema_files: Vec<SchemaEntry>,
 }
 
@@ -167,6 +168,7 @@ impl Part {
         self.seeds.extend(other.seeds);
         self.macros.extend(other.macros);
         self.tests.extend(other.tests);
+        self.analyses.extend(other.analyses);
         self.schema_files.extend(other.schema_files);
     }
 }
@@ -237,6 +239,7 @@ pub(crate) fn read_part(
         .partition(|t| is_generic_test_file(&t.path, &test_paths));
     part.macros.extend(generic);
     part.tests = tests;
+    part.analyses = read_templates(root, &under(&config.analysis_paths), package)?;
     let snapshot_paths = under(&config.snapshot_paths);
     part.models.extend(crate::snapshots::read(
         root,

@@ -12,7 +12,9 @@ use crate::suggest::nearest;
 use jgt_core::{InvalidValue, Materialization};
 
 /// Config names jgt understands, as in dbt (`+` prefixed in trees).
-pub const CONFIG_KEYS: [&str; 33] = [
+pub const CONFIG_KEYS: [&str; 35] = [
+    "access",
+    "group",
     "materialized",
     "tags",
     "schema",
@@ -47,6 +49,9 @@ pub const CONFIG_KEYS: [&str; 33] = [
     "target_schema",
     "target_database",
 ];
+
+/// The values `access` takes, as in dbt.
+pub const ACCESS: [&str; 3] = ["private", "protected", "public"];
 
 /// The resolved config of one node.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -122,6 +127,19 @@ impl NodeConfig {
             .unwrap_or(default)
     }
 
+    /// `access`: private, protected (the default) or public.
+    pub fn access(&self) -> &str {
+        self.other
+            .get("access")
+            .and_then(Value::as_str)
+            .unwrap_or("protected")
+    }
+
+    /// `group`: the group the node belongs to, if any.
+    pub fn group(&self) -> Option<&str> {
+        self.other.get("group").and_then(Value::as_str)
+    }
+
     /// Whether the node takes part in the project.
     pub fn is_enabled(&self) -> bool {
         self.enabled.unwrap_or(true)
@@ -156,6 +174,17 @@ impl NodeConfig {
             "schema" => self.schema = Some(scalar(value).ok_or("expected a schema name")?),
             "alias" => self.alias = Some(scalar(value).ok_or("expected a relation name")?),
             "enabled" => self.enabled = Some(value.as_bool().ok_or("expected true or false")?),
+            "access" => {
+                let access = value.as_str().unwrap_or_default();
+                if !ACCESS.contains(&access) {
+                    return Err(format!(
+                        "'{}' is not an access; use one of private, protected, public",
+                        scalar(value).unwrap_or_default()
+                    )
+                    .into());
+                }
+                self.other.insert(key.into(), value.clone());
+            }
             "delimiter" => {
                 self.delimiter = Some(scalar(value).ok_or("expected a one-character delimiter")?)
             }
@@ -208,6 +237,9 @@ fn string_list(value: &Value) -> Option<Vec<String>> {
 pub struct ConfigTree {
     root: Value,
     project_name: String,
+    /// One warning per config the tree sets that jgt does not apply yet,
+    /// with the project file's name and the line.
+    pub unapplied: Vec<String>,
 }
 
 impl ConfigTree {
@@ -223,12 +255,15 @@ impl ConfigTree {
         project_name: &str,
         root: Value,
     ) -> Result<Self, ProjectError> {
+        let mut unapplied = Vec::new();
         if !root.is_null() {
             check_level(path, text, section, &root)?;
+            collect_unapplied(path, text, section, &root, &mut unapplied);
         }
         Ok(ConfigTree {
             root,
             project_name: project_name.to_string(),
+            unapplied,
         })
     }
 
@@ -333,6 +368,29 @@ fn is_subtree(key: &str, value: &Value) -> bool {
         )
 }
 
+/// Finds the configs of a checked tree that jgt does not apply yet.
+fn collect_unapplied(path: &Path, text: &str, tree: &str, level: &Value, out: &mut Vec<String>) {
+    let Some(map) = level.as_mapping() else {
+        return;
+    };
+    for (key, value) in map {
+        let key = key.as_str().unwrap_or_default();
+        match config_name(key, value) {
+            Some(name) => {
+                let asks = crate::keys::asks_for_something(name, value);
+                if let Some(why) = crate::keys::unapplied_config(name).filter(|_| asks) {
+                    out.push(format!(
+                        "{}:{}: '{tree}.{key}': not applied by jgt yet: {why}",
+                        path.display(),
+                        line_of_key(text, key, 0)
+                    ));
+                }
+            }
+            None => collect_unapplied(path, text, &format!("{tree}.{key}"), value, out),
+        }
+    }
+}
+
 fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(), ProjectError> {
     let Some(map) = level.as_mapping() else {
         let last = tree.rsplit('.').next().unwrap_or(tree);
@@ -347,7 +405,8 @@ fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(),
         let key = key.as_str().unwrap_or_default();
         match config_name(key, value) {
             Some(name) => {
-                if !CONFIG_KEYS.contains(&name) {
+                let documented = crate::keys::status(crate::keys::NODE_CONFIG, name).is_some();
+                if !CONFIG_KEYS.contains(&name) && !documented {
                     return Err(ProjectError::UnknownConfig {
                         path: path.into(),
                         line: line_of_key(text, key, 0),

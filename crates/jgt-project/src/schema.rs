@@ -31,6 +31,10 @@ pub struct SchemaFile {
     /// dbt unit tests of models.
     #[serde(default)]
     pub unit_tests: Vec<crate::unit_tests::UnitTestProperties>,
+    /// Groups: named owners that models belong to (`group:`), for
+    /// `access: private`.
+    #[serde(default)]
+    pub groups: Vec<GroupProperties>,
     /// Top-level keys jgt does not act on that would change a dbt build,
     /// or that no dbt version knows, with their lines.
     #[serde(skip)]
@@ -52,14 +56,13 @@ pub struct UnreadKey {
 
 /// Schema-file keys that only describe (docs, the semantic layer): dbt
 /// builds nothing from them, so neither does jgt, without a word.
-const DESCRIBING_KEYS: [&str; 8] = [
+const DESCRIBING_KEYS: [&str; 7] = [
     "analyses",
     "macros",
     "exposures",
     "metrics",
     "semantic_models",
     "saved_queries",
-    "groups",
     "data_tests",
 ];
 
@@ -68,6 +71,33 @@ const NOT_YET_KEYS: [(&str, &str); 1] = [(
     "functions",
     "jgt does not create user-defined functions yet; they are not built",
 )];
+
+/// One entry of `groups:`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GroupProperties {
+    /// The group's name, as models' `group:` names it.
+    pub name: String,
+    /// Who owns it: a mapping with a `name` or an `email` (required, as
+    /// dbt requires it).
+    #[serde(default)]
+    pub owner: Option<Value>,
+    /// Plain-words description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl GroupProperties {
+    /// What is wrong with the owner, as dbt checks it.
+    fn owner_problem(&self) -> Option<&'static str> {
+        let Some(owner) = &self.owner else {
+            return Some("a group needs an 'owner' (owner: {name: ..., email: ...})");
+        };
+        let named = ["name", "email"]
+            .iter()
+            .any(|key| owner.get(key).is_some_and(|v| !v.is_null()));
+        (!named).then_some("a group's owner needs at least one of 'name' or 'email'")
+    }
+}
 
 /// What a schema file says about one model or seed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -88,6 +118,51 @@ pub struct NodeProperties {
     #[serde(default)]
     pub constraints: Vec<Value>,
     /// Model-level tests (`data_tests:` or the older `tests:`).
+    #[serde(default, alias = "tests")]
+    pub data_tests: Vec<Value>,
+    /// `access` (private, protected, public), the older top-level spelling
+    /// of the config.
+    #[serde(default)]
+    pub access: Option<Value>,
+    /// `group`, the older top-level spelling of the config.
+    #[serde(default)]
+    pub group: Option<Value>,
+    /// `tags`, added to the node's tags as the config's are.
+    #[serde(default)]
+    pub tags: Option<Value>,
+    /// `meta`, the top-level spelling of the config.
+    #[serde(default)]
+    pub meta: Option<Value>,
+    /// `docs` (`show`, `node_color`), the top-level spelling of the config.
+    #[serde(default)]
+    pub docs: Option<Value>,
+    /// Model versions: the version `ref('name')` resolves to.
+    #[serde(default)]
+    pub latest_version: Option<Value>,
+    /// Model versions, each a file of its own (`<name>_v<N>.sql`).
+    #[serde(default)]
+    pub versions: Vec<VersionProperties>,
+}
+
+/// One entry of a model's `versions:`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VersionProperties {
+    /// The version (`v: 2`); a number or text.
+    pub v: Value,
+    /// The file stem holding this version, when it is not `<name>_v<v>`.
+    #[serde(default)]
+    pub defined_in: Option<String>,
+    /// Plain-words description, over the model's.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Configs of this version, over the model's.
+    #[serde(default)]
+    pub config: Option<Value>,
+    /// Columns: `{include: all | [..], exclude: [..]}` picks from the
+    /// model's columns; other entries are columns of this version.
+    #[serde(default)]
+    pub columns: Vec<Value>,
+    /// Tests of this version, besides the model's.
     #[serde(default, alias = "tests")]
     pub data_tests: Vec<Value>,
 }
@@ -224,6 +299,16 @@ impl SchemaFile {
         let mut file: SchemaFile =
             serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
         crate::unit_tests::set_lines(&mut file.unit_tests, text);
+        for group in &file.groups {
+            if let Some(problem) = group.owner_problem() {
+                return Err(ProjectError::InvalidValue {
+                    path: path.into(),
+                    line: crate::disabled::entry_line(text, &group.name),
+                    key: format!("groups.{}.owner", group.name),
+                    message: problem.into(),
+                });
+            }
+        }
         let rest = std::mem::take(&mut file.rest);
         for key in rest.keys() {
             if DESCRIBING_KEYS.contains(&key.as_str()) {
@@ -242,6 +327,7 @@ impl SchemaFile {
                             "sources",
                             "snapshots",
                             "unit_tests",
+                            "groups",
                         ])
                         .copied();
                     let hint = crate::suggest::did_you_mean(&crate::suggest::nearest(key, known));
@@ -254,6 +340,9 @@ impl SchemaFile {
                 why,
             });
         }
+        let value: Value =
+            serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+        file.unread.extend(crate::keys::walk(text, &value));
         Ok(file)
     }
 

@@ -30,6 +30,8 @@ pub struct Catalog {
     /// `external_location`), by `(source, table)`: the SQL `source()`
     /// prints for them.
     pub external_sources: HashMap<(String, String), String>,
+    /// Versioned models by the name `ref()` gives them.
+    pub versions: HashMap<String, jgt_project::VersionedModel>,
     /// Source tables `enabled: false` left out, by `(source, table)`.
     pub disabled_sources: std::collections::HashSet<(String, String)>,
 }

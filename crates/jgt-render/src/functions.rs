@@ -69,15 +69,11 @@ fn register_relations(env: &mut Environment<'static>, database: String, dialect:
         "ref",
         move |state: &State, args: Rest<String>, kwargs: Kwargs| -> Result<Value, Error> {
             // ref('model') or ref('package', 'model'): the last one names the node.
-            let name = args.0.last().ok_or_else(|| {
+            let written = args.0.last().ok_or_else(|| {
                 fail("ref() needs the name of a model or seed: ref('stg_users')".into())
             })?;
-            if kwargs.has("v") || kwargs.has("version") {
-                return Err(fail(format!(
-                    "ref('{name}', v=...): model versions are not supported yet; ref the model by name only"
-                )));
-            }
             let node = node_state(state)?;
+            let name = &versioned_name(state, &node.catalog, written, &kwargs)?;
             if let [package, _] = args.0.as_slice() {
                 let actual = node.catalog.packages.get(name);
                 if actual.is_some_and(|actual| actual != package) {
@@ -161,6 +157,55 @@ fn register_relations(env: &mut Environment<'static>, database: String, dialect:
             })
         },
     );
+}
+
+/// The node `ref(name, v=...)` names: for a versioned model, the version
+/// asked for or the latest (`dim_customers_v2`); else `name` itself. A
+/// version the model does not declare is error JGT2014.
+fn versioned_name(
+    state: &State,
+    catalog: &crate::Catalog,
+    name: &str,
+    kwargs: &Kwargs,
+) -> Result<String, Error> {
+    let asked = match (
+        kwargs.get::<Option<Value>>("v")?,
+        kwargs.get::<Option<Value>>("version")?,
+    ) {
+        (Some(v), _) | (None, Some(v)) if !v.is_none() => Some(v),
+        _ => None,
+    };
+    let asked = asked
+        .map(|v| {
+            let yaml = serde_yaml::to_value(&v).unwrap_or_default();
+            jgt_project::version_value(&yaml).ok_or_else(|| {
+                fail(format!(
+                    "ref('{name}', v={v}): a version is a number such as 2"
+                ))
+            })
+        })
+        .transpose()?;
+    let Some(model) = catalog.versions.get(name) else {
+        return match asked {
+            None => Ok(name.to_string()),
+            Some(v) => Err(fail(format!(
+                "{}{} depends on a node named '{name}' with version '{v}' which was not found: \
+                 '{name}' declares no versions",
+                crate::error::VERSION,
+                current_node(state)
+            ))),
+        };
+    };
+    let v = asked.unwrap_or_else(|| model.latest.clone());
+    model.nodes.get(&v).cloned().ok_or_else(|| {
+        fail(format!(
+            "{}{} depends on a node named '{name}' with version '{v}' which was not found; \
+             its versions are {}",
+            crate::error::VERSION,
+            current_node(state),
+            model.nodes.keys().cloned().collect::<Vec<_>>().join(", ")
+        ))
+    })
 }
 
 /// The node being rendered as messages name it: `'orders'`, or `this

@@ -202,8 +202,8 @@ impl Renderer {
         for model in &project.models {
             renderer.add_template(&model.path, &model.raw_sql)?;
         }
-        for test in &project.tests {
-            renderer.add_template(&test.path, &test.text)?;
+        for file in project.tests.iter().chain(&project.analyses) {
+            renderer.add_template(&file.path, &file.text)?;
         }
         Ok(renderer)
     }
