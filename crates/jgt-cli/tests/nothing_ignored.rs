@@ -26,7 +26,7 @@ fn keys_jgt_does_not_apply_are_named_with_file_and_line() {
          \x20   tags: [daily]\n\
          \x20   columns:\n\
          \x20     - name: id\n\
-         \x20       constraints: [{type: not_null}]\n\
+         \x20       tags: [pii]\n\
          sources:\n\
          \x20 - name: raw\n\
          \x20   database: lake\n\
@@ -40,7 +40,7 @@ fn keys_jgt_does_not_apply_are_named_with_file_and_line() {
         "models/orders.sql:4: config 'colour': no dbt version knows this config; it is not read.",
         "models/schema.yml:4: 'models.orders.deprecation_date': not applied by jgt yet",
         "models/schema.yml:5: 'models.orders.descripton': no dbt version knows this key here; it is not read. Did you mean 'description'?",
-        "models/schema.yml:9: 'models.orders.columns.id.constraints': not applied by jgt yet",
+        "models/schema.yml:9: 'models.orders.columns.id.tags': not applied by jgt yet",
         "models/schema.yml:12: 'sources.raw.database': not applied by jgt yet: jgt reads sources from the target database",
     ] {
         assert!(run.stderr.contains(expected), "missing {expected:?} in:\n{}", run.stderr);
