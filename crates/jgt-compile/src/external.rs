@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use jgt_core::External;
-use jgt_project::{NodeConfig, Project};
+use jgt_project::{scalar, NodeConfig, Project};
 use serde_yaml::Value;
 
 use crate::error::CompileError;
@@ -92,13 +92,4 @@ pub(crate) fn spec(
 
 fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
-}
-
-fn scalar(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use jgt_core::{HardDeletes, Snapshot, SnapshotColumns, SnapshotStrategy};
-use jgt_project::NodeConfig;
+use jgt_project::{scalar, NodeConfig};
 use serde_yaml::Value;
 
 use crate::error::CompileError;
@@ -116,13 +116,4 @@ fn meta_columns(value: Option<&Value>) -> std::result::Result<SnapshotColumns, S
         *slot = name;
     }
     Ok(columns)
-}
-
-fn scalar(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }

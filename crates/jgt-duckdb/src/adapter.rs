@@ -31,6 +31,25 @@ pub(crate) fn db(err: duckdb::Error) -> ExecError {
     }
 }
 
+/// The `(name, type)` rows of `sql` as columns: `sql` selects exactly
+/// those two, in that order (`describe ...`, catalog queries).
+pub(crate) fn column_rows(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn duckdb::ToSql],
+) -> Result<Vec<Column>, ExecError> {
+    let mut stmt = conn.prepare(sql).map_err(db)?;
+    let mut rows = stmt.query(params).map_err(db)?;
+    let mut columns = Vec::new();
+    while let Some(row) = rows.next().map_err(db)? {
+        columns.push(Column {
+            name: row.get(0).map_err(db)?,
+            data_type: row.get(1).map_err(db)?,
+        });
+    }
+    Ok(columns)
+}
+
 /// Quotes a string literal for SQL.
 fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
@@ -549,21 +568,13 @@ impl Adapter for DuckDbAdapter {
 
     fn query_columns(&self, sql: &str) -> Result<Vec<Column>, ExecError> {
         let sql = body(sql)?;
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
+        column_rows(
+            &self.conn,
+            &format!(
                 "select column_name, column_type from (describe select * from ({sql}\n) as __jgt_query)"
-            ))
-            .map_err(db)?;
-        let mut rows = stmt.query([]).map_err(db)?;
-        let mut columns = Vec::new();
-        while let Some(row) = rows.next().map_err(db)? {
-            columns.push(Column {
-                name: row.get(0).map_err(db)?,
-                data_type: row.get(1).map_err(db)?,
-            });
-        }
-        Ok(columns)
+            ),
+            &[],
+        )
     }
 
     fn freshness(
@@ -590,23 +601,12 @@ impl Adapter for DuckDbAdapter {
     }
 
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "select column_name, data_type from information_schema.columns \
+        let columns = column_rows(
+            &self.conn,
+            "select column_name, data_type from information_schema.columns \
              where table_schema = ? and table_name = ? order by ordinal_position",
-            )
-            .map_err(db)?;
-        let mut rows = stmt
-            .query([&relation.schema, &relation.identifier])
-            .map_err(db)?;
-        let mut columns = Vec::new();
-        while let Some(row) = rows.next().map_err(db)? {
-            columns.push(Column {
-                name: row.get(0).map_err(db)?,
-                data_type: row.get(1).map_err(db)?,
-            });
-        }
+            &[&relation.schema, &relation.identifier],
+        )?;
         Ok((!columns.is_empty()).then_some(columns))
     }
 

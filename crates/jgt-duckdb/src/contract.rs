@@ -136,16 +136,7 @@ fn reference(constraint: &Constraint) -> String {
 
 /// The columns of a query, as DuckDB types them.
 fn describe(conn: &Connection, sql: &str) -> Result<Vec<Column>, ExecError> {
-    let mut stmt = conn.prepare(&format!("describe {sql}")).map_err(db)?;
-    let mut rows = stmt.query([]).map_err(db)?;
-    let mut columns = Vec::new();
-    while let Some(row) = rows.next().map_err(db)? {
-        columns.push(Column {
-            name: row.get(0).map_err(db)?,
-            data_type: row.get(1).map_err(db)?,
-        });
-    }
-    Ok(columns)
+    crate::adapter::column_rows(conn, &format!("describe {sql}"), &[])
 }
 
 /// Runs exactly one statement: a configured expression must not smuggle

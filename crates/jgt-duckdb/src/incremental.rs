@@ -87,21 +87,12 @@ pub(crate) fn merge_in(
 }
 
 fn temp_columns(conn: &Connection) -> Result<Vec<Column>, ExecError> {
-    let mut stmt = conn
-        .prepare(
-            "select column_name, data_type from duckdb_columns() \
+    crate::adapter::column_rows(
+        conn,
+        "select column_name, data_type from duckdb_columns() \
          where table_name = ? and database_name = 'temp' order by column_index",
-        )
-        .map_err(db)?;
-    let mut rows = stmt.query([NEW_ROWS]).map_err(db)?;
-    let mut columns = Vec::new();
-    while let Some(row) = rows.next().map_err(db)? {
-        columns.push(Column {
-            name: row.get(0).map_err(db)?,
-            data_type: row.get(1).map_err(db)?,
-        });
-    }
-    Ok(columns)
+        &[&NEW_ROWS],
+    )
 }
 
 /// Applies `on_schema_change` and returns the columns to insert.

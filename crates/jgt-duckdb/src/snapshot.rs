@@ -11,7 +11,7 @@ use duckdb::Connection;
 use jgt_core::{Column, HardDeletes, Relation, Snapshot, SnapshotStrategy};
 use jgt_exec::ExecError;
 
-use crate::adapter::{db, rel};
+use crate::adapter::{column_rows, db, rel};
 use crate::dialect::quote_ident;
 
 /// The temporary table holding one run's changes.
@@ -97,14 +97,7 @@ impl Changes<'_> {
         let hard = self.snapshot.hard_deletes;
         let updated = updated_at(self.snapshot);
         let keys = key_fields(&self.snapshot.unique_key);
-        let [valid_from, valid_to, scd_id, updated_at, is_deleted] = [
-            &names.valid_from,
-            &names.valid_to,
-            &names.scd_id,
-            &names.updated_at,
-            &names.is_deleted,
-        ]
-        .map(|name| quote_ident(name));
+        let [valid_from, valid_to, scd_id, updated_at, is_deleted] = quoted(names);
         let scd = hash(
             self.snapshot
                 .unique_key
@@ -168,14 +161,7 @@ impl Changes<'_> {
     /// current versions whose key left the source.
     fn deletes_sql(&self) -> String {
         let names = &self.snapshot.columns;
-        let [valid_from, valid_to, scd_id, updated_at, is_deleted] = [
-            &names.valid_from,
-            &names.valid_to,
-            &names.scd_id,
-            &names.updated_at,
-            &names.is_deleted,
-        ]
-        .map(|name| quote_ident(name));
+        let [valid_from, valid_to, scd_id, updated_at, is_deleted] = quoted(names);
         let join = key_join(self.snapshot.unique_key.len());
         let new_record = self.snapshot.hard_deletes == HardDeletes::NewRecord;
         let not_already_deleted = match new_record {
@@ -279,6 +265,19 @@ impl Changes<'_> {
     }
 }
 
+/// The added columns' names, quoted: valid from, valid to, scd id,
+/// updated at, is deleted.
+fn quoted(names: &jgt_core::SnapshotColumns) -> [String; 5] {
+    [
+        &names.valid_from,
+        &names.valid_to,
+        &names.scd_id,
+        &names.updated_at,
+        &names.is_deleted,
+    ]
+    .map(|name| quote_ident(name))
+}
+
 /// The change time a new version is taken with.
 fn updated_at(snapshot: &Snapshot) -> String {
     match &snapshot.strategy {
@@ -326,33 +325,18 @@ fn key_join(keys: usize) -> String {
 
 /// The column names of the snapshot's query.
 fn query_columns(conn: &Connection, sql: &str) -> Result<Vec<String>, ExecError> {
-    let mut stmt = conn
-        .prepare(&format!("describe select * from (\n{sql}\n) as q"))
-        .map_err(db)?;
-    let mut rows = stmt.query([]).map_err(db)?;
-    let mut names = Vec::new();
-    while let Some(row) = rows.next().map_err(db)? {
-        names.push(row.get(0).map_err(db)?);
-    }
-    Ok(names)
+    let sql = format!("describe select * from (\n{sql}\n) as q");
+    let columns = column_rows(conn, &sql, &[])?;
+    Ok(columns.into_iter().map(|c| c.name).collect())
 }
 
 /// The staged changes' columns, without the bookkeeping ones.
 fn staged_columns(conn: &Connection) -> Result<Vec<Column>, ExecError> {
-    let mut stmt = conn.prepare(&format!("describe {STAGING}")).map_err(db)?;
-    let mut rows = stmt.query([]).map_err(db)?;
-    let mut columns = Vec::new();
-    while let Some(row) = rows.next().map_err(db)? {
-        let name: String = row.get(0).map_err(db)?;
-        let bookkeeping = name.eq_ignore_ascii_case("dbt_change_type")
-            || name.to_lowercase().starts_with("dbt_unique_key");
-        if !bookkeeping {
-            columns.push(Column {
-                name,
-                data_type: row.get(1).map_err(db)?,
-            });
-        }
-    }
+    let mut columns = column_rows(conn, &format!("describe {STAGING}"), &[])?;
+    columns.retain(|c| {
+        !c.name.eq_ignore_ascii_case("dbt_change_type")
+            && !c.name.to_lowercase().starts_with("dbt_unique_key")
+    });
     Ok(columns)
 }
 

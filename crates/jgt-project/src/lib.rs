@@ -36,7 +36,7 @@ pub use data_tests::{
 pub use error::ProjectError;
 pub use freshness::{line_of_source_table, FreshnessProperties, ThresholdProperties};
 pub use jgt_core::{Materialization, Relation};
-pub use node_config::{ConfigTree, HookConfig, NodeConfig, CONFIG_KEYS};
+pub use node_config::{scalar, ConfigTree, HookConfig, NodeConfig, CONFIG_KEYS};
 pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
 pub use schema::{
     ColumnProperties, GroupProperties, NodeProperties, SchemaFile, SnapshotProperties,

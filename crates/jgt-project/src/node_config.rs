@@ -216,7 +216,9 @@ impl NodeConfig {
     }
 }
 
-fn scalar(value: &Value) -> Option<String> {
+/// A YAML scalar (text, number or boolean) as text; `None` for anything
+/// else.
+pub fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

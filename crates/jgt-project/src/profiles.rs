@@ -9,6 +9,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::config::line_of_key;
 use crate::error::position;
+use crate::node_config::scalar;
 use crate::render::{render_tree, RenderInputs};
 
 /// The profiles file name.
@@ -346,16 +347,6 @@ fn keys_of(map: &Mapping) -> String {
         .filter_map(Value::as_str)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A scalar as text (numbers and booleans as written).
-fn scalar(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 fn text_of(map: &Mapping, key: &str) -> Option<String> {

@@ -231,7 +231,7 @@ impl Renderer {
         this: Option<&Relation>,
         materialized: Option<&str>,
     ) -> Result<Rendered, RenderError> {
-        self.render_node(path, node, catalog, this, materialized, None, None)
+        self.render_node(path, node, catalog, this, materialized, Phase::default())
     }
 
     /// Renders a model for one of its unit tests: `catalog` names the
@@ -247,29 +247,11 @@ impl Renderer {
         materialized: Option<&str>,
         overrides: Overrides,
     ) -> Result<Rendered, RenderError> {
-        let _execute = introspection::ExecuteGuard::set(false);
-        let name = template_name(path);
-        let fail = |err| RenderError::from_jinja(err, &name, Some(node));
-        let template = self.env.get_template(&name).map_err(fail)?;
-        let functions = Value::from(overrides.functions());
-        let state = Value::from_object(NodeState {
-            this: this.cloned(),
-            default_materialized: materialized.map(str::to_string),
-            overrides: Some(Arc::new(overrides)),
-            ..NodeState::new(Arc::clone(catalog))
-        });
-        let this = this.map(|relation| {
-            RelationValue::value(relation, &self.target.database, self.dialect.as_ref())
-        });
-        let sql = template
-            .render(context! {
-                __jgt_node__ => state.clone(),
-                this => this,
-                model => context! { name => node, path => name.clone() },
-                ..functions
-            })
-            .map_err(fail)?;
-        Ok(self.finish(sql, &state, Some(&name)))
+        let phase = Phase {
+            overrides: Some(overrides),
+            ..Phase::default()
+        };
+        self.render_node(path, node, catalog, this, materialized, phase)
     }
 
     /// Renders the template of `path` at execution time: `execute` is true
@@ -291,18 +273,14 @@ impl Renderer {
         db: Arc<dyn Introspect>,
         depends_on: Option<Vec<String>>,
     ) -> Result<Rendered, RenderError> {
-        self.render_node(
-            path,
-            node,
-            catalog,
-            this,
-            materialized,
-            Some(db),
+        let phase = Phase {
+            db: Some(db),
             depends_on,
-        )
+            overrides: None,
+        };
+        self.render_node(path, node, catalog, this, materialized, phase)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn render_node(
         &self,
         path: &Path,
@@ -310,18 +288,23 @@ impl Renderer {
         catalog: &Arc<Catalog>,
         this: Option<&Relation>,
         materialized: Option<&str>,
-        db: Option<Arc<dyn Introspect>>,
-        depends_on: Option<Vec<String>>,
+        phase: Phase,
     ) -> Result<Rendered, RenderError> {
-        let _execute = introspection::ExecuteGuard::set(db.is_some());
+        let _execute = introspection::ExecuteGuard::set(phase.db.is_some());
         let name = template_name(path);
         let fail = |err| RenderError::from_jinja(err, &name, Some(node));
         let template = self.env.get_template(&name).map_err(fail)?;
+        let functions = phase
+            .overrides
+            .as_ref()
+            .map(Overrides::functions)
+            .unwrap_or_default();
         let state = Value::from_object(NodeState {
             this: this.cloned(),
             default_materialized: materialized.map(str::to_string),
-            db: db.map(introspection::Db),
-            depends_on,
+            db: phase.db.map(introspection::Db),
+            depends_on: phase.depends_on,
+            overrides: phase.overrides.map(Arc::new),
             ..NodeState::new(Arc::clone(catalog))
         });
         let this = this.map(|relation| {
@@ -332,6 +315,7 @@ impl Renderer {
                 __jgt_node__ => state.clone(),
                 this => this,
                 model => context! { name => node, path => name.clone() },
+                ..Value::from(functions)
             })
             .map_err(fail)?;
         Ok(self.finish(sql, &state, Some(&name)))
@@ -477,6 +461,15 @@ impl Renderer {
         known.insert(name.to_string(), mentions);
         mentions
     }
+}
+
+/// What one render of a node adds to its context: the database (at
+/// execution time), the parents a `ref` may name, a unit test's overrides.
+#[derive(Default)]
+struct Phase {
+    db: Option<Arc<dyn Introspect>>,
+    depends_on: Option<Vec<String>>,
+    overrides: Option<Overrides>,
 }
 
 /// Moves the contents out of a mutex-guarded list.
