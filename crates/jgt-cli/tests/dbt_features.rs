@@ -122,7 +122,6 @@ fn external_sources_and_csv_models_read_and_write_files_as_dbt_does() {
 }
 
 #[test]
-#[ignore = "jgt does not implement dbt-duckdb's external files (nor read parquet) yet"]
 fn external_models_write_parquet_under_external_root_as_dbt_does() {
     // No location, no format: out/long_rivers.parquet (external_root
     // `out`), a view over it, a table downstream.

@@ -97,3 +97,25 @@ fn partitioned_csv_files_land_in_one_folder_per_value() {
         "Oslo,Lima,Pune"
     );
 }
+
+#[test]
+fn parquet_and_json_files_are_written_and_read_back() {
+    let p = project();
+    for (name, format) in [("as_parquet", "parquet"), ("as_json", "json")] {
+        p.write(
+            &format!("models/{name}.sql"),
+            &format!(
+                "{{{{ config(materialized='external', format='{format}') }}}}\nselect * from {{{{ source('raw', 'cities') }}}}"
+            ),
+        );
+    }
+    p.jgt(&["build"]).ok();
+    // No location: <external_root>/<name>.<format>, the root `.` by default.
+    assert!(p.path().join("as_parquet.parquet").is_file());
+    assert!(p.path().join("as_json.json").is_file());
+    assert_eq!(p.scalar("select count(*) from as_parquet"), "3");
+    assert_eq!(
+        p.scalar("select string_agg(city, ',' order by id) from as_json"),
+        "Oslo,Lima,Pune"
+    );
+}

@@ -160,6 +160,10 @@ fn p06_a_second_ctrl_c_exits_at_once() {
     let child = piped(&p, &["run"]);
     std::thread::sleep(Duration::from_millis(1500));
     interrupt(&child);
+    // Two presses, not one: a second SIGINT sent while the first is still
+    // pending is merged into it by the kernel (standard signals do not
+    // queue), which made this test flaky.
+    std::thread::sleep(Duration::from_millis(200));
     interrupt(&child);
     let run = wait_within(child, Duration::from_secs(10)).no_panic();
     assert_eq!(run.code, Some(130), "{}", run.all());

@@ -63,8 +63,8 @@ pub(crate) fn apply(
         conn.execute_batch(&format!("LOAD {name}")).map_err(|err| {
             unsupported(format!(
                 "the profile asks for DuckDB extension '{name}', which is not available: \
-                 jgt's DuckDB has no extensions built in and does not download them \
-                 (it works offline); remove it from `extensions:` ({err})"
+                 jgt's DuckDB has only the parquet and json extensions built in and does \
+                 not download others (it works offline); remove it from `extensions:` ({err})"
             ))
         })?;
     }
