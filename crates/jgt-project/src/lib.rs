@@ -494,6 +494,26 @@ mod tests {
     }
 
     #[test]
+    fn a_python_model_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "dbt_project.yml", "name: shop\n");
+        write(
+            root,
+            "models/scores.py",
+            "def model(dbt, session):\n    return None\n",
+        );
+        let err = Project::load(root).unwrap_err();
+        assert_eq!(err.code(), "JGT1004");
+        let message = err.to_string();
+        assert!(message.starts_with("models/scores.py:1:"), "{message}");
+        assert!(
+            message.contains("Python models are not supported"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn a_snapshot_file_without_a_block_is_refused_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();

@@ -188,6 +188,7 @@ pub(crate) fn read_part(
     };
     let package = &config.name;
     let mut part = Part::default();
+    refuse_python_models(root, &under(&config.model_paths))?;
     for found in discover::find_files(root, &under(&config.model_paths), &["sql", "yml", "yaml"])? {
         let text = discover::read_text(root, &found.path)?;
         if found.path.extension().is_some_and(|e| e == "sql") {
@@ -255,6 +256,24 @@ pub(crate) fn read_part(
     let defined = crate::snapshots::from_yaml(&part.schema_files, package, trees.snapshots);
     part.models.extend(defined);
     Ok(part)
+}
+
+/// Stops on a Python model (a `.py` file under the model paths, which
+/// dbt runs as one): jgt cannot build it, and must not skip it.
+fn refuse_python_models(root: &Path, dirs: &[String]) -> Result<(), ProjectError> {
+    match discover::find_files(root, dirs, &["py"])?
+        .into_iter()
+        .next()
+    {
+        Some(found) => Err(ProjectError::Unsupported {
+            path: found.path,
+            line: 1,
+            message: "Python models are not supported by jgt: dbt would run this file as a \
+                      model; rewrite it in SQL, or move it out of the model paths"
+                .into(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn schema_entry(package: &str, path: PathBuf, text: String) -> Result<SchemaEntry, ProjectError> {
