@@ -308,10 +308,7 @@ fn profile_attachments_are_readable_from_models() {
 #[test]
 fn configs_and_schema_keys_jgt_does_not_apply_are_named_in_warnings() {
     let p = TempProject::new("name: shop\nmodels:\n  shop:\n    +grants: {select: [reporter]}\n");
-    p.write(
-        "models/orders.sql",
-        "{{ config(persist_docs={'relation': true}) }}\nselect 1 as id\n",
-    );
+    p.write("models/orders.sql", "select 1 as id\n");
     p.write(
         "models/schema.yml",
         "version: 2\nmodels:\n  - name: orders\nfunctions:\n  - name: t\n    sql: select 1\nexposures: []\nmodles: []\n",
@@ -319,7 +316,6 @@ fn configs_and_schema_keys_jgt_does_not_apply_are_named_in_warnings() {
     let run = p.jgt(&["run"]).ok();
     let all = run.all();
     for expected in [
-        "models/orders.sql: config 'persist_docs' is not applied by jgt yet",
         "models/orders.sql: config 'grants' is not applied by jgt yet",
         "models/schema.yml:4: 'functions': jgt does not create user-defined functions yet",
         "models/schema.yml:8: 'modles': no dbt version knows this key; it is not read. Did you mean 'models'?",

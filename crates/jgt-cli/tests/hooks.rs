@@ -81,3 +81,27 @@ fn a_hook_that_queries_while_rendering_is_refused_by_name() {
         .failed()
         .refused("post-hook[1] reads the database while rendering");
 }
+
+#[test]
+fn persist_docs_writes_descriptions_as_comments() {
+    let p = project();
+    p.write(
+        "models/people_count.sql",
+        "{{ config(materialized='table', persist_docs={'relation': true, 'columns': true}) }}\n\
+         select count(*) as people from {{ ref('people') }}",
+    );
+    p.write(
+        "models/people_count.yml",
+        "models:\n  - name: people_count\n    description: \"How many people, don't guess\"\n    \
+         columns:\n      - name: people\n        description: the count\n      - name: gone\n        description: not a column\n",
+    );
+    p.jgt(&["build"]).ok();
+    assert_eq!(
+        p.scalar("select comment from duckdb_tables() where table_name = 'people_count'"),
+        "How many people, don't guess"
+    );
+    assert_eq!(
+        p.scalar("select comment from duckdb_columns() where table_name = 'people_count' and column_name = 'people'"),
+        "the count"
+    );
+}

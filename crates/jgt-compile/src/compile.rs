@@ -5,16 +5,16 @@
 //! with `alias` or `schema`) and its `ref()`s; the second re-renders only
 //! the models that `ref` a node whose relation the first pass moved.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::CompileError;
 
 /// What compiling gives.
-type Result<T> = std::result::Result<T, CompileError>;
+pub(crate) type Result<T> = std::result::Result<T, CompileError>;
 use jgt_core::{Dialect, Incremental};
-use jgt_graph::{Dag, DagBuilder, Node, NodeId, NodeKind};
+use jgt_graph::{Dag, DagBuilder, NodeId, NodeKind};
 use jgt_project::{ColumnProperties, Materialization, NodeConfig, Project, Relation, TestConfig};
 use jgt_render::{Catalog, RenderOptions, Rendered, Renderer, Target};
 
@@ -205,7 +205,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
             run: options.run.clone(),
         },
     )?;
-    let mut graph = Graph {
+    let mut graph = crate::nodes::Graph {
         builder: DagBuilder::new(),
         nodes: Vec::new(),
     };
@@ -227,7 +227,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
     crate::access::check(&project, &project.models, &models.configs, &models.rendered)?;
     graph.add_models(&project, &models, options)?;
     graph.wait_for_producers();
-    let Graph {
+    let crate::nodes::Graph {
         mut builder,
         mut nodes,
     } = graph;
@@ -409,10 +409,10 @@ fn drop_disabled_models(project: &mut Project, disabled: &[jgt_project::Disabled
 
 /// The models after rendering: their output, their final configs, and
 /// the catalog of where every node's relation ended up.
-struct RenderedModels {
-    rendered: Vec<Rendered>,
-    configs: Vec<NodeConfig>,
-    catalog: Catalog,
+pub(crate) struct RenderedModels {
+    pub(crate) rendered: Vec<Rendered>,
+    pub(crate) configs: Vec<NodeConfig>,
+    pub(crate) catalog: Catalog,
     /// Models their own `config(enabled=false)` disabled, left out of
     /// `rendered` and `configs`.
     disabled: Vec<jgt_project::DisabledNode>,
@@ -501,219 +501,6 @@ fn render_models(
     })
 }
 
-/// The graph being built and the details of its nodes, side by side
-/// (`nodes[i]` describes the node with id `i`).
-struct Graph {
-    builder: DagBuilder,
-    nodes: Vec<CompiledNode>,
-}
-
-impl Graph {
-    /// Adds one node with its details.
-    fn add(&mut self, node: Node, details: CompiledNode) -> Result<NodeId> {
-        let id = self.builder.add_node(node)?;
-        self.nodes.push(details);
-        Ok(id)
-    }
-
-    /// Adds every seed, and its relation to the catalog.
-    fn add_seeds(
-        &mut self,
-        project: &Project,
-        catalog: &mut Catalog,
-        renderer: &Renderer,
-    ) -> Result<()> {
-        for seed in &project.seeds {
-            let relation = relation_of(renderer, "seed", seed, &seed.config)?;
-            catalog.nodes.insert(seed.name.clone(), relation.clone());
-            catalog
-                .packages
-                .insert(seed.name.clone(), seed.package.clone());
-            let node = Node {
-                name: seed.name.clone(),
-                kind: NodeKind::Seed,
-                path: seed.path.clone(),
-                tags: seed.config.tags.clone(),
-                materialized: Some("seed".into()),
-            };
-            let details = CompiledNode {
-                config: seed.config.clone(),
-                package: seed.package.clone(),
-                ..CompiledNode::new(&seed.name, NodeKind::Seed, &seed.path, relation)
-            };
-            self.add(node, details)?;
-        }
-        Ok(())
-    }
-
-    /// Adds every declared source table, and its relation to the catalog.
-    fn add_sources(&mut self, project: &Project, catalog: &mut Catalog) -> Result<()> {
-        for source in &project.sources {
-            let relation = Relation::new(&source.schema, &source.identifier);
-            let key = (source.source_name.clone(), source.table_name.clone());
-            if let Some(location) = &source.external_location {
-                catalog
-                    .external_sources
-                    .insert(key.clone(), location.clone());
-            }
-            catalog.sources.insert(key, relation.clone());
-            let name = format!("{}.{}", source.source_name, source.table_name);
-            let node = Node {
-                name: name.clone(),
-                kind: NodeKind::Source,
-                path: source.path.clone(),
-                tags: Vec::new(),
-                materialized: None,
-            };
-            let details = CompiledNode {
-                description: source.description.clone(),
-                ..CompiledNode::new(&name, NodeKind::Source, &source.path, relation)
-            };
-            self.add(node, details)?;
-        }
-        Ok(())
-    }
-
-    /// Adds every rendered model, with an edge from each `ref` and `source`.
-    fn add_models(
-        &mut self,
-        project: &Project,
-        models: &RenderedModels,
-        options: &CompileOptions,
-    ) -> Result<()> {
-        let mut ids = Vec::with_capacity(project.models.len());
-        for ((model, config), out) in project
-            .models
-            .iter()
-            .zip(&models.configs)
-            .zip(&models.rendered)
-        {
-            let relation = models.catalog.nodes[&model.name].clone();
-            if model.snapshot {
-                let snapshot = crate::snapshot::spec(config, &model.path)?;
-                ids.push(self.add_snapshot(project, model, config, out, relation, snapshot)?);
-                continue;
-            }
-            let materialization = config.materialization(Materialization::View);
-            let incremental = match materialization {
-                Materialization::Incremental => {
-                    let mut spec =
-                        crate::incremental::spec(config, &model.path, options.full_refresh)?;
-                    spec.is_incremental =
-                        !options.full_refresh && options.existing.contains(&relation);
-                    Some(spec)
-                }
-                _ => None,
-            };
-            let external = match materialization {
-                Materialization::External => Some(crate::external::spec(
-                    project,
-                    config,
-                    &model.path,
-                    &relation.identifier,
-                )?),
-                _ => None,
-            };
-            let node = Node {
-                name: model.name.clone(),
-                kind: NodeKind::Model,
-                path: model.path.clone(),
-                tags: config.tags.clone(),
-                materialized: Some(materialization.to_string()),
-            };
-            let details = CompiledNode {
-                config: config.clone(),
-                incremental,
-                external,
-                macros: out.macros.clone(),
-                package: model.package.clone(),
-                needs_execution: out.needs_execution,
-                materialization: Some(materialization),
-                sql: Some(out.sql.clone()),
-                raw_sql: Some(model.raw_sql.clone()),
-                compiled_path: Some(compiled_path(project, &model.path)),
-                ..CompiledNode::new(&model.name, NodeKind::Model, &model.path, relation)
-            };
-            ids.push(self.add(node, details)?);
-        }
-        for (&child, out) in ids.iter().zip(&models.rendered) {
-            let parents = out
-                .refs
-                .iter()
-                .cloned()
-                .chain(out.sources.iter().map(|(s, t)| format!("{s}.{t}")));
-            for name in parents {
-                // ref() and source() accept only names the catalog holds.
-                if let Some(parent) = self.builder.find(&name) {
-                    self.builder.add_edge(parent, child);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds one rendered snapshot.
-    fn add_snapshot(
-        &mut self,
-        project: &Project,
-        model: &jgt_project::ModelFile,
-        config: &NodeConfig,
-        out: &Rendered,
-        relation: Relation,
-        snapshot: jgt_core::Snapshot,
-    ) -> Result<NodeId> {
-        let node = Node {
-            name: model.name.clone(),
-            kind: NodeKind::Snapshot,
-            path: model.path.clone(),
-            tags: config.tags.clone(),
-            materialized: Some("snapshot".into()),
-        };
-        let details = CompiledNode {
-            config: config.clone(),
-            macros: out.macros.clone(),
-            package: model.package.clone(),
-            needs_execution: out.needs_execution,
-            sql: Some(out.sql.clone()),
-            raw_sql: Some(model.raw_sql.clone()),
-            compiled_path: Some(compiled_path(project, &model.path)),
-            snapshot: Some(snapshot),
-            ..CompiledNode::new(&model.name, NodeKind::Snapshot, &model.path, relation)
-        };
-        self.add(node, details)
-    }
-
-    /// Makes a source that names a relation this project builds wait for
-    /// the seed or model that builds it.
-    fn wait_for_producers(&mut self) {
-        let producers: HashMap<&Relation, usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| {
-                matches!(
-                    n.kind,
-                    NodeKind::Seed | NodeKind::Model | NodeKind::Snapshot
-                )
-            })
-            .map(|(i, n)| (&n.relation, i))
-            .collect();
-        let feeds: Vec<(NodeId, NodeId)> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, node)| node.kind == NodeKind::Source)
-            .filter_map(|(i, node)| {
-                let producer = producers.get(&node.relation)?;
-                Some((NodeId::new(*producer), NodeId::new(i)))
-            })
-            .collect();
-        for (producer, source) in feeds {
-            self.builder.add_edge(producer, source);
-        }
-    }
-}
-
 /// Refuses a rendered model or test that is not exactly one statement:
 /// `select 1; drop table x` must never reach the database, and an empty
 /// model is a mistake, not a view of nothing.
@@ -752,7 +539,7 @@ pub fn compiled_path(project: &Project, path: &Path) -> PathBuf {
 /// The relation a node builds, from its name and config, as the project's
 /// `generate_schema_name` and `generate_alias_name` name it. An ephemeral
 /// model builds none: its name is the CTE its dependents inline.
-fn relation_of(
+pub(crate) fn relation_of(
     renderer: &Renderer,
     resource_type: &str,
     file: &impl NamedFile,
@@ -794,7 +581,7 @@ fn resource_type(model: &jgt_project::ModelFile) -> &'static str {
 }
 
 /// A project file that becomes a node: its name, path and package.
-trait NamedFile {
+pub(crate) trait NamedFile {
     fn node_name(&self) -> &str;
     fn node_path(&self) -> &Path;
     fn node_package(&self) -> &str;

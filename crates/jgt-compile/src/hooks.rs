@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use jgt_core::{Hook, Hooks};
+use jgt_core::{Hook, Hooks, PersistDocs};
 use jgt_graph::NodeKind;
 use jgt_project::HookConfig;
 use jgt_render::{Catalog, Renderer};
@@ -23,14 +23,43 @@ pub(crate) fn render(
             node.kind,
             NodeKind::Seed | NodeKind::Model | NodeKind::Snapshot
         );
-        if !builds || (node.config.pre_hook.is_empty() && node.config.post_hook.is_empty()) {
+        if !builds {
+            continue;
+        }
+        let docs = persist_docs(node);
+        if node.config.pre_hook.is_empty() && node.config.post_hook.is_empty() && docs.is_none() {
             continue;
         }
         let pre = render_list(renderer, catalog, node, "pre-hook", &node.config.pre_hook)?;
         let post = render_list(renderer, catalog, node, "post-hook", &node.config.post_hook)?;
-        node.hooks = Hooks { pre, post };
+        node.hooks = Hooks { pre, post, docs };
     }
     Ok(())
+}
+
+/// What `persist_docs: {relation: true, columns: true}` asks to write:
+/// the node's description and its columns' descriptions from its schema
+/// file; `None` when it asks for nothing or there is nothing to write.
+fn persist_docs(node: &CompiledNode) -> Option<PersistDocs> {
+    let config = node.config.other.get("persist_docs")?;
+    let on = |key: &str| {
+        config
+            .get(key)
+            .and_then(serde_yaml::Value::as_bool)
+            .unwrap_or(false)
+    };
+    let docs = PersistDocs {
+        relation: on("relation").then(|| node.description.clone()).flatten(),
+        columns: match on("columns") {
+            true => node
+                .columns
+                .iter()
+                .filter_map(|c| Some((c.name.clone(), c.description.clone()?)))
+                .collect(),
+            false => Vec::new(),
+        },
+    };
+    (docs.relation.is_some() || !docs.columns.is_empty()).then_some(docs)
 }
 
 /// Renders one node's hooks of one kind, in order.

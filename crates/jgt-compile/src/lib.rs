@@ -23,6 +23,7 @@ mod execution;
 mod external;
 mod hooks;
 mod incremental;
+mod nodes;
 pub mod plan;
 mod properties;
 mod reported;

@@ -8,13 +8,7 @@ use serde_yaml::Value;
 use crate::compile::CompiledNode;
 
 /// The configs, with what a build without them lacks.
-const NOT_APPLIED: [(&str, &str); 2] = [
-    ("grants", "no GRANT statements run"),
-    (
-        "persist_docs",
-        "descriptions are not written as database comments",
-    ),
-];
+const NOT_APPLIED: [(&str, &str); 1] = [("grants", "no GRANT statements run")];
 
 /// One warning per node and config that is set but not applied.
 pub fn warnings(nodes: &[CompiledNode]) -> Vec<String> {

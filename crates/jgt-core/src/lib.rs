@@ -29,8 +29,8 @@ pub use contract::{Constraint, ConstraintKind, Contract, ContractColumn};
 pub use dialect::{AnsiDialect, Capabilities, Dialect};
 pub use introspect::{Introspect, RelationType};
 pub use plan::{
-    External, HardDeletes, Hook, Hooks, Incremental, Inlined, PlannedNode, SchemaChange,
-    SeedOptions, Snapshot, SnapshotColumns, SnapshotStrategy, Strategy, Work,
+    External, HardDeletes, Hook, Hooks, Incremental, Inlined, PersistDocs, PlannedNode,
+    SchemaChange, SeedOptions, Snapshot, SnapshotColumns, SnapshotStrategy, Strategy, Work,
 };
 pub use relation::{Materialization, Relation};
 pub use results::{Column, NodeResult, QueryResult, Status};

@@ -102,6 +102,20 @@ pub struct Hooks {
     pub pre: Vec<Hook>,
     /// Run after the node builds.
     pub post: Vec<Hook>,
+    /// Descriptions written as database comments once the build has
+    /// committed, before the post-hooks that run outside the transaction
+    /// (dbt's `persist_docs`).
+    pub docs: Option<PersistDocs>,
+}
+
+/// What `persist_docs` writes as comments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersistDocs {
+    /// The relation's description (`persist_docs: {relation: true}`).
+    pub relation: Option<String>,
+    /// Column name → description (`persist_docs: {columns: true}`); a
+    /// column the relation lacks is passed over, as in dbt.
+    pub columns: Vec<(String, String)>,
 }
 
 impl Hooks {
@@ -109,11 +123,12 @@ impl Hooks {
     pub const NONE: Hooks = Hooks {
         pre: Vec::new(),
         post: Vec::new(),
+        docs: None,
     };
 
     /// Whether there is nothing to run.
     pub fn is_empty(&self) -> bool {
-        self.pre.is_empty() && self.post.is_empty()
+        self.pre.is_empty() && self.post.is_empty() && self.docs.is_none()
     }
 
     /// The pre-hooks (`post` false) or post-hooks (`post` true) that run

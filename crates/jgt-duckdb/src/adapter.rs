@@ -14,7 +14,7 @@ use crate::options::OpenOptions;
 
 /// An open DuckDB database.
 pub struct DuckDbAdapter {
-    conn: Connection,
+    pub(crate) conn: Connection,
     dialect: DuckDbDialect,
 }
 
@@ -51,7 +51,7 @@ pub(crate) fn column_rows(
 }
 
 /// Quotes a string literal for SQL.
-fn quote_literal(text: &str) -> String {
+pub(crate) fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
@@ -222,54 +222,21 @@ impl DuckDbAdapter {
     ///
     /// The driver's transaction rolls back when dropped, so a panic inside
     /// `build` (caught by the runner) also leaves the database as it was.
-    fn atomically<T>(&self, build: impl FnOnce() -> Result<T, ExecError>) -> Result<T, ExecError> {
+    pub(crate) fn atomically<T>(
+        &self,
+        build: impl FnOnce() -> Result<T, ExecError>,
+    ) -> Result<T, ExecError> {
         let transaction = self.conn.unchecked_transaction().map_err(db)?;
         let value = build()?;
         transaction.commit().map_err(db)?;
         Ok(value)
     }
 
-    /// Runs `build` as [`atomically`](Self::atomically) does, with the
-    /// node's hooks around it: those that run inside the transaction
-    /// (dbt's default) inside it, so a failing hook rolls the build back;
-    /// the others (`before_begin`, `after_commit`) before it begins and
-    /// after it commits.
-    fn with_hooks<T>(
-        &self,
-        hooks: &Hooks,
-        build: impl FnOnce() -> Result<T, ExecError>,
-    ) -> Result<T, ExecError> {
-        self.run_hooks("pre-hook", hooks.select(false, false))?;
-        let value = self.atomically(|| {
-            self.run_hooks("pre-hook", hooks.select(false, true))?;
-            let value = build()?;
-            self.run_hooks("post-hook", hooks.select(true, true))?;
-            Ok(value)
-        })?;
-        self.run_hooks("post-hook", hooks.select(true, false))?;
-        Ok(value)
-    }
-
-    /// Runs hooks in order, each statement by statement.
-    fn run_hooks<'a>(
-        &self,
-        kind: &str,
-        hooks: impl Iterator<Item = &'a str>,
-    ) -> Result<(), ExecError> {
-        for hook in hooks {
-            for statement in jgt_core::sql::statements(hook) {
-                self.conn
-                    .execute_batch(statement)
-                    .map_err(|err| ExecError::Sql {
-                        message: format!("{kind} failed: {err}\n  {}", statement.trim()),
-                    })?;
-            }
-        }
-        Ok(())
-    }
-
     /// `TABLE`, `VIEW` or `None` for what `relation` is now.
-    fn existing_kind(&self, relation: &Relation) -> Result<Option<&'static str>, ExecError> {
+    pub(crate) fn existing_kind(
+        &self,
+        relation: &Relation,
+    ) -> Result<Option<&'static str>, ExecError> {
         let mut stmt = self.conn.prepare(
             "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
         ).map_err(db)?;
@@ -348,7 +315,7 @@ impl Adapter for DuckDbAdapter {
         if !types.is_empty() {
             args.push(format!("types = {{{}}}", types.join(", ")));
         }
-        self.with_hooks(hooks, || {
+        self.with_hooks(relation, hooks, || {
             self.prepare_slot(relation, "TABLE")?;
             self.conn
                 .execute_batch(&format!(
@@ -372,20 +339,22 @@ impl Adapter for DuckDbAdapter {
         // in DuckDB's errors are the compiled file's own.
         let sql = body(sql)?;
         match materialization {
-            Materialization::View => self.with_hooks(hooks, || {
+            Materialization::View => self.with_hooks(relation, hooks, || {
                 self.prepare_slot(relation, "VIEW")?;
                 self.conn
                     .execute_batch(&format!("create or replace view {rel} as {sql}\n"))
                     .map_err(db)?;
                 Ok(None)
             }),
-            Materialization::Table | Materialization::Incremental => self.with_hooks(hooks, || {
-                self.prepare_slot(relation, "TABLE")?;
-                self.conn
-                    .execute_batch(&format!("create or replace table {rel} as {sql}\n"))
-                    .map_err(db)?;
-                Ok(Some(self.count(relation)?))
-            }),
+            Materialization::Table | Materialization::Incremental => {
+                self.with_hooks(relation, hooks, || {
+                    self.prepare_slot(relation, "TABLE")?;
+                    self.conn
+                        .execute_batch(&format!("create or replace table {rel} as {sql}\n"))
+                        .map_err(db)?;
+                    Ok(Some(self.count(relation)?))
+                })
+            }
             Materialization::Ephemeral | Materialization::External => {
                 Err(ExecError::Unsupported(materialization.to_string()))
             }
@@ -403,11 +372,13 @@ impl Adapter for DuckDbAdapter {
         let body = body(sql)?;
         crate::contract::check(&self.conn, body, contract)?;
         match materialization {
-            Materialization::Table | Materialization::Incremental => self.with_hooks(hooks, || {
-                self.prepare_slot(relation, "TABLE")?;
-                crate::contract::create_table(&self.conn, relation, body, contract)?;
-                Ok(Some(self.count(relation)?))
-            }),
+            Materialization::Table | Materialization::Incremental => {
+                self.with_hooks(relation, hooks, || {
+                    self.prepare_slot(relation, "TABLE")?;
+                    crate::contract::create_table(&self.conn, relation, body, contract)?;
+                    Ok(Some(self.count(relation)?))
+                })
+            }
             // A view holds no constraints: its columns are what is checked.
             _ => self.materialize(relation, sql, materialization, hooks),
         }
@@ -422,7 +393,7 @@ impl Adapter for DuckDbAdapter {
     ) -> Result<Option<u64>, ExecError> {
         let sql = body(sql)?;
         crate::external::check_format(&self.conn, &external.format)?;
-        self.with_hooks(hooks, || {
+        self.with_hooks(relation, hooks, || {
             self.prepare_slot(relation, "VIEW")?;
             crate::external::write(&self.conn, relation, sql, external)?;
             Ok(Some(self.count(relation)?))
@@ -446,7 +417,7 @@ impl Adapter for DuckDbAdapter {
             return self.materialize(relation, sql, Materialization::Table, hooks);
         }
         let sql = body(sql)?;
-        self.with_hooks(hooks, || {
+        self.with_hooks(relation, hooks, || {
             let existing = match self.existing_kind(relation)? {
                 Some("TABLE") => self.columns(relation)?,
                 _ => None,
@@ -473,7 +444,7 @@ impl Adapter for DuckDbAdapter {
         hooks: &Hooks,
     ) -> Result<Option<u64>, ExecError> {
         let sql = body(sql)?;
-        self.with_hooks(hooks, || {
+        self.with_hooks(relation, hooks, || {
             let existing = self.existing_kind(relation)?;
             if existing == Some("VIEW") {
                 return Err(ExecError::Sql {

@@ -12,6 +12,7 @@ mod adapter;
 mod contract;
 mod dialect;
 mod external;
+mod hooks;
 mod incremental;
 mod options;
 mod snapshot;

@@ -294,7 +294,7 @@ pub const NODE_CONFIG: Level = &[
     ("pre_hook", Honoured),
     ("post_hook", Honoured),
     ("grants", ReportedBy("jgt-compile unapplied.rs")),
-    ("persist_docs", ReportedBy("jgt-compile unapplied.rs")),
+    ("persist_docs", Honoured),
     ("contract", Honoured),
 ];
 

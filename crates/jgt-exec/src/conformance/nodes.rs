@@ -22,6 +22,7 @@ pub fn hooks_run_inside_the_build(engine: &Engine) {
     let hooks = Hooks {
         pre: vec![hook(format!("insert into {audit_sql} values (1)"))],
         post: vec![hook(format!("insert into {audit_sql} values (2)"))],
+        docs: None,
     };
     let rel = engine.relation("hooked");
     db.materialize(&rel, "select 1 as a", Materialization::Table, &hooks)
@@ -33,6 +34,7 @@ pub fn hooks_run_inside_the_build(engine: &Engine) {
     let failing = Hooks {
         pre: Vec::new(),
         post: vec![hook("insert into no_such_table values (1)".into())],
+        docs: None,
     };
     let failed = db.materialize(&rel, "select 2 as a", Materialization::Table, &failing);
     assert!(failed.is_err());
