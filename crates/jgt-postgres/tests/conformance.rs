@@ -5,7 +5,8 @@
 //!
 //! Needs the crate's `postgres` feature, root (to run the server as the
 //! `postgres` user) and /usr/lib/postgresql/15:
-//! `cargo test --release --workspace --features jgt-cli/postgres --test conformance`.
+//! `cargo test --release -p jgt-postgres --features postgres` (this package
+//! alone: DuckDB is not part of it, so nothing of it recompiles).
 //! Snapshots and enforced contracts are not implemented on PostgreSQL yet;
 //! their cases print "not checked".
 #![cfg(feature = "postgres")]
