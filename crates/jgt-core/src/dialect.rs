@@ -16,6 +16,11 @@ pub struct Capabilities {
     /// The engine can read files on jgt's machine (seeds by path); when it
     /// cannot, rows must be sent to it.
     pub reads_local_files: bool,
+    /// The adapter records snapshots (`Adapter::snapshot` in jgt-exec).
+    pub snapshots: bool,
+    /// The adapter enforces model contracts (checks columns and builds
+    /// the contracted table).
+    pub contracts: bool,
 }
 
 /// The spelling of SQL for one engine.
@@ -107,6 +112,8 @@ impl Dialect for AnsiDialect {
             merge: false,
             transactional_ddl: false,
             reads_local_files: false,
+            snapshots: false,
+            contracts: false,
         }
     }
 }

@@ -50,6 +50,8 @@ impl Dialect for DuckDbDialect {
             merge: true,
             transactional_ddl: true,
             reads_local_files: true,
+            snapshots: true,
+            contracts: true,
         }
     }
 }

@@ -31,8 +31,8 @@
 //! | `preview_limits_rows` | `query` keeps at most `limit` rows |
 //! | `failure_skips_children` | through the runner: a failed model's children are skipped |
 //! | `hooks_run_inside_the_build` | pre- and post-hooks run in order; a failing one rolls the build back |
-//! | `snapshot_records_changes` | a changed row closes its version and adds a new one |
-//! | `contract_mismatch_keeps_old_table` | a broken contract fails before building; the old table stays |
+//! | `snapshot_records_changes` | a changed row closes its version and adds a new one (needs `snapshots`) |
+//! | `contract_mismatch_keeps_old_table` | a broken contract fails before building; the old table stays (needs `contracts`) |
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
