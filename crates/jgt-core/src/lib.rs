@@ -20,6 +20,7 @@ pub mod introspect;
 pub mod plan;
 mod relation;
 pub mod results;
+pub mod schema_change;
 pub mod seed_types;
 pub mod sql;
 mod test_config;

@@ -107,6 +107,14 @@ impl PostgresAdapter {
         hooks: &Hooks,
         build: impl FnOnce(&mut Transaction<'_>) -> Result<T, ExecError>,
     ) -> Result<T, ExecError> {
+        if hooks.docs.is_some() {
+            // Refused, never skipped: a user must not think the comments
+            // were written.
+            return Err(ExecError::Unsupported(
+                "persist_docs on PostgreSQL (not written yet; remove persist_docs for this target)"
+                    .into(),
+            ));
+        }
         let mut client = self.client.try_borrow_mut().map_err(|_| busy())?;
         run_hooks(&mut *client, "pre-hook", hooks.select(false, false))?;
         let mut tx = client.transaction().map_err(pg)?;

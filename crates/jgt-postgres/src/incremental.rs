@@ -89,48 +89,19 @@ fn reconcile(
     incoming: &[Column],
 ) -> Result<Vec<String>, ExecError> {
     let target = rel(relation);
-    let has = |list: &[Column], name: &str| list.iter().any(|c| c.name == name);
-    let added: Vec<&Column> = incoming
-        .iter()
-        .filter(|c| !has(existing, &c.name))
-        .collect();
-    let removed: Vec<&Column> = existing
-        .iter()
-        .filter(|c| !has(incoming, &c.name))
-        .collect();
-    let retyped: Vec<&Column> = incoming
-        .iter()
-        .filter(|c| {
-            existing
-                .iter()
-                .any(|e| e.name == c.name && e.data_type != c.data_type)
-        })
-        .collect();
-    let names = |list: &[&Column]| {
-        list.iter()
-            .map(|c| c.name.clone())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let diff = jgt_core::schema_change::ColumnDiff::new(existing, incoming, |a, b| a == b);
     match mode {
         SchemaChange::Ignore => {}
         SchemaChange::Fail => {
-            if !added.is_empty() || !removed.is_empty() || !retyped.is_empty() {
+            if !diff.is_empty() {
                 return Err(ExecError::Sql {
-                    message: format!(
-                        "the new rows' columns differ from {} (on_schema_change: fail). New: [{}]; gone: [{}]; retyped: [{}]. \
-                         Run with --full-refresh, or choose on_schema_change append_new_columns or sync_all_columns",
-                        relation.display_name(),
-                        names(&added),
-                        names(&removed),
-                        names(&retyped)
-                    ),
+                    message: diff.refusal(relation),
                 });
             }
         }
         SchemaChange::AppendNewColumns | SchemaChange::SyncAllColumns => {
             let mut alter = Vec::new();
-            for column in &added {
+            for column in &diff.added {
                 alter.push(format!(
                     "alter table {target} add column {} {}",
                     quote_ident(&column.name),
@@ -138,13 +109,13 @@ fn reconcile(
                 ));
             }
             if mode == SchemaChange::SyncAllColumns {
-                for column in &removed {
+                for column in &diff.removed {
                     alter.push(format!(
                         "alter table {target} drop column {}",
                         quote_ident(&column.name)
                     ));
                 }
-                for column in &retyped {
+                for column in &diff.retyped {
                     alter.push(format!(
                         "alter table {target} alter column {q} type {t} using {q}::{t}",
                         q = quote_ident(&column.name),
@@ -160,7 +131,7 @@ fn reconcile(
     Ok(match mode {
         SchemaChange::Ignore | SchemaChange::Fail => incoming
             .iter()
-            .filter(|c| has(existing, &c.name))
+            .filter(|c| !diff.added.iter().any(|a| a.name == c.name))
             .map(|c| c.name.clone())
             .collect(),
         _ => incoming.iter().map(|c| c.name.clone()).collect(),
