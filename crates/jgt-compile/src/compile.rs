@@ -67,6 +67,8 @@ pub struct CompiledNode {
     pub contract: Option<jgt_core::Contract>,
     /// For `external` models: the file they write.
     pub external: Option<jgt_core::External>,
+    /// How a table model is stored (format, partitions).
+    pub storage: jgt_core::Storage,
     /// For unit tests: the tested model and what running the test takes.
     pub unit_test: Option<crate::unittests::UnitTestInfo>,
 }
@@ -127,6 +129,7 @@ impl CompiledNode {
             snapshot: None,
             contract: None,
             external: None,
+            storage: jgt_core::Storage::default(),
             unit_test: None,
         }
     }

@@ -107,8 +107,12 @@ impl Graph {
             let materialization = config.materialization(Materialization::View);
             let incremental = match materialization {
                 Materialization::Incremental => {
-                    let mut spec =
-                        crate::incremental::spec(config, &model.path, options.full_refresh)?;
+                    let mut spec = crate::incremental::spec(
+                        config,
+                        &model.path,
+                        options.full_refresh,
+                        options.dialect.as_ref(),
+                    )?;
                     spec.is_incremental =
                         !options.full_refresh && options.existing.contains(&relation);
                     Some(spec)
@@ -124,6 +128,19 @@ impl Graph {
                 )?),
                 _ => None,
             };
+            let storage = match materialization {
+                Materialization::Table | Materialization::Incremental => {
+                    let storage = crate::incremental::storage(config, &model.path)?;
+                    options.dialect.check_storage(&storage).map_err(|message| {
+                        crate::error::CompileError::Config {
+                            path: model.path.clone(),
+                            message,
+                        }
+                    })?;
+                    storage
+                }
+                _ => jgt_core::Storage::default(),
+            };
             let node = Node {
                 name: model.name.clone(),
                 kind: NodeKind::Model,
@@ -135,6 +152,7 @@ impl Graph {
                 config: config.clone(),
                 incremental,
                 external,
+                storage,
                 macros: out.macros.clone(),
                 package: model.package.clone(),
                 needs_execution: out.needs_execution,

@@ -165,6 +165,7 @@ fn planned(
             incremental: node.incremental.clone(),
             contract: node.contract.clone(),
             external: node.external.clone(),
+            storage: node.storage.clone(),
         },
     };
     PlannedNode {

@@ -3,6 +3,7 @@
 //! put around a model's SQL. Each adapter crate implements it for its
 //! engine; nothing outside an adapter writes engine-specific SQL.
 
+use crate::plan::{Incremental, Storage, Strategy};
 use crate::relation::Relation;
 
 /// What an engine can do, for the parts of jgt that must choose.
@@ -11,6 +12,9 @@ pub struct Capabilities {
     /// The engine can update and insert in one statement (the `merge`
     /// incremental strategy).
     pub merge: bool,
+    /// The engine replaces partitions of a table (the `insert_overwrite`
+    /// incremental strategy).
+    pub insert_overwrite: bool,
     /// DDL is transactional: a failed build rolls back to the old relation.
     pub transactional_ddl: bool,
     /// The engine can read files on jgt's machine (seeds by path); when it
@@ -79,6 +83,41 @@ pub trait Dialect: Send + Sync + std::fmt::Debug {
         format!("cast({expression} as {data_type})")
     }
 
+    /// Whether the engine can build an incremental model `how` says
+    /// (compiling checks every model with it, so a model the engine
+    /// cannot build is refused before anything runs). The text says what
+    /// is wrong and what to use instead.
+    fn check_incremental(&self, how: &Incremental) -> Result<(), String> {
+        let caps = self.capabilities();
+        let missing = match how.strategy {
+            Strategy::Merge => !caps.merge,
+            Strategy::InsertOverwrite => !caps.insert_overwrite,
+            Strategy::Append | Strategy::DeleteInsert => false,
+        };
+        match missing {
+            true => Err(format!(
+                "incremental_strategy '{}' is not supported on {}; use append or delete+insert",
+                how.strategy.name(),
+                self.adapter_type()
+            )),
+            false => self.check_storage(&how.storage),
+        }
+    }
+
+    /// Whether the engine can store a table as `storage` asks. Engines
+    /// without table formats or partitions refuse any choice: a model
+    /// that asks for partitions must not get a table without them.
+    fn check_storage(&self, storage: &Storage) -> Result<(), String> {
+        match storage.is_default() {
+            true => Ok(()),
+            false => Err(format!(
+                "file_format and partition_by are not supported on {}; \
+                 remove them for this target",
+                self.adapter_type()
+            )),
+        }
+    }
+
     /// `text` as a string literal: single quotes, each inner one doubled.
     fn string_literal(&self, text: &str) -> String {
         format!("'{}'", text.replace('\'', "''"))
@@ -110,6 +149,7 @@ impl Dialect for AnsiDialect {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             merge: false,
+            insert_overwrite: false,
             transactional_ddl: false,
             reads_local_files: false,
             snapshots: false,

@@ -31,7 +31,8 @@ pub use dialect::{AnsiDialect, Capabilities, Dialect};
 pub use introspect::{Introspect, RelationType};
 pub use plan::{
     External, HardDeletes, Hook, Hooks, Incremental, Inlined, PersistDocs, PlannedNode,
-    SchemaChange, SeedOptions, Snapshot, SnapshotColumns, SnapshotStrategy, Strategy, Work,
+    SchemaChange, SeedOptions, Snapshot, SnapshotColumns, SnapshotStrategy, Storage, Strategy,
+    Work,
 };
 pub use relation::{Materialization, Relation};
 pub use results::{Column, NodeResult, QueryResult, Status};

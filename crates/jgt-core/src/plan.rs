@@ -38,6 +38,9 @@ pub enum Work {
         contract: Option<crate::Contract>,
         /// For `external` models: the file to write.
         external: Option<External>,
+        /// How a table is stored (format, partitions), where the engine
+        /// lets a model choose.
+        storage: Storage,
     },
     /// Record a snapshot: the query's rows as the next slice of history.
     Snapshot {
@@ -163,6 +166,9 @@ pub enum Strategy {
     DeleteInsert,
     /// Update rows whose unique key matches, insert the others.
     Merge,
+    /// Replace the partitions the new rows fall in (the whole table when
+    /// it has no `partition_by`), as dbt-spark's `insert_overwrite`.
+    InsertOverwrite,
 }
 
 impl Strategy {
@@ -172,8 +178,38 @@ impl Strategy {
             "append" => Some(Strategy::Append),
             "delete+insert" => Some(Strategy::DeleteInsert),
             "merge" => Some(Strategy::Merge),
+            "insert_overwrite" => Some(Strategy::InsertOverwrite),
             _ => None,
         }
+    }
+
+    /// The strategy as dbt's `incremental_strategy` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Append => "append",
+            Strategy::DeleteInsert => "delete+insert",
+            Strategy::Merge => "merge",
+            Strategy::InsertOverwrite => "insert_overwrite",
+        }
+    }
+}
+
+/// How a table is stored, where the engine lets a model choose: dbt-spark's
+/// `file_format` and `partition_by` configs. Engines without such choices
+/// refuse a model that sets them (see [`crate::Dialect::check_storage`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Storage {
+    /// The table format (`parquet`, `delta`, `iceberg`, ...); `None` for
+    /// the engine's default.
+    pub file_format: Option<String>,
+    /// The columns the table is partitioned by, in order.
+    pub partition_by: Vec<String>,
+}
+
+impl Storage {
+    /// True when the model chose nothing (the engine's defaults).
+    pub fn is_default(&self) -> bool {
+        self.file_format.is_none() && self.partition_by.is_empty()
     }
 }
 
@@ -220,6 +256,8 @@ pub struct Incremental {
     /// table; false means it selects everything, to build the table whole.
     /// The adapter follows this decision and never makes its own.
     pub is_incremental: bool,
+    /// How the table is stored (its format and partitions).
+    pub storage: Storage,
 }
 
 /// How a snapshot notices that a row changed.

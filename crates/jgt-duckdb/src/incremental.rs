@@ -46,6 +46,10 @@ pub(crate) fn merge_in(
     }
     match how.strategy {
         Strategy::Append => {}
+        // Refused when compiling (the dialect has no insert_overwrite).
+        Strategy::InsertOverwrite => {
+            return Err(ExecError::Unsupported("insert_overwrite on DuckDB".into()))
+        }
         Strategy::DeleteInsert => conn
             .execute_batch(&format!(
                 "delete from {rel} as t where exists (select 1 from {NEW_ROWS} as s where {})",

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use jgt_core::{
     Column, Contract, Dialect, External, Hooks, Incremental, Materialization, QueryResult,
-    Relation, SeedOptions, Snapshot,
+    Relation, SeedOptions, Snapshot, Storage,
 };
 
 use crate::error::ExecError;
@@ -40,6 +40,28 @@ pub trait Adapter {
         materialization: Materialization,
         hooks: &Hooks,
     ) -> Result<Option<u64>, ExecError>;
+
+    /// Builds `relation` as [`materialize`](Adapter::materialize) does,
+    /// stored as `storage` asks (a table format, partitions). Engines that
+    /// store tables one way only take the default and refuse the rest;
+    /// compiling has refused such models already
+    /// ([`Dialect::check_storage`]), so that refusal is a last guard.
+    fn materialize_stored(
+        &self,
+        relation: &Relation,
+        sql: &str,
+        materialization: Materialization,
+        hooks: &Hooks,
+        storage: &Storage,
+    ) -> Result<Option<u64>, ExecError> {
+        match storage.is_default() {
+            true => self.materialize(relation, sql, materialization, hooks),
+            false => Err(ExecError::Unsupported(format!(
+                "file_format and partition_by on {}",
+                self.dialect().adapter_type()
+            ))),
+        }
+    }
 
     /// Checks `sql`'s columns against an enforced `contract` (names and
     /// types, in the database's own type names), failing with dbt's table

@@ -198,6 +198,7 @@ fn incremental(strategy: Strategy, keys: &[&str], change: SchemaChange) -> Incre
         on_schema_change: change,
         full_refresh: false,
         is_incremental: true,
+        storage: Default::default(),
     }
 }
 
@@ -358,6 +359,7 @@ fn model(sql: &str) -> Work {
         incremental: None,
         contract: None,
         external: None,
+        storage: Default::default(),
     }
 }
 

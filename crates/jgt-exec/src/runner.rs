@@ -211,14 +211,14 @@ fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeRes
             incremental,
             contract,
             external: None,
+            storage,
         } => blame_inlined(
             adapter,
             node,
             built(build_model(
                 adapter,
                 node,
-                sql,
-                *materialization,
+                (sql, *materialization, storage),
                 incremental.as_ref(),
                 contract.as_ref(),
             )),
@@ -245,8 +245,7 @@ fn build_now(adapter: &dyn Adapter, index: usize, node: &PlannedNode) -> NodeRes
 fn build_model(
     adapter: &dyn Adapter,
     node: &PlannedNode,
-    sql: &str,
-    materialization: Materialization,
+    (sql, materialization, storage): (&str, Materialization, &jgt_core::Storage),
     incremental: Option<&jgt_core::Incremental>,
     contract: Option<&jgt_core::Contract>,
 ) -> Result<Option<u64>, crate::ExecError> {
@@ -260,7 +259,9 @@ fn build_model(
         (_, Some(contract)) => {
             adapter.materialize_contracted(relation, sql, materialization, &node.hooks, contract)
         }
-        (None, None) => adapter.materialize(relation, sql, materialization, &node.hooks),
+        (None, None) => {
+            adapter.materialize_stored(relation, sql, materialization, &node.hooks, storage)
+        }
     }
 }
 

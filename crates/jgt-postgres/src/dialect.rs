@@ -48,6 +48,7 @@ impl Dialect for PostgresDialect {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             merge: true,
+            insert_overwrite: false,
             transactional_ddl: true,
             reads_local_files: false,
             snapshots: false,

@@ -47,6 +47,12 @@ pub(crate) fn merge_in(
             .join(" and ")
     };
     let statement = match how.strategy {
+        // Refused when compiling (the dialect has no insert_overwrite).
+        Strategy::InsertOverwrite => {
+            return Err(ExecError::Unsupported(
+                "insert_overwrite on PostgreSQL".into(),
+            ))
+        }
         Strategy::Append => format!("insert into {target} ({list}) select {list} from {NEW_ROWS}"),
         Strategy::DeleteInsert => format!(
             "delete from {target} as t using {NEW_ROWS} as s where {}; \
