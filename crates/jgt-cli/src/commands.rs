@@ -6,8 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use jgt_compile::artifacts::{write_manifest, write_run_results, Invocation};
 use jgt_compile::{compile, write_compiled, CompileOptions, Compiled};
-use jgt_duckdb::DuckDbAdapter;
-use jgt_exec::{Adapter, Cancel};
+use jgt_exec::Cancel;
 use jgt_graph::{NodeId, NodeKind};
 use jgt_project::suggest::nearest;
 use jgt_project::Project;
@@ -160,8 +159,8 @@ fn docs_command(common: &Common, args: &DocsArgs, invocation: &Invocation) -> Re
 pub(crate) fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>)> {
     let project = crate::profile::load_project(common)?;
     let database = project_database(common, &project);
-    let existing = if database.is_file() {
-        existing_relations(&database)
+    let existing = if crate::profile::is_built(&database, &project) {
+        existing_relations(&database, &project)
     } else {
         HashSet::new()
     };
@@ -195,7 +194,7 @@ pub(crate) fn load_with(
             threads,
             existing,
             full_refresh: common.full_refresh,
-            dialect: std::sync::Arc::new(dialect),
+            dialect,
             run,
         },
     )?;
@@ -261,15 +260,28 @@ fn with_tests_of(compiled: &Compiled, ids: Vec<NodeId>) -> Vec<NodeId> {
         .collect()
 }
 
-/// The tables in the database file, when it exists (read-only: looking
-/// never creates a database). `is_incremental()` is true only for these.
-fn existing_relations(database: &std::path::Path) -> HashSet<jgt_project::Relation> {
+/// The tables in the database, when it exists (read-only: looking never
+/// creates a database). `is_incremental()` is true only for these.
+fn existing_relations(
+    database: &std::path::Path,
+    project: &Project,
+) -> HashSet<jgt_project::Relation> {
     // A database another process is writing cannot be read: then nothing
-    // counts as existing, and a build will say the file is busy when it opens it.
-    DuckDbAdapter::open_read_only(database)
-        .and_then(|adapter| adapter.tables())
-        .map(|tables| tables.into_iter().collect())
-        .unwrap_or_default()
+    // counts as existing, and a build will say the file is busy when it
+    // opens it. A server that does not answer is said so.
+    let found = crate::profile::open_read_only(database, project)
+        .and_then(|adapter| Ok(adapter.tables()?));
+    match found {
+        Ok(tables) => tables.into_iter().collect(),
+        Err(err) if crate::profile::is_server(project) => {
+            errln!(
+                "{} compiling as if nothing were built: {err:#}",
+                console::style("warning:").yellow().bold()
+            );
+            HashSet::new()
+        }
+        Err(_) => HashSet::new(),
+    }
 }
 
 /// What every command shares: its options and this invocation.
@@ -299,6 +311,7 @@ pub fn build(
     // written: a run refused by the lock must leave the last run's
     // manifest as it was. Which tables exist is read on this connection.
     let adapter = crate::profile::open(ctx.common, &project)?;
+    let adapter = adapter.as_ref();
     let existing = adapter.tables()?.into_iter().collect();
     let database = project_database(ctx.common, &project);
     let run = ctx.invocation.run_info(jgt_render::Flags {
@@ -324,13 +337,13 @@ pub fn build(
         return Ok(true);
     }
     let mut started_hooks = Vec::new();
-    crate::operation::run_hooks(&compiled, &adapter, When::Start, None, &mut started_hooks)?;
+    crate::operation::run_hooks(&compiled, adapter, When::Start, None, &mut started_hooks)?;
     let mut reporter = Reporter::new(&plan);
     let threads = compiled.target.threads;
     let rerender = crate::execution::AtExecution::new(&compiled);
     let rerender = rerender.as_ref().map(|r| r as &dyn jgt_exec::Rerender);
     let results = jgt_exec::run_parallel(
-        &adapter,
+        adapter,
         &plan,
         threads,
         ctx.cancel,
@@ -356,7 +369,7 @@ pub fn build(
         true => Ok(0),
         false => crate::operation::run_hooks(
             &compiled,
-            &adapter,
+            adapter,
             When::End,
             Some((&plan, &results)),
             &mut ended_hooks,
@@ -376,7 +389,7 @@ pub fn build(
         return Ok(false);
     }
     ended?;
-    for warning in crate::warnings::column_warnings(&compiled, &ids, &plan, &results, &adapter) {
+    for warning in crate::warnings::column_warnings(&compiled, &ids, &plan, &results, adapter) {
         errln!("{} {warning}", console::style("warning:").yellow().bold());
     }
     Ok(results.iter().all(|r| r.lets_children_run()))
@@ -474,6 +487,7 @@ fn show(common: &Common, model: &str, limit: usize) -> Result<bool> {
         &compiled.project,
     )
     .with_context(|| format!("previewing {model}: run jgt build first"))?;
+    let adapter = adapter.as_ref();
     let result = adapter
         .query(&sql, Some(limit))
         .with_context(|| format!("previewing {model} ({})", node.path.display()))?;

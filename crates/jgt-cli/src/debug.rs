@@ -8,7 +8,6 @@ use std::path::Path;
 use anyhow::Result;
 use console::style;
 use jgt_duckdb::DuckDbAdapter;
-use jgt_exec::Adapter;
 
 use crate::cli::{Common, Selection};
 
@@ -25,7 +24,6 @@ pub fn debug(common: &Common) -> Result<bool> {
         project_file_name(common),
         common.project_dir.display()
     );
-    outln!("adapter type: duckdb (embedded)");
     outln!("Configuration:");
     let project = match crate::profile::load_project(common) {
         Ok(project) => {
@@ -79,12 +77,16 @@ pub fn debug(common: &Common) -> Result<bool> {
     };
     let target = &compiled.target;
     outln!("Connection:");
+    outln!("  adapter type: {}", target.adapter_type);
     outln!("  target: {}", target.name);
     outln!("  database: {}", target.database);
     outln!("  schema: {}", target.schema);
-    outln!("  path: {}", database.display());
+    match server_address(&compiled.project) {
+        Some(address) => outln!("  server: {address}"),
+        None => outln!("  path: {}", database.display()),
+    }
     outln!("  threads: {}", target.threads);
-    let connected = connection_test(&database);
+    let connected = connection_test(&database, &compiled.project);
     let ok = connected.is_ok();
     check("Connection test:", connected);
     finish(ok)
@@ -103,14 +105,26 @@ fn project_file_name(common: &Common) -> &'static str {
     }
 }
 
-/// Opens the database (read-only when it exists) and runs `select 1`.
-fn connection_test(database: &Path) -> Result<String, String> {
-    let adapter = if database.is_file() {
-        DuckDbAdapter::open_read_only(database)
-    } else {
-        DuckDbAdapter::open(database)
+/// Where a server target listens (`host:port`); `None` for DuckDB.
+fn server_address(project: &jgt_project::Project) -> Option<String> {
+    match &project.profile.as_ref()?.connection {
+        jgt_project::Connection::DuckDb => None,
+        jgt_project::Connection::Postgres(pg) => Some(format!("{}:{}", pg.host, pg.port)),
+        jgt_project::Connection::Spark(spark) => Some(format!("{}:{}", spark.host, spark.port)),
     }
-    .map_err(|err| err.to_string())?;
+}
+
+/// Opens the database (read-only when it exists; a server is connected
+/// to) and runs `select 1`.
+fn connection_test(database: &Path, project: &jgt_project::Project) -> Result<String, String> {
+    let adapter = if crate::profile::is_server(project) {
+        crate::servers::connect(project).map_err(|err| format!("{err:#}"))?
+    } else if database.is_file() {
+        let adapter = DuckDbAdapter::open_read_only(database).map_err(|err| err.to_string())?;
+        Box::new(adapter)
+    } else {
+        Box::new(DuckDbAdapter::open(database).map_err(|err| err.to_string())?)
+    };
     adapter
         .query("select 1", None)
         .map(|_| "connection ok".to_string())

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use jgt_compile::Compiled;
 use jgt_docs::{DocColumn, DocGraph, DocNode};
-use jgt_duckdb::DuckDbAdapter;
-use jgt_exec::{Adapter, Column};
+use jgt_exec::Column;
 use jgt_graph::{NodeId, NodeKind};
 use jgt_project::parse_test;
 use serde_json::json;
@@ -34,10 +33,10 @@ pub fn drawn(compiled: &Compiled, ids: Vec<NodeId>, tests: bool) -> Vec<NodeId> 
 /// database; nothing when the database has not been built yet.
 pub fn built_columns(compiled: &Compiled, ids: &[NodeId]) -> Result<BuiltColumns> {
     let path = Path::new(&compiled.target.path);
-    if !path.is_file() {
+    if !crate::profile::is_built(path, &compiled.project) {
         return Ok(HashMap::new());
     }
-    let adapter = DuckDbAdapter::open_read_only(path)?;
+    let adapter = crate::profile::open_read_only(path, &compiled.project)?;
     let mut columns = HashMap::new();
     for &id in ids {
         let node = compiled.node(id);

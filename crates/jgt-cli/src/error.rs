@@ -6,6 +6,24 @@ use jgt_project::suggest::did_you_mean;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CliError {
+    /// `--db` (or `JGT_DB`) with a target that is a server.
+    #[error("--db {} names a DuckDB file, but target '{target}' is a {kind} server; drop --db (or unset JGT_DB), or pick a duckdb target with --target", .db.display())]
+    DbFlagWithServer {
+        /// The file named.
+        db: std::path::PathBuf,
+        /// The profile's target.
+        target: String,
+        /// Its adapter type.
+        kind: &'static str,
+    },
+    /// The target's engine was left out of this build of jgt.
+    #[error("target '{target}' is a {kind} target, but this jgt was built without the `{kind}` feature; rebuild it with `cargo build --release --workspace --features jgt-cli/{kind}`")]
+    EngineNotBuilt {
+        /// The profile's target.
+        target: String,
+        /// Its adapter type (and the feature's name).
+        kind: &'static str,
+    },
     /// `show` names a node the project does not have.
     #[error("'{name}' is not a model or seed of this project.{}", did_you_mean(.suggestion))]
     UnknownNode {
@@ -88,6 +106,8 @@ impl CliError {
             CliError::BadRunResults { .. } => "JGT6106",
             CliError::OperationArgs { .. } => "JGT6107",
             CliError::Hook { .. } => "JGT6108",
+            CliError::DbFlagWithServer { .. } => "JGT6109",
+            CliError::EngineNotBuilt { .. } => "JGT6110",
         }
     }
 }

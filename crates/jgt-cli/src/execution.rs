@@ -71,7 +71,7 @@ pub fn render_now(compiled: &mut Compiled, ids: &[NodeId]) -> anyhow::Result<()>
         return Ok(());
     }
     let path = std::path::PathBuf::from(&compiled.target.path);
-    if !path.is_file() {
+    if !crate::profile::is_built(&path, &compiled.project) {
         errln!(
             "{} {} is not built yet: {} node(s) that query the database while rendering keep their SQL rendered with `execute` false",
             console::style("warning:").yellow().bold(),
@@ -81,7 +81,8 @@ pub fn render_now(compiled: &mut Compiled, ids: &[NodeId]) -> anyhow::Result<()>
         return Ok(());
     }
     let adapter = crate::profile::open_read_only(&path, &compiled.project)?;
-    let db = jgt_exec::AdapterIntrospect::connect(&adapter).map_err(anyhow::Error::msg)?;
+    let adapter = adapter.as_ref();
+    let db = jgt_exec::AdapterIntrospect::connect(adapter).map_err(anyhow::Error::msg)?;
     for id in wanted {
         let sql = compiled.sql_at_execution(id, &db)?;
         compiled.nodes[id.index()].sql = Some(sql);

@@ -27,6 +27,7 @@ pub fn source_freshness(
     let started = Instant::now();
     let project = crate::profile::load_project(common)?;
     let adapter = crate::profile::open(common, &project)?;
+    let adapter = adapter.as_ref();
     let existing = adapter.tables()?.into_iter().collect();
     let database = crate::commands::project_database(common, &project);
     let run = invocation.run_info(jgt_render::Flags {
@@ -47,11 +48,11 @@ pub fn source_freshness(
         outln!("Nothing to do: no selected source has freshness thresholds (warn_after or error_after).");
         return Ok(true);
     }
-    crate::operation::run_hooks(&compiled, &adapter, When::Start, None, &mut Vec::new())?;
+    crate::operation::run_hooks(&compiled, adapter, When::Start, None, &mut Vec::new())?;
     let total = checked.len();
     let mut results = Vec::with_capacity(total);
     for (i, (table, criteria)) in checked.into_iter().enumerate() {
-        let result = measure(&compiled, &adapter, table, criteria);
+        let result = measure(&compiled, adapter, table, criteria);
         print_line(i + 1, total, table, &result);
         results.push((table, result));
     }
@@ -65,7 +66,7 @@ pub fn source_freshness(
             out!("{problem}");
         }
     }
-    crate::operation::run_hooks(&compiled, &adapter, When::End, None, &mut Vec::new())?;
+    crate::operation::run_hooks(&compiled, adapter, When::End, None, &mut Vec::new())?;
     let written = compiled.project.target_dir().join("sources.json");
     outln!("\nWrote {} in {elapsed:.2}s", written.display());
     Ok(ok)

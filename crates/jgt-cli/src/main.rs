@@ -40,6 +40,7 @@ mod profile;
 mod report;
 mod retry;
 mod selector;
+mod servers;
 mod serve;
 mod table;
 mod warnings;

@@ -27,6 +27,7 @@ pub fn run_operation(
     let macro_args = parse_args(args.args.as_deref())?;
     let project = crate::profile::load_project(common)?;
     let adapter = crate::profile::open(common, &project)?;
+    let adapter = adapter.as_ref();
     let existing = adapter.tables()?.into_iter().collect();
     let database = crate::commands::project_database(common, &project);
     let run = invocation.run_info(jgt_render::Flags {
@@ -42,7 +43,7 @@ pub fn run_operation(
         run,
     )?;
     compiled.load_graph();
-    let db = connect(&adapter)?;
+    let db = connect(adapter)?;
     compiled
         .renderer
         .call_macro(&args.macro_name, &macro_args, &compiled.catalog, Some(db))?;

@@ -1,12 +1,17 @@
 //! From the command line to a loaded project and an open database: the
-//! profile flags, the database path, schema, settings and threads.
+//! profile flags, the database path, schema, settings and threads, and
+//! which engine the target names (the embedded DuckDB, or a PostgreSQL or
+//! Spark Connect server when jgt is built with that engine's feature).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Result;
+use jgt_core::Dialect;
 use jgt_duckdb::{Attach, DuckDbAdapter, DuckDbDialect, OpenOptions};
-use jgt_project::{LoadOptions, ProfileRequest, Project};
+use jgt_exec::Adapter;
+use jgt_project::{Connection, LoadOptions, ProfileRequest, Project};
 
 use crate::cli::Common;
 
@@ -51,12 +56,40 @@ pub fn database(common: &Common, project: &Project) -> PathBuf {
     }
 }
 
-/// The dialect, building into the profile's schema.
-pub fn dialect(project: &Project) -> DuckDbDialect {
-    match &project.profile {
-        Some(profile) => DuckDbDialect::new(&profile.schema),
-        None => DuckDbDialect::default(),
+/// The target's connection: DuckDB when there is no profile.
+fn connection(project: &Project) -> &Connection {
+    project
+        .profile
+        .as_ref()
+        .map_or(&Connection::DuckDb, |p| &p.connection)
+}
+
+/// True when the target is a server, not a DuckDB file.
+pub fn is_server(project: &Project) -> bool {
+    !matches!(connection(project), Connection::DuckDb)
+}
+
+/// The dialect of the target's engine, building into the profile's schema.
+pub fn dialect(project: &Project) -> Arc<dyn Dialect> {
+    let schema = project.profile.as_ref().map(|p| p.schema.as_str());
+    match connection(project) {
+        Connection::DuckDb => match schema {
+            Some(schema) => Arc::new(DuckDbDialect::new(schema)),
+            None => Arc::new(DuckDbDialect::default()),
+        },
+        Connection::Postgres(_) => Arc::new(jgt_postgres::PostgresDialect::new(
+            schema.unwrap_or("public"),
+        )),
+        Connection::Spark(_) => Arc::new(jgt_spark::SparkDialect::new(
+            schema.unwrap_or("default"),
+        )),
     }
+}
+
+/// Whether the target has been built into: the DuckDB file exists, or
+/// the target is a server (asked when it is opened).
+pub fn is_built(path: &Path, project: &Project) -> bool {
+    is_server(project) || path.is_file()
 }
 
 /// Threads: `--threads`, else the profile's, else the number of cores.
@@ -102,18 +135,42 @@ fn open_options(project_dir: &Path, project: &Project) -> OpenOptions {
     options
 }
 
-/// Opens the database for a build with the profile's options.
-pub fn open(common: &Common, project: &Project) -> Result<DuckDbAdapter> {
+/// Opens the database for a build with the profile's options: the DuckDB
+/// file, or a connection to the target's server.
+pub fn open(common: &Common, project: &Project) -> Result<Box<dyn Adapter + Send>> {
+    if is_server(project) {
+        refuse_db_flag(common, project)?;
+        return crate::servers::connect(project);
+    }
     let options = open_options(&common.project_dir, project);
-    Ok(DuckDbAdapter::open_with(
+    Ok(Box::new(DuckDbAdapter::open_with(
         &database(common, project),
         &options,
-    )?)
+    )?))
 }
 
 /// Opens the built database `path` read-only with the profile's options
-/// (attachments read-only too), for `show` and `compile`.
-pub fn open_read_only(path: &Path, project: &Project) -> Result<DuckDbAdapter> {
+/// (attachments read-only too), for `show` and `compile`; a server target
+/// is connected to as for a build (servers have no read-only mode here,
+/// and these commands only read).
+pub fn open_read_only(path: &Path, project: &Project) -> Result<Box<dyn Adapter + Send>> {
+    if is_server(project) {
+        return crate::servers::connect(project);
+    }
     let options = open_options(&project.root, project);
-    Ok(DuckDbAdapter::open_read_only_with(path, &options)?)
+    Ok(Box::new(DuckDbAdapter::open_read_only_with(path, &options)?))
+}
+
+/// `--db` names a DuckDB file: with a server target it would be ignored,
+/// so it is refused.
+fn refuse_db_flag(common: &Common, project: &Project) -> Result<()> {
+    match (&common.db, &project.profile) {
+        (Some(db), Some(profile)) => Err(crate::error::CliError::DbFlagWithServer {
+            db: db.clone(),
+            target: profile.target_name.clone(),
+            kind: profile.connection.adapter_type(),
+        }
+        .into()),
+        _ => Ok(()),
+    }
 }

@@ -221,14 +221,14 @@ fn what_jgt_cannot_build_is_refused_with_its_file_and_line() {
 
     let other = PROFILES.replace(
         "type: duckdb\n      path: warehouse",
-        "type: postgres\n      path: warehouse",
+        "type: snowflake\n      path: warehouse",
     );
     p.write("profiles.yml", &other);
     let run = p.jgt(&["run"]).failed();
     assert!(run.stderr.contains("JGT1204"), "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("profiles.yml:5: target 'dev' has type 'postgres'"),
+            .contains("profiles.yml:5: target 'dev' has type 'snowflake'"),
         "{}",
         run.stderr
     );

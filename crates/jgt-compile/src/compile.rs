@@ -263,7 +263,8 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
     warnings.extend(crate::unapplied::warnings(&nodes));
     let analyses = crate::analyses::render(&project, &renderer, &catalog)?;
     let configured = project.profile.as_ref().and_then(|p| p.database.as_deref());
-    if let Some(configured) = configured.filter(|d| *d != target.database) {
+    let duckdb = target.adapter_type == "duckdb";
+    if let Some(configured) = configured.filter(|d| duckdb && *d != target.database) {
         warnings.push(format!(
             "profiles.yml: database '{configured}' is not the database file's name '{}'; \
              DuckDB names the catalog after the file, so jgt uses '{}' (dbt-duckdb refuses the mismatch)",
@@ -298,14 +299,24 @@ fn target_of(project: &Project, options: &CompileOptions) -> Target {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "jgt".into());
+    let server = !matches!(
+        profile.map(|p| &p.connection),
+        None | Some(jgt_project::Connection::DuckDb)
+    );
     Target {
         name: profile.map_or("dev".into(), |p| p.target_name.clone()),
         adapter_type: options.dialect.adapter_type().into(),
         // DuckDB names a file's catalog after its stem; relations print
-        // with it, so it must be the real one.
-        database: stem,
+        // with it, so it must be the real one. A server's is the profile's.
+        database: match server {
+            true => profile.and_then(|p| p.database.clone()).unwrap_or_default(),
+            false => stem,
+        },
         schema: options.dialect.default_schema().into(),
-        path: options.database.to_string_lossy().into_owned(),
+        path: match server {
+            true => String::new(),
+            false => options.database.to_string_lossy().into_owned(),
+        },
         threads: options.threads,
         profile_name: profile.map_or(String::new(), |p| p.profile_name.clone()),
     }

@@ -37,7 +37,10 @@ pub use error::ProjectError;
 pub use freshness::{line_of_source_table, FreshnessProperties, ThresholdProperties};
 pub use jgt_core::{Materialization, Relation};
 pub use node_config::{scalar, ConfigTree, HookConfig, NodeConfig, CONFIG_KEYS};
-pub use profiles::{Attachment, ProfileError, ProfileRequest, ProfileTarget};
+pub use profiles::{
+    Attachment, Connection, PostgresOutput, ProfileError, ProfileRequest, ProfileTarget, Secret,
+    SparkOutput,
+};
 pub use schema::{
     ColumnProperties, GroupProperties, NodeProperties, SchemaFile, SnapshotProperties,
     SourceProperties, SourceTable, SourceTableProperties, VersionProperties,

@@ -1,6 +1,7 @@
 //! `profiles.yml`: where dbt finds it, which profile and target it picks,
-//! and the DuckDB output's options. Pure parsing: opening the database is
-//! the adapter's work.
+//! and the output's options: DuckDB's here, a server's (PostgreSQL, Spark
+//! Connect) in [`servers`]. Pure parsing: opening the database is the
+//! adapter's work.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,10 @@ use crate::config::line_of_key;
 use crate::error::position;
 use crate::node_config::scalar;
 use crate::render::{render_tree, RenderInputs};
+
+mod servers;
+
+pub use servers::{Connection, PostgresOutput, Secret, SparkOutput};
 
 /// The profiles file name.
 pub const PROFILES_FILE: &str = "profiles.yml";
@@ -84,6 +89,8 @@ pub struct ProfileTarget {
     /// `external_root`: the folder `external` models write to when they
     /// name no `location` (relative to the project folder; `.` unless set).
     pub external_root: Option<String>,
+    /// How to reach the database: DuckDB's file, or a server.
+    pub connection: Connection,
     /// Things worth a warning (unknown keys, a missing path).
     pub warnings: Vec<String>,
 }
@@ -126,8 +133,8 @@ pub enum ProfileError {
         /// The outputs the profile has.
         available: String,
     },
-    /// The output is not a DuckDB one.
-    #[error("{}: target '{target}' has type '{kind}': jgt builds into DuckDB only (type: duckdb)", position(.path, *.line, 0))]
+    /// The output's type is not one jgt builds into.
+    #[error("{}: target '{target}' has type '{kind}': jgt builds into duckdb, postgres and spark (method: connect)", position(.path, *.line, 0))]
     UnsupportedType {
         /// The profiles file.
         path: PathBuf,
@@ -227,7 +234,7 @@ pub fn read_target(
             strip_at(&err.to_string()),
         )
     })?;
-    let Some(mut chosen) = file.get(profile).cloned() else {
+    let Some(chosen) = file.get(profile) else {
         let available = profile_names(&file);
         return Err(ProfileError::NoSuchProfile {
             path: path.into(),
@@ -239,11 +246,20 @@ pub fn read_target(
     let mut inputs = inputs.clone();
     inputs.allow_secrets = true;
     inputs.target = None;
-    render_tree(&mut chosen, &inputs, path, text).map_err(|err| invalid(0, err.to_string()))?;
+    // As dbt does, only the `target:` key and the chosen output are
+    // rendered: another output's `env_var()` need not be set.
+    let render = |mut value: Value| {
+        render_tree(&mut value, &inputs, path, text)
+            .map(|()| value)
+            .map_err(|err| invalid(0, err.to_string()))
+    };
     let target_name = match (&request.target, chosen.get("target")) {
         (Some(flag), _) => flag.clone(),
-        (None, Some(Value::String(name))) => name.clone(),
-        (None, _) => "default".into(),
+        (None, Some(value)) => match render(value.clone())? {
+            Value::String(name) => name,
+            _ => "default".into(),
+        },
+        (None, None) => "default".into(),
     };
     let outputs = chosen
         .get("outputs")
@@ -258,44 +274,42 @@ pub fn read_target(
             available: keys_of(outputs),
         });
     };
+    let output = render(Value::Mapping(output.clone()))?
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default();
+    let output = &output;
     let output_line = line_of_key(text, &target_name, profile_line.saturating_sub(1));
     let key_line = |key: &str| line_of_key(text, key, output_line.saturating_sub(1));
     let kind = text_of(output, "type").unwrap_or_default();
-    if kind != "duckdb" {
-        return Err(ProfileError::UnsupportedType {
-            path: path.into(),
-            line: key_line("type"),
-            target: target_name,
-            kind,
-        });
-    }
+    let (known, refused): (&[&str], &[&str]) = match kind.as_str() {
+        "duckdb" => (&DUCKDB_KEYS, &RESULT_CHANGING_KEYS),
+        "postgres" => (&servers::POSTGRES_KEYS, &servers::POSTGRES_REFUSED),
+        "spark" => (&servers::SPARK_KEYS, &servers::SPARK_REFUSED),
+        _ => {
+            return Err(ProfileError::UnsupportedType {
+                path: path.into(),
+                line: key_line("type"),
+                target: target_name,
+                kind,
+            })
+        }
+    };
     let mut warnings = Vec::new();
     for key in output.keys().filter_map(Value::as_str) {
-        if RESULT_CHANGING_KEYS.contains(&key) {
+        // sslmode is read (plain modes pass) before it can be refused.
+        if refused.contains(&key) && key != "sslmode" {
             return Err(invalid(
                 key_line(key),
-                format!("'{key}' is not supported by jgt yet (it changes what a build reads or writes); remove it from target '{target_name}'"),
+                format!("'{key}' is not supported by jgt yet (it changes what a build reads or writes, or how jgt connects); remove it from target '{target_name}'"),
             ));
         }
-        if !DUCKDB_KEYS.contains(&key) {
+        if !known.contains(&key) && key != "sslmode" && key != "threads" {
             warnings.push(format!(
                 "{}: '{key}' of target '{target_name}' is ignored by jgt",
                 position(path, key_line(key), 0)
             ));
         }
-    }
-    let db_path = text_of(output, "path");
-    if db_path.as_deref() == Some(":memory:") {
-        return Err(ProfileError::InMemory {
-            path: path.into(),
-            line: key_line("path"),
-        });
-    }
-    if db_path.is_none() {
-        warnings.push(format!(
-            "{}: target '{target_name}' has no path (dbt-duckdb would use an in-memory database); jgt builds into target/jgt.duckdb",
-            position(path, output_line, 0)
-        ));
     }
     let threads = match output.get("threads") {
         None => None,
@@ -312,20 +326,76 @@ pub fn read_target(
                 })?,
         ),
     };
+    let server = |parsed: Result<Connection, (&str, String)>| {
+        parsed.map_err(|(key, message)| {
+            invalid(key_line(key), format!("target '{target_name}': {message}"))
+        })
+    };
+    let connection = match kind.as_str() {
+        "postgres" => server(servers::postgres(output).map(Connection::Postgres))?,
+        "spark" => server(servers::spark(output).map(Connection::Spark))?,
+        _ => Connection::DuckDb,
+    };
+    let default_schema = match connection {
+        Connection::DuckDb => "main",
+        Connection::Postgres(_) => "public",
+        Connection::Spark(_) => "default",
+    };
+    let db_path = match connection {
+        Connection::DuckDb => duckdb_path(
+            output,
+            path,
+            &target_name,
+            key_line("path"),
+            output_line,
+            &mut warnings,
+        )?,
+        _ => None,
+    };
     Ok(ProfileTarget {
         file: path.into(),
         profile_name: profile.into(),
-        schema: text_of(output, "schema").unwrap_or_else(|| "main".into()),
-        database: text_of(output, "database"),
+        schema: text_of(output, "schema").unwrap_or_else(|| default_schema.into()),
+        database: match &connection {
+            Connection::Postgres(pg) => Some(pg.dbname.clone()),
+            _ => text_of(output, "database"),
+        },
         threads,
         settings: settings_of(output).map_err(|m| invalid(key_line("settings"), m))?,
         extensions: extensions_of(output).map_err(|m| invalid(key_line("extensions"), m))?,
         attach: attach_of(output).map_err(|m| invalid(key_line("attach"), m))?,
         external_root: text_of(output, "external_root"),
         path: db_path,
+        connection,
         target_name,
         warnings,
     })
+}
+
+/// A DuckDB output's `path`: refused when in memory, a warning when
+/// missing (jgt's default file is used).
+fn duckdb_path(
+    output: &Mapping,
+    path: &Path,
+    target_name: &str,
+    path_line: usize,
+    output_line: usize,
+    warnings: &mut Vec<String>,
+) -> Result<Option<String>, ProfileError> {
+    let db_path = text_of(output, "path");
+    if db_path.as_deref() == Some(":memory:") {
+        return Err(ProfileError::InMemory {
+            path: path.into(),
+            line: path_line,
+        });
+    }
+    if db_path.is_none() {
+        warnings.push(format!(
+            "{}: target '{target_name}' has no path (dbt-duckdb would use an in-memory database); jgt builds into target/jgt.duckdb",
+            position(path, output_line, 0)
+        ));
+    }
+    Ok(db_path)
 }
 
 fn profile_names(file: &Value) -> String {

@@ -19,11 +19,37 @@ shop:
         - path: other.duckdb
           read_only: true
     pg:
-      type: postgres
+      type: snowflake
       host: localhost
     mem:
       type: duckdb
       path: ':memory:'
+    postgres:
+      type: postgres
+      host: 127.0.0.1
+      user: jgt
+      pass: \"{{ env_var('PG_PASS', '') }}\"
+      dbname: shop
+      schema: analytics
+      sslmode: prefer
+      keepalives_idle: 0
+    spark:
+      type: spark
+      method: connect
+      host: 127.0.0.1
+      schema: analytics
+      token: \"{{ env_var('SPARK_TOKEN') }}\"
+    thrift:
+      type: spark
+      method: thrift
+      host: 127.0.0.1
+      schema: analytics
+    spark_port:
+      type: spark
+      method: connect
+      host: 127.0.0.1
+      port: 99999
+      schema: analytics
 ";
 
 fn read(target: Option<&str>, env: &[(&str, &str)]) -> Result<ProfileTarget, ProfileError> {
@@ -75,12 +101,56 @@ fn the_target_flag_picks_another_output() {
 fn other_adapters_memory_and_missing_targets_are_clear_errors() {
     let err = read(Some("pg"), &[]).unwrap_err();
     assert_eq!(err.code(), "JGT1204");
-    assert!(err.to_string().contains("type 'postgres'"), "{err}");
+    assert!(err.to_string().contains("type 'snowflake'"), "{err}");
     let err = read(Some("mem"), &[]).unwrap_err();
     assert_eq!(err.code(), "JGT1205");
     assert!(err.to_string().starts_with("profiles.yml:23:"), "{err}");
     let err = read(Some("qa"), &[]).unwrap_err();
-    assert!(err.to_string().contains("dev, prod, pg, mem"), "{err}");
+    assert!(
+        err.to_string().contains("dev, prod, pg, mem, postgres"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_postgres_target_names_its_server() {
+    let pg = read(Some("postgres"), &[("PG_PASS", "s3cret")]).unwrap();
+    let Connection::Postgres(server) = &pg.connection else {
+        panic!("{:?}", pg.connection)
+    };
+    assert_eq!((server.host.as_str(), server.port), ("127.0.0.1", 5432));
+    assert_eq!(server.password, Some(Secret("s3cret".into())));
+    assert_eq!(
+        (pg.schema.as_str(), pg.database.as_deref()),
+        ("analytics", Some("shop"))
+    );
+    // The secret never shows in Debug output.
+    assert!(!format!("{pg:?}").contains("s3cret"));
+    assert!(pg.warnings[0].contains("'keepalives_idle' of target 'postgres' is ignored"));
+}
+
+#[test]
+fn a_spark_target_speaks_spark_connect() {
+    let spark = read(Some("spark"), &[("SPARK_TOKEN", "t0ken")]).unwrap();
+    let Connection::Spark(server) = &spark.connection else {
+        panic!("{:?}", spark.connection)
+    };
+    assert_eq!((server.host.as_str(), server.port), ("127.0.0.1", 15002));
+    assert_eq!(server.token, Some(Secret("t0ken".into())));
+    assert!(!format!("{spark:?}").contains("t0ken"));
+    assert_eq!(spark.schema, "analytics");
+    let err = read(Some("thrift"), &[("SPARK_TOKEN", "")]).unwrap_err();
+    assert_eq!(err.code(), "JGT1201");
+    assert!(
+        err.to_string()
+            .contains("profiles.yml:41: target 'thrift': method 'thrift'"),
+        "{err}"
+    );
+    let err = read(Some("spark_port"), &[("SPARK_TOKEN", "")]).unwrap_err();
+    assert!(
+        err.to_string().contains("port must be a whole number"),
+        "{err}"
+    );
 }
 
 #[test]
