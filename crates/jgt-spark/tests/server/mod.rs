@@ -6,8 +6,9 @@
 //! A test asks for a server with [`shared`] (one server per kind, shared by
 //! the cases running at the same time, stopped when the last case holding
 //! it is done), [`lasting`] (one server per kind for the whole test binary)
-//! or [`Server::start`] (its own). When `JGT_SPARK_CONNECT` / `JGT_SAIL_CONNECT` hold a
-//! `host:port`, that server is used instead and never stopped here.
+//! or [`Server::start`] (its own). When `JGT_SPARK_CONNECT` /
+//! `JGT_SAIL_CONNECT` hold a `host:port`, that server is used instead and
+//! never stopped here.
 //!
 //! Where the programs are (`.ci/spark-servers.sh` installs them):
 //! - Spark: `JGT_SPARK_HOME` (Spark's folder) when set, else the folder of
