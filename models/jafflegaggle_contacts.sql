@@ -24,19 +24,31 @@ events as (
 -- The merge list is typed by hand: addresses are compared case-insensitively,
 -- and an old address listed twice keeps a single target so no account is
 -- counted twice.
-merged_users as (
+ranked_merges as (
 
     select
         lower(old_email) as old_email_key,
         lower(new_email) as new_email_key,
-        new_email
+        new_email,
+        row_number() over (
+            partition by lower(old_email)
+            order by lower(new_email)
+        ) as target_rank
 
     from {{ ref('merged_user') }}
 
-    qualify row_number() over (
-        partition by lower(old_email)
-        order by lower(new_email)
-    ) = 1
+),
+
+merged_users as (
+
+    select
+        old_email_key,
+        new_email_key,
+        new_email
+
+    from ranked_merges
+
+    where target_rank = 1
 
 ),
 
@@ -61,22 +73,41 @@ account_to_contact as (
 -- Who the person is now: the newest account carries their current name and
 -- gaggle, the earliest one says when they became a user. The two can be
 -- different accounts (a new account may be created before the old one).
-contact_profiles as (
+-- Each contact's accounts are numbered newest first (ties to the highest
+-- id), and the profile takes its name and gaggle from number 1.
+contact_accounts as (
 
     select
-        account_to_contact.contact_id as user_id,
-        account_to_contact.contact_email as email,
-        first(users.user_name order by users.created_at desc, users.user_id desc) as user_name,
-        first(users.gaggle_id order by users.created_at desc, users.user_id desc) as gaggle_id,
-        min(users.created_at) as created_at
+        account_to_contact.contact_id,
+        account_to_contact.contact_email,
+        users.user_name,
+        users.gaggle_id,
+        users.created_at,
+        row_number() over (
+            partition by account_to_contact.contact_id, account_to_contact.contact_email
+            order by users.created_at desc nulls last, users.user_id desc
+        ) as newest_first
 
     from account_to_contact
     inner join users
         on users.user_id = account_to_contact.account_id
 
+),
+
+contact_profiles as (
+
+    select
+        contact_id as user_id,
+        contact_email as email,
+        max(case when newest_first = 1 then user_name end) as user_name,
+        max(case when newest_first = 1 then gaggle_id end) as gaggle_id,
+        min(created_at) as created_at
+
+    from contact_accounts
+
     group by
-        account_to_contact.contact_id,
-        account_to_contact.contact_email
+        contact_id,
+        contact_email
 
 ),
 

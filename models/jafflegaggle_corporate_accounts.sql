@@ -79,16 +79,39 @@ account_contacts as (
 
 -- Who to call: the person who signed up first (often the office manager who
 -- started it all), the most active one and the biggest orderer. Ties go to
--- the lowest user_id so the answer never changes from run to run.
+-- the lowest user_id so the answer never changes from run to run. Each
+-- company's contacts are ranked three ways; number 1 of each is the answer.
+ranked_contacts as (
+
+    select
+        corporate_email,
+        user_id,
+        row_number() over (
+            partition by corporate_email
+            order by created_at asc nulls last, user_id asc
+        ) as by_signup,
+        row_number() over (
+            partition by corporate_email
+            order by number_of_events desc nulls last, user_id asc
+        ) as by_events,
+        row_number() over (
+            partition by corporate_email
+            order by number_of_orders desc nulls last, user_id asc
+        ) as by_orders
+
+    from account_contacts
+
+),
+
 power_users as (
 
     select
         corporate_email,
-        first(user_id order by created_at asc, user_id asc) as first_user_id,
-        first(user_id order by number_of_events desc, user_id asc) as most_active_user_id,
-        first(user_id order by number_of_orders desc, user_id asc) as most_orders_user_id
+        max(case when by_signup = 1 then user_id end) as first_user_id,
+        max(case when by_events = 1 then user_id end) as most_active_user_id,
+        max(case when by_orders = 1 then user_id end) as most_orders_user_id
 
-    from account_contacts
+    from ranked_contacts
 
     group by corporate_email
 

@@ -42,20 +42,31 @@ corporate_contacts as (
 -- A gaggle is taken to belong to one company. Should its corporate users
 -- disagree, the domain most of them share wins (alphabetical on a tie), so
 -- every gaggle stays a single row.
+ranked_domains as (
+
+    select
+        gaggle_id,
+        company_domain,
+        row_number() over (
+            partition by gaggle_id
+            order by count(*) desc, company_domain asc
+        ) as domain_rank
+
+    from corporate_contacts
+
+    group by gaggle_id, company_domain
+
+),
+
 gaggle_domains as (
 
     select
         gaggle_id,
         company_domain as corporate_email
 
-    from corporate_contacts
+    from ranked_domains
 
-    group by gaggle_id, company_domain
-
-    qualify row_number() over (
-        partition by gaggle_id
-        order by count(*) desc, company_domain asc
-    ) = 1
+    where domain_rank = 1
 
 ),
 

@@ -15,7 +15,7 @@ offenders as (
 
     select
         'jafflegaggle_facts' as model_name,
-        cast(facts.gaggle_id as varchar) as row_key,
+        cast(facts.gaggle_id as {{ dbt.type_string() }}) as row_key,
         facts.corporate_email
     from {{ ref('jafflegaggle_facts') }} as facts
     inner join old_domains

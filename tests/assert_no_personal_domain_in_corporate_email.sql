@@ -9,7 +9,7 @@ with offenders as (
 
     select
         'jafflegaggle_contacts' as model_name,
-        cast(user_id as varchar) as row_key,
+        cast(user_id as {{ dbt.type_string() }}) as row_key,
         corporate_email
     from {{ ref('jafflegaggle_contacts') }}
     where lower(corporate_email) in {{ personal }}
@@ -18,7 +18,7 @@ with offenders as (
 
     select
         'jafflegaggle_facts' as model_name,
-        cast(gaggle_id as varchar) as row_key,
+        cast(gaggle_id as {{ dbt.type_string() }}) as row_key,
         corporate_email
     from {{ ref('jafflegaggle_facts') }}
     where lower(corporate_email) in {{ personal }}

@@ -21,8 +21,8 @@ renamed as (
     select
         cast(event_id as bigint) as event_id,
         cast(user_id as integer) as user_id,
-        cast(event_name as varchar) as event_name,
-        cast("timestamp" as timestamp) as "timestamp"
+        cast(event_name as {{ dbt.type_string() }}) as event_name,
+        cast({{ adapter.quote('timestamp') }} as timestamp) as {{ adapter.quote('timestamp') }}
 
     from source
 
@@ -30,5 +30,5 @@ renamed as (
 
 select * from renamed
 {% if is_incremental() %}
-where "timestamp" > (select max("timestamp") from {{ this }})
+where {{ adapter.quote('timestamp') }} > (select max({{ adapter.quote('timestamp') }}) from {{ this }})
 {% endif %}

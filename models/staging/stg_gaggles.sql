@@ -12,7 +12,7 @@ renamed as (
 
     select
         cast(id as integer) as gaggle_id,
-        cast(name as varchar) as gaggle_name,
+        cast(name as {{ dbt.type_string() }}) as gaggle_name,
         cast(created_at as timestamp) as created_at
 
     from source

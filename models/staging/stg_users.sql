@@ -14,8 +14,8 @@ renamed as (
 
     select
         cast(id as integer) as user_id,
-        cast(name as varchar) as user_name,
-        cast(email as varchar) as email,
+        cast(name as {{ dbt.type_string() }}) as user_name,
+        cast(email as {{ dbt.type_string() }}) as email,
         -- the account's company is read from its e-mail domain
         {{ extract_email_domain('email') }} as email_domain,
         cast(gaggle_id as integer) as gaggle_id,

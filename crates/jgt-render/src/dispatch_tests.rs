@@ -17,6 +17,47 @@ fn renderer_for(
     files: &[(&str, &str)],
     packages: &[(&str, &str, &str)],
 ) -> Result<(tempfile::TempDir, Renderer), RenderError> {
+    let dialect = Arc::new(jgt_core::AnsiDialect {
+        default_schema: "main".into(),
+    });
+    renderer_on(project_yml, files, packages, dialect)
+}
+
+/// A stand-in for the Spark dialect: adapter type `spark`, backtick quotes.
+#[derive(Debug)]
+struct SparkLike;
+
+impl jgt_core::Dialect for SparkLike {
+    fn adapter_type(&self) -> &'static str {
+        "spark"
+    }
+
+    fn quote(&self, identifier: &str) -> String {
+        format!("`{}`", identifier.replace('`', "``"))
+    }
+
+    fn default_schema(&self) -> &str {
+        "main"
+    }
+
+    fn capabilities(&self) -> jgt_core::Capabilities {
+        jgt_core::Capabilities {
+            merge: false,
+            transactional_ddl: false,
+            reads_local_files: false,
+            snapshots: false,
+            contracts: false,
+        }
+    }
+}
+
+/// Like [`renderer_for`], on `dialect`.
+fn renderer_on(
+    project_yml: &str,
+    files: &[(&str, &str)],
+    packages: &[(&str, &str, &str)],
+    dialect: Arc<dyn jgt_core::Dialect>,
+) -> Result<(tempfile::TempDir, Renderer), RenderError> {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("project.yml"), project_yml).unwrap();
     for (path, text) in files {
@@ -42,9 +83,6 @@ fn renderer_for(
         threads: 1,
         profile_name: String::new(),
     };
-    let dialect = Arc::new(jgt_core::AnsiDialect {
-        default_schema: "main".into(),
-    });
     let renderer = Renderer::new(
         &project,
         RenderOptions {
@@ -256,4 +294,21 @@ fn an_empty_generated_name_is_an_error() {
     let err = renderer.schema_name(None, &node("orders")).unwrap_err();
     assert_eq!(err.code(), "JGT2011");
     assert!(err.to_string().contains("macros/schema.sql"), "{err}");
+}
+
+#[test]
+fn type_string_and_quote_follow_the_target_type() {
+    let model = "select cast(x as {{ dbt.type_string() }}) as {{ adapter.quote('timestamp') }}";
+    let files = [("models/m.sql", model)];
+    let (_dir, ansi) = renderer_for("name: demo\n", &files, &[]).unwrap();
+    assert_eq!(
+        render_model(&ansi).unwrap(),
+        "select cast(x as TEXT) as \"timestamp\""
+    );
+    // Spark SQL rejects TEXT and a VARCHAR without a length.
+    let (_dir, spark) = renderer_on("name: demo\n", &files, &[], Arc::new(SparkLike)).unwrap();
+    assert_eq!(
+        render_model(&spark).unwrap(),
+        "select cast(x as string) as `timestamp`"
+    );
 }

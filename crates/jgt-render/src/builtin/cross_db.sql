@@ -128,6 +128,9 @@ current_timestamp::timestamp
 {#- Types: the names dbt-duckdb's Column.translate_type gives. -#}
 
 {% macro default__type_string() %}{{ return('TEXT') }}{% endmacro %}
+{#- Spark SQL has no TEXT (UNSUPPORTED_DATATYPE) and wants a length on
+    VARCHAR (DATATYPE_MISSING_SIZE); its unbounded text type is STRING. -#}
+{% macro spark__type_string() %}{{ return('string') }}{% endmacro %}
 {% macro default__type_int() %}{{ return('integer') }}{% endmacro %}
 {% macro default__type_bigint() %}{{ return('bigint') }}{% endmacro %}
 {% macro default__type_float() %}{{ return('float') }}{% endmacro %}
