@@ -43,6 +43,7 @@ impl jgt_core::Dialect for SparkLike {
     fn capabilities(&self) -> jgt_core::Capabilities {
         jgt_core::Capabilities {
             merge: false,
+            insert_overwrite: false,
             transactional_ddl: false,
             reads_local_files: false,
             snapshots: false,
