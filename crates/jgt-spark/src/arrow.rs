@@ -41,8 +41,8 @@ pub(crate) fn text_rows(
         .with_timestamp_tz_format(Some(TIMESTAMP));
     let mut rows = Vec::new();
     for batch in batches {
-        let formatters = batch
-            .columns()
+        let columns: Vec<ArrayRef> = batch.columns().iter().map(without_zone).collect();
+        let formatters = columns
             .iter()
             .map(|column| ArrayFormatter::try_new(column.as_ref(), &options))
             .collect::<Result<Vec<_>, _>>()
@@ -51,13 +51,10 @@ pub(crate) fn text_rows(
             if limit.is_some_and(|n| rows.len() >= n) {
                 return Ok(rows);
             }
-            let row = batch
-                .columns()
+            let row = columns
                 .iter()
                 .zip(&formatters)
-                .map(|(column, format)| {
-                    (!column.is_null(i)).then(|| format.value(i).to_string())
-                })
+                .map(|(column, format)| (!column.is_null(i)).then(|| format.value(i).to_string()))
                 .collect();
             rows.push(row);
         }
@@ -65,9 +62,54 @@ pub(crate) fn text_rows(
     Ok(rows)
 }
 
+/// A timestamp column with a time zone as the same instants without one
+/// (UTC wall-clock time); any other column as it is. Spark sends
+/// timestamps in its session's zone, named (`Etc/UTC`); reading named
+/// zones would need the time zone database, and jgt's servers run in UTC.
+fn without_zone(column: &ArrayRef) -> ArrayRef {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{
+        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    use arrow_schema::TimeUnit;
+    match column.data_type() {
+        DataType::Timestamp(unit, Some(_)) => match unit {
+            TimeUnit::Second => Arc::new(
+                column
+                    .as_primitive::<TimestampSecondType>()
+                    .clone()
+                    .with_timezone_opt(None::<String>),
+            ),
+            TimeUnit::Millisecond => Arc::new(
+                column
+                    .as_primitive::<TimestampMillisecondType>()
+                    .clone()
+                    .with_timezone_opt(None::<String>),
+            ),
+            TimeUnit::Microsecond => Arc::new(
+                column
+                    .as_primitive::<TimestampMicrosecondType>()
+                    .clone()
+                    .with_timezone_opt(None::<String>),
+            ),
+            TimeUnit::Nanosecond => Arc::new(
+                column
+                    .as_primitive::<TimestampNanosecondType>()
+                    .clone()
+                    .with_timezone_opt(None::<String>),
+            ),
+        },
+        _ => column.clone(),
+    }
+}
+
 /// Text columns (`None` for null), named by `names`, as one Arrow IPC
 /// stream of one batch.
-pub(crate) fn text_ipc(names: &[String], columns: Vec<Vec<Option<String>>>) -> Result<Vec<u8>, ExecError> {
+pub(crate) fn text_ipc(
+    names: &[String],
+    columns: Vec<Vec<Option<String>>>,
+) -> Result<Vec<u8>, ExecError> {
     let fields: Vec<Field> = names
         .iter()
         .map(|name| Field::new(name, DataType::Utf8, true))
@@ -77,10 +119,14 @@ pub(crate) fn text_ipc(names: &[String], columns: Vec<Vec<Option<String>>>) -> R
         .into_iter()
         .map(|values| Arc::new(StringArray::from(values)) as ArrayRef)
         .collect();
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| arrow_error("building", e))?;
+    let batch =
+        RecordBatch::try_new(schema.clone(), arrays).map_err(|e| arrow_error("building", e))?;
     let mut out = Vec::new();
-    let mut writer = StreamWriter::try_new(&mut out, &schema).map_err(|e| arrow_error("writing", e))?;
-    writer.write(&batch).map_err(|e| arrow_error("writing", e))?;
+    let mut writer =
+        StreamWriter::try_new(&mut out, &schema).map_err(|e| arrow_error("writing", e))?;
+    writer
+        .write(&batch)
+        .map_err(|e| arrow_error("writing", e))?;
     writer.finish().map_err(|e| arrow_error("writing", e))?;
     drop(writer);
     Ok(out)

@@ -37,15 +37,24 @@ pub(crate) struct Auth {
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = if self.header.is_some() { "Bearer <hidden>" } else { "none" };
+        let shown = if self.header.is_some() {
+            "Bearer <hidden>"
+        } else {
+            "none"
+        };
         f.debug_struct("Auth").field("header", &shown).finish()
     }
 }
 
 impl tonic::service::Interceptor for Auth {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
         if let Some(header) = &self.header {
-            request.metadata_mut().insert("authorization", header.clone());
+            request
+                .metadata_mut()
+                .insert("authorization", header.clone());
         }
         Ok(request)
     }
@@ -63,6 +72,33 @@ pub(crate) struct Target {
     pub(crate) connect_timeout: Duration,
 }
 
+/// Which engine answers. They speak one protocol but differ in the SQL
+/// they take: Sail (0.7) cannot rename tables or views nor add columns,
+/// and overwrites a partitioned table whole; it can replace a table
+/// (`create or replace table`), which Spark cannot without Delta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Engine {
+    /// Apache Spark (or anything reporting a Spark version: Databricks).
+    Spark,
+    /// Sail, which reports its own version (0.x) from `version()`.
+    Sail,
+}
+
+impl Engine {
+    /// The engine whose SQL `version()` returned `version`: Spark's is
+    /// `4.3.0 <commit>`, Sail's its own, `0.7.2`.
+    pub(crate) fn from_version(version: &str) -> Engine {
+        let major = version
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse::<u32>().ok());
+        match major {
+            Some(n) if n < 3 => Engine::Sail,
+            _ => Engine::Spark,
+        }
+    }
+}
+
 /// One Spark Connect session. Clones share the channel, the runtime and
 /// the session (so they see the same temporary views and catalogs) but
 /// tag their operations apart, so one clone's [`interrupt`](Client::interrupt)
@@ -75,6 +111,7 @@ pub(crate) struct Client {
     user: String,
     tag: String,
     address: (String, u16),
+    engine: Engine,
 }
 
 impl fmt::Debug for Client {
@@ -83,6 +120,7 @@ impl fmt::Debug for Client {
             .field("server", &error::address(&self.address.0, self.address.1))
             .field("session_id", &self.session_id)
             .field("user", &self.user)
+            .field("engine", &self.engine)
             .finish_non_exhaustive()
     }
 }
@@ -117,7 +155,8 @@ impl Client {
                     .parse::<MetadataValue<Ascii>>()
                     .map_err(|_| ExecError::Open {
                         path: error::address(&target.host, target.port).into(),
-                        message: "the profile's token holds characters an HTTP header cannot".into(),
+                        message: "the profile's token holds characters an HTTP header cannot"
+                            .into(),
                     })?,
             ),
             None => None,
@@ -132,10 +171,24 @@ impl Client {
             user: target.user.clone(),
             tag: String::new(),
             address: (target.host.clone(), target.port),
+            engine: Engine::Spark,
         }
         .retagged();
         client.first_request(target, conf)?;
-        Ok(client)
+        let version = crate::catalog::text(&client, "select version()")
+            .ok()
+            .and_then(|result| result.rows.first().cloned())
+            .and_then(|row| row.first().cloned().flatten())
+            .unwrap_or_default();
+        Ok(Client {
+            engine: Engine::from_version(&version),
+            ..client
+        })
+    }
+
+    /// The engine at the other end.
+    pub(crate) fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// A clone on the same session with a tag of its own.
@@ -153,7 +206,8 @@ impl Client {
         match answer {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(status)) if status.code() == tonic::Code::Unavailable => {
-                Err(Unreachable::Other(error::trim(status.message())).error(&target.host, target.port))
+                Err(Unreachable::Other(error::trim(status.message()))
+                    .error(&target.host, target.port))
             }
             Ok(Err(status)) if is_server_error(&status) => Err(error::server(status)),
             Ok(Err(status)) => Err(error::not_spark(&target.host, target.port, &status)),
@@ -183,7 +237,10 @@ impl Client {
             user_context: self.user_context(),
             operation: Some(pb::config_request::Operation {
                 op_type: Some(pb::config_request::operation::OpType::Set(
-                    pb::config_request::Set { pairs, silent: None },
+                    pb::config_request::Set {
+                        pairs,
+                        silent: None,
+                    },
                 )),
             }),
             client_type: Some(CLIENT_TYPE.into()),
@@ -197,14 +254,20 @@ impl Client {
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             operation_id: None,
-            plan: Some(pb::Plan { op_type: Some(plan) }),
+            plan: Some(pb::Plan {
+                op_type: Some(plan),
+            }),
             client_type: Some(CLIENT_TYPE.into()),
             request_options: Vec::new(),
             tags: vec![self.tag.clone()],
         };
         let mut grpc = self.grpc.clone();
         self.runtime.block_on(async move {
-            let mut stream = grpc.execute_plan(request).await.map_err(error::server)?.into_inner();
+            let mut stream = grpc
+                .execute_plan(request)
+                .await
+                .map_err(error::server)?
+                .into_inner();
             let mut rows = Rows::default();
             while let Some(response) = stream.message().await.map_err(error::server)? {
                 if let Some(schema) = response.schema {
@@ -300,8 +363,9 @@ impl Client {
     /// The version the server says it is (Spark's version; Sail answers
     /// with the Spark version it is compatible with).
     pub(crate) fn version(&self) -> Result<String, ExecError> {
-        let analyze =
-            pb::analyze_plan_request::Analyze::SparkVersion(pb::analyze_plan_request::SparkVersion {});
+        let analyze = pb::analyze_plan_request::Analyze::SparkVersion(
+            pb::analyze_plan_request::SparkVersion {},
+        );
         match self.analyze(analyze)? {
             Some(pb::analyze_plan_response::Result::SparkVersion(v)) => Ok(v.version),
             _ => Ok(String::new()),
@@ -316,7 +380,9 @@ impl Client {
             user_context: self.user_context(),
             client_type: Some(CLIENT_TYPE.into()),
             interrupt_type: pb::interrupt_request::InterruptType::Tag as i32,
-            interrupt: Some(pb::interrupt_request::Interrupt::OperationTag(self.tag.clone())),
+            interrupt: Some(pb::interrupt_request::Interrupt::OperationTag(
+                self.tag.clone(),
+            )),
         };
         let mut grpc = self.grpc.clone();
         let _ = self.runtime.block_on(async move {

@@ -23,9 +23,9 @@ use jgt_core::schema_change::ColumnDiff;
 use jgt_core::{Column, Hooks, Incremental, Relation, SchemaChange, Strategy};
 use jgt_exec::ExecError;
 
-use crate::build::{run_hooks, storage_clause, swapped};
+use crate::build::{run_hooks, storage_clause, swapped, Final};
 use crate::catalog::rel;
-use crate::client::Client;
+use crate::client::{Client, Engine};
 use crate::dialect::{file_format, quote_ident, updates_rows};
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -50,7 +50,8 @@ pub(crate) fn merge_in(
     existing: Vec<Column>,
     hooks: &Hooks,
 ) -> Result<(), ExecError> {
-    if matches!(how.strategy, Strategy::DeleteInsert | Strategy::Merge) && how.unique_key.is_empty() {
+    if matches!(how.strategy, Strategy::DeleteInsert | Strategy::Merge) && how.unique_key.is_empty()
+    {
         return Err(ExecError::Sql {
             message: "this incremental strategy needs a unique_key: config(unique_key='id')".into(),
         });
@@ -63,7 +64,10 @@ pub(crate) fn merge_in(
         )));
     }
     let view = format!("__jgt_new_{}", uuid::Uuid::new_v4().simple());
-    client.command(&format!("create or replace temporary view {} as {sql}\n", quote_ident(&view)))?;
+    client.command(&format!(
+        "create or replace temporary view {} as {sql}\n",
+        quote_ident(&view)
+    ))?;
     let joined = join(client, relation, &view, how, existing, hooks);
     let _ = client.command(&format!("drop view if exists {}", quote_ident(&view)));
     joined
@@ -80,8 +84,15 @@ fn join(
     let incoming =
         crate::types::columns(&client.schema(&format!("select * from {}", quote_ident(view)))?);
     let diff = ColumnDiff::new(&existing, &incoming, same_name);
-    let reshape = how.on_schema_change == SchemaChange::SyncAllColumns
-        && (!diff.removed.is_empty() || !diff.retyped.is_empty());
+    let sail = client.engine() == Engine::Sail;
+    let reshape = match how.on_schema_change {
+        SchemaChange::SyncAllColumns => {
+            !diff.removed.is_empty() || !diff.retyped.is_empty() || (sail && !diff.added.is_empty())
+        }
+        // Sail cannot `alter table ... add columns`.
+        SchemaChange::AppendNewColumns => sail && !diff.added.is_empty(),
+        SchemaChange::Ignore | SchemaChange::Fail => false,
+    };
     let columns: Vec<Column> = match how.on_schema_change {
         SchemaChange::Fail if !diff.is_empty() => {
             return Err(ExecError::Sql {
@@ -105,23 +116,64 @@ fn join(
             .iter()
             .map(|k| format!("t.{q} = s.{q}", q = quote_ident(k)))
             .collect();
-        let kept = format!("{} left anti join {source} on {}", old_rows.sql(), on.join(" and "));
-        return rewrite(client, relation, how, &format!("{kept}\nunion all\n{}", new_rows.sql()), hooks);
+        let kept = format!(
+            "{} left anti join {source} on {}",
+            old_rows.sql(),
+            on.join(" and ")
+        );
+        return rewrite(
+            client,
+            relation,
+            how,
+            &format!("{kept}\nunion all\n{}", new_rows.sql()),
+            hooks,
+        );
     }
     if reshape {
         rewrite(client, relation, how, &old_rows.sql(), &Hooks::NONE)?;
     } else if how.on_schema_change != SchemaChange::Ignore {
         add_columns(client, relation, &diff.added)?;
     }
+    let partitions = &how.storage.partition_by;
+    if how.strategy == Strategy::InsertOverwrite && sail && !partitions.is_empty() {
+        // Sail overwrites a partitioned table whole: keep the rows of the
+        // partitions the new rows do not touch, by rewriting.
+        let on: Vec<String> = partitions
+            .iter()
+            .map(|p| format!("t.{q} <=> s.{q}", q = quote_ident(p)))
+            .collect();
+        let touched = format!(
+            "(select distinct {} from {source}) as s",
+            list(partitions, "s.")
+        );
+        let kept = format!(
+            "{} left anti join {touched} on {}",
+            old_rows.sql(),
+            on.join(" and ")
+        );
+        return rewrite(
+            client,
+            relation,
+            how,
+            &format!("{kept}\nunion all\n{}", new_rows.sql()),
+            hooks,
+        );
+    }
     let target = rel(relation);
     let statement = match how.strategy {
         Strategy::InsertOverwrite => format!("insert overwrite table {target} {}", new_rows.sql()),
         Strategy::Merge => merge_statement(&target, &source, how, &columns, &new_rows),
-        Strategy::Append | Strategy::DeleteInsert => format!("insert into {target} {}", new_rows.sql()),
+        Strategy::Append | Strategy::DeleteInsert => {
+            format!("insert into {target} {}", new_rows.sql())
+        }
     };
     run_hooks(client, "pre-hook", hooks.pre.iter().map(|h| h.sql.as_str()))?;
     client.command(&statement)?;
-    run_hooks(client, "post-hook", hooks.post.iter().map(|h| h.sql.as_str()))
+    run_hooks(
+        client,
+        "post-hook",
+        hooks.post.iter().map(|h| h.sql.as_str()),
+    )
 }
 
 /// A `select` of the table's final columns, in order, from rows that have
@@ -136,11 +188,15 @@ impl Select {
     fn new(columns: &[Column], have: &[Column], alias: &str, from: &str) -> Self {
         let values = columns
             .iter()
-            .map(|c| match have.iter().find(|h| same_name(&h.name, &c.name)) {
-                Some(h) if h.data_type == c.data_type => format!("{alias}.{}", quote_ident(&h.name)),
-                Some(h) => format!("cast({alias}.{} as {})", quote_ident(&h.name), c.data_type),
-                None => format!("cast(null as {})", c.data_type),
-            })
+            .map(
+                |c| match have.iter().find(|h| same_name(&h.name, &c.name)) {
+                    Some(h) if h.data_type == c.data_type => {
+                        format!("{alias}.{}", quote_ident(&h.name))
+                    }
+                    Some(h) => format!("cast({alias}.{} as {})", quote_ident(&h.name), c.data_type),
+                    None => format!("cast(null as {})", c.data_type),
+                },
+            )
             .collect();
         Select {
             values,
@@ -216,7 +272,7 @@ fn rewrite(
     select: &str,
     hooks: &Hooks,
 ) -> Result<(), ExecError> {
-    swapped(client, relation, hooks, |tmp| {
+    swapped(client, relation, hooks, Final::Table(&how.storage), |tmp| {
         client.command(&format!(
             "create table {} {} as {select}",
             rel(tmp),

@@ -51,4 +51,6 @@ mod types;
 
 #[cfg(feature = "spark")]
 pub use adapter::{ConnectOptions, SparkAdapter};
-pub use dialect::{file_format, quote_ident, string_literal, updates_rows, SparkDialect, DEFAULT_FORMAT};
+pub use dialect::{
+    file_format, quote_ident, string_literal, updates_rows, SparkDialect, DEFAULT_FORMAT,
+};

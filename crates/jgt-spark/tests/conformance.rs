@@ -64,16 +64,24 @@ fn engine(kind: Kind) -> Engine {
             };
             let adapter = SparkAdapter::connect(&options)
                 .unwrap_or_else(|err| panic!("{}: {err}", server.name()));
-            adapter.create_schema(&schema).expect("create the case's schema");
+            adapter
+                .create_schema(&schema)
+                .expect("create the case's schema");
             Box::new(adapter)
         }),
         dialect: Box::new(dialect),
     }
 }
 
+/// Why Spark cannot run a case at all (printed by the case).
+const SPARK_NAMES: &str = "Spark's session catalog refuses database and table names other than \
+     letters, digits and _ (INVALID_SCHEMA_OR_RELATION_NAME); Sail takes them";
+
 mod spark {
     use super::*;
-    jgt_exec::conformance_tests!(engine(Kind::Spark));
+    jgt_exec::conformance_tests!(engine(Kind::Spark); unsupported: [
+        (awkward_names_are_quoted, SPARK_NAMES),
+    ]);
 }
 
 mod sail {

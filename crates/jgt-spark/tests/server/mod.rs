@@ -82,8 +82,16 @@ impl Server {
                 c
             }
             Kind::Sail => {
-                let mut c = Command::new(PathBuf::from(&home).join(".cache/jgt-sail-venv/bin/sail"));
-                c.args(["spark", "server", "--ip", "127.0.0.1", "--port", &port.to_string()]);
+                let mut c =
+                    Command::new(PathBuf::from(&home).join(".cache/jgt-sail-venv/bin/sail"));
+                c.args([
+                    "spark",
+                    "server",
+                    "--ip",
+                    "127.0.0.1",
+                    "--port",
+                    &port.to_string(),
+                ]);
                 c
             }
         };
@@ -96,10 +104,16 @@ impl Server {
             .expect("start the server");
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(120), "the server did not listen");
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "the server did not listen"
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
-        eprintln!("{kind:?} listening after {:.1} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "{kind:?} listening after {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         Server {
             host: "127.0.0.1".into(),
             port,
