@@ -97,7 +97,7 @@ pub(crate) fn swapped(
         return Err(err);
     }
     match client.engine() {
-        Engine::Spark => by_rename(client, relation, &tmp, hooks),
+        Engine::Spark => by_rename(client, relation, &tmp, hooks, last),
         Engine::Sail => by_replace(client, relation, &tmp, hooks, last),
     }
 }
@@ -108,6 +108,7 @@ fn by_rename(
     relation: &Relation,
     tmp: &Relation,
     hooks: &Hooks,
+    last: Final<'_>,
 ) -> Result<(), ExecError> {
     let Some(built) = kind(client, tmp)? else {
         return Err(ExecError::Sql {
@@ -129,6 +130,14 @@ fn by_rename(
         err
     };
     rename(client, built, tmp, relation).map_err(restore)?;
+    if matches!(last, Final::Table(storage) if !storage.partition_by.is_empty()) {
+        // Spark (4.3, in-memory catalog) keeps a renamed table's
+        // partitions at their old paths, and a dynamic `insert overwrite`
+        // then empties the table; finding them again fixes that.
+        client
+            .command(&format!("alter table {} recover partitions", rel(relation)))
+            .map_err(restore)?;
+    }
     run_hooks(client, "post-hook", hooks.select(true, true)).map_err(restore)?;
     if let Some(old) = old {
         client.command(&format!("drop {} {}", old.keyword(), rel(&backup)))?;

@@ -5,6 +5,7 @@
 //! jgt's [`Adapter`](jgt_exec::Adapter) is synchronous.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::error::{self, Unreachable};
+use crate::proto::execute_plan_response::ResponseType;
 use crate::proto::spark_connect_service_client::SparkConnectServiceClient;
 use crate::proto::{self as pb};
 
@@ -110,6 +112,10 @@ pub(crate) struct Client {
     session_id: String,
     user: String,
     tag: String,
+    /// Set by [`interrupt`](Client::interrupt): Sail ends an interrupted
+    /// operation's stream as if it were complete, so the client must
+    /// remember that it asked.
+    interrupted: Arc<AtomicBool>,
     address: (String, u16),
     engine: Engine,
 }
@@ -170,6 +176,7 @@ impl Client {
             session_id: uuid::Uuid::new_v4().to_string(),
             user: target.user.clone(),
             tag: String::new(),
+            interrupted: Arc::default(),
             address: (target.host.clone(), target.port),
             engine: Engine::Spark,
         }
@@ -194,6 +201,7 @@ impl Client {
     /// A clone on the same session with a tag of its own.
     pub(crate) fn retagged(mut self) -> Self {
         self.tag = format!("jgt-{}", uuid::Uuid::new_v4().simple());
+        self.interrupted = Arc::default();
         self
     }
 
@@ -262,7 +270,8 @@ impl Client {
             tags: vec![self.tag.clone()],
         };
         let mut grpc = self.grpc.clone();
-        self.runtime.block_on(async move {
+        self.interrupted.store(false, Ordering::SeqCst);
+        let rows = self.runtime.block_on(async move {
             let mut stream = grpc
                 .execute_plan(request)
                 .await
@@ -273,14 +282,18 @@ impl Client {
                 if let Some(schema) = response.schema {
                     rows.schema = Some(schema);
                 }
-                if let Some(pb::execute_plan_response::ResponseType::ArrowBatch(batch)) =
-                    response.response_type
-                {
+                if let Some(ResponseType::ArrowBatch(batch)) = response.response_type {
                     rows.batches.extend(crate::arrow::read_ipc(&batch.data)?);
                 }
             }
             Ok(rows)
-        })
+        });
+        match self.interrupted.swap(false, Ordering::SeqCst) {
+            true => Err(ExecError::Sql {
+                message: "interrupted: the operation was cancelled".into(),
+            }),
+            false => rows,
+        }
     }
 
     /// Runs one SQL query and returns its rows.
@@ -374,6 +387,7 @@ impl Client {
 
     /// Cancels whatever this client (this tag) is running now.
     pub(crate) fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
         let request = pb::InterruptRequest {
             session_id: self.session_id.clone(),
             client_observed_server_side_session_id: None,
