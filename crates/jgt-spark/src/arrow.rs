@@ -4,17 +4,11 @@
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
-use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_ipc::reader::StreamReader;
 use arrow_ipc::writer::StreamWriter;
 use arrow_schema::{DataType, Field, Schema};
 use jgt_exec::ExecError;
-
-/// How timestamps read, as Spark itself prints them (`2024-01-05
-/// 10:00:00`, fractions only when there are some; a timestamp with a time
-/// zone in the session's zone, the zone not shown).
-const TIMESTAMP: &str = "%Y-%m-%d %H:%M:%S%.f";
 
 fn arrow_error(what: &str, err: impl std::fmt::Display) -> ExecError {
     ExecError::Sql {
@@ -36,72 +30,22 @@ pub(crate) fn text_rows(
     batches: &[RecordBatch],
     limit: Option<usize>,
 ) -> Result<Vec<Vec<Option<String>>>, ExecError> {
-    let options = FormatOptions::new()
-        .with_timestamp_format(Some(TIMESTAMP))
-        .with_timestamp_tz_format(Some(TIMESTAMP));
     let mut rows = Vec::new();
     for batch in batches {
-        let columns: Vec<ArrayRef> = batch.columns().iter().map(without_zone).collect();
-        let formatters = columns
-            .iter()
-            .map(|column| ArrayFormatter::try_new(column.as_ref(), &options))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| arrow_error("formatting", e))?;
         for i in 0..batch.num_rows() {
             if limit.is_some_and(|n| rows.len() >= n) {
                 return Ok(rows);
             }
-            let row = columns
+            let row = batch
+                .columns()
                 .iter()
-                .zip(&formatters)
-                .map(|(column, format)| (!column.is_null(i)).then(|| format.value(i).to_string()))
-                .collect();
+                .map(|column| crate::text::value(column.as_ref(), i))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|message| ExecError::Sql { message })?;
             rows.push(row);
         }
     }
     Ok(rows)
-}
-
-/// A timestamp column with a time zone as the same instants without one
-/// (UTC wall-clock time); any other column as it is. Spark sends
-/// timestamps in its session's zone, named (`Etc/UTC`); reading named
-/// zones would need the time zone database, and jgt's servers run in UTC.
-fn without_zone(column: &ArrayRef) -> ArrayRef {
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::{
-        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-        TimestampSecondType,
-    };
-    use arrow_schema::TimeUnit;
-    match column.data_type() {
-        DataType::Timestamp(unit, Some(_)) => match unit {
-            TimeUnit::Second => Arc::new(
-                column
-                    .as_primitive::<TimestampSecondType>()
-                    .clone()
-                    .with_timezone_opt(None::<String>),
-            ),
-            TimeUnit::Millisecond => Arc::new(
-                column
-                    .as_primitive::<TimestampMillisecondType>()
-                    .clone()
-                    .with_timezone_opt(None::<String>),
-            ),
-            TimeUnit::Microsecond => Arc::new(
-                column
-                    .as_primitive::<TimestampMicrosecondType>()
-                    .clone()
-                    .with_timezone_opt(None::<String>),
-            ),
-            TimeUnit::Nanosecond => Arc::new(
-                column
-                    .as_primitive::<TimestampNanosecondType>()
-                    .clone()
-                    .with_timezone_opt(None::<String>),
-            ),
-        },
-        _ => column.clone(),
-    }
 }
 
 /// Text columns (`None` for null), named by `names`, as one Arrow IPC

@@ -73,6 +73,42 @@ pub(crate) fn merge_in(
     joined
 }
 
+/// The table's columns once `on_schema_change` is applied, and whether
+/// the table must be rewritten to get them (columns dropped or retyped;
+/// on Sail, which cannot `alter table ... add columns`, added too).
+fn reconcile(
+    relation: &Relation,
+    how: &Incremental,
+    existing: &[Column],
+    incoming: &[Column],
+    sail: bool,
+) -> Result<(Vec<Column>, bool), ExecError> {
+    let diff = ColumnDiff::new(existing, incoming, same_name);
+    let added = !diff.added.is_empty();
+    Ok(match how.on_schema_change {
+        SchemaChange::Fail if !diff.is_empty() => {
+            return Err(ExecError::Sql {
+                message: diff.refusal(relation),
+            })
+        }
+        SchemaChange::Ignore | SchemaChange::Fail => (existing.to_vec(), false),
+        SchemaChange::AppendNewColumns => {
+            let mut all = existing.to_vec();
+            all.extend(diff.added.iter().map(|c| (*c).clone()));
+            (all, sail && added)
+        }
+        SchemaChange::SyncAllColumns if !diff.removed.is_empty() || !diff.retyped.is_empty() => {
+            (incoming.to_vec(), true)
+        }
+        SchemaChange::SyncAllColumns => {
+            // Only added columns: they go last, as `add columns` puts them.
+            let mut all = existing.to_vec();
+            all.extend(diff.added.iter().map(|c| (*c).clone()));
+            (all, sail && added)
+        }
+    })
+}
+
 fn join(
     client: &Client,
     relation: &Relation,
@@ -83,80 +119,38 @@ fn join(
 ) -> Result<(), ExecError> {
     let incoming =
         crate::types::columns(&client.schema(&format!("select * from {}", quote_ident(view)))?);
-    let diff = ColumnDiff::new(&existing, &incoming, same_name);
     let sail = client.engine() == Engine::Sail;
-    let reshape = match how.on_schema_change {
-        SchemaChange::SyncAllColumns => {
-            !diff.removed.is_empty() || !diff.retyped.is_empty() || (sail && !diff.added.is_empty())
-        }
-        // Sail cannot `alter table ... add columns`.
-        SchemaChange::AppendNewColumns => sail && !diff.added.is_empty(),
-        SchemaChange::Ignore | SchemaChange::Fail => false,
-    };
-    let columns: Vec<Column> = match how.on_schema_change {
-        SchemaChange::Fail if !diff.is_empty() => {
-            return Err(ExecError::Sql {
-                message: diff.refusal(relation),
-            })
-        }
-        SchemaChange::Ignore | SchemaChange::Fail => existing.clone(),
-        SchemaChange::AppendNewColumns => {
-            let mut all = existing.clone();
-            all.extend(diff.added.iter().map(|c| (*c).clone()));
-            all
-        }
-        SchemaChange::SyncAllColumns => incoming.clone(),
-    };
+    let (columns, reshape) = reconcile(relation, how, &existing, &incoming, sail)?;
     let source = format!("{} as s", quote_ident(view));
     let new_rows = Select::new(&columns, &incoming, "s", &source);
     let old_rows = Select::new(&columns, &existing, "t", &format!("{} as t", rel(relation)));
     if how.strategy == Strategy::DeleteInsert {
-        let on: Vec<String> = how
-            .unique_key
-            .iter()
-            .map(|k| format!("t.{q} = s.{q}", q = quote_ident(k)))
-            .collect();
-        let kept = format!(
-            "{} left anti join {source} on {}",
-            old_rows.sql(),
-            on.join(" and ")
-        );
-        return rewrite(
-            client,
-            relation,
-            how,
-            &format!("{kept}\nunion all\n{}", new_rows.sql()),
-            hooks,
+        // Old rows whose key comes again are left out.
+        let on = pairs(&how.unique_key, "=");
+        return rewrite_keeping(
+            client, relation, how, &old_rows, &source, &on, &new_rows, hooks,
         );
     }
     if reshape {
         rewrite(client, relation, how, &old_rows.sql(), &Hooks::NONE)?;
     } else if how.on_schema_change != SchemaChange::Ignore {
-        add_columns(client, relation, &diff.added)?;
+        let added: Vec<&Column> = columns
+            .iter()
+            .filter(|c| !existing.iter().any(|e| same_name(&e.name, &c.name)))
+            .collect();
+        add_columns(client, relation, &added)?;
     }
     let partitions = &how.storage.partition_by;
     if how.strategy == Strategy::InsertOverwrite && sail && !partitions.is_empty() {
-        // Sail overwrites a partitioned table whole: keep the rows of the
-        // partitions the new rows do not touch, by rewriting.
-        let on: Vec<String> = partitions
-            .iter()
-            .map(|p| format!("t.{q} <=> s.{q}", q = quote_ident(p)))
-            .collect();
+        // Sail overwrites a partitioned table whole: the rows of the
+        // partitions the new rows do not touch are kept by rewriting.
         let touched = format!(
             "(select distinct {} from {source}) as s",
             list(partitions, "s.")
         );
-        let kept = format!(
-            "{} left anti join {touched} on {}",
-            old_rows.sql(),
-            on.join(" and ")
-        );
-        return rewrite(
-            client,
-            relation,
-            how,
-            &format!("{kept}\nunion all\n{}", new_rows.sql()),
-            hooks,
+        let on = pairs(partitions, "<=>");
+        return rewrite_keeping(
+            client, relation, how, &old_rows, &touched, &on, &new_rows, hooks,
         );
     }
     let target = rel(relation);
@@ -174,6 +168,36 @@ fn join(
         "post-hook",
         hooks.post.iter().map(|h| h.sql.as_str()),
     )
+}
+
+/// `t.c <op> s.c` for each column, joined by `and`.
+fn pairs(columns: &[String], op: &str) -> String {
+    columns
+        .iter()
+        .map(|c| format!("t.{q} {op} s.{q}", q = quote_ident(c)))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Rewrites the table as its old rows that have no match in `against`
+/// (`on`), plus the new rows.
+#[allow(clippy::too_many_arguments)]
+fn rewrite_keeping(
+    client: &Client,
+    relation: &Relation,
+    how: &Incremental,
+    old_rows: &Select,
+    against: &str,
+    on: &str,
+    new_rows: &Select,
+    hooks: &Hooks,
+) -> Result<(), ExecError> {
+    let select = format!(
+        "{} left anti join {against} on {on}\nunion all\n{}",
+        old_rows.sql(),
+        new_rows.sql()
+    );
+    rewrite(client, relation, how, &select, hooks)
 }
 
 /// A `select` of the table's final columns, in order, from rows that have
@@ -238,11 +262,6 @@ fn merge_statement(
     columns: &[Column],
     new_rows: &Select,
 ) -> String {
-    let on: Vec<String> = how
-        .unique_key
-        .iter()
-        .map(|k| format!("t.{q} = s.{q}", q = quote_ident(k)))
-        .collect();
     let updates: Vec<String> = columns
         .iter()
         .zip(&new_rows.values)
@@ -257,7 +276,7 @@ fn merge_statement(
     format!(
         "merge into {target} as t using {source} on {}{update} \
          when not matched then insert ({}) values ({})",
-        on.join(" and "),
+        pairs(&how.unique_key, "="),
         list(&names, ""),
         new_rows.values.join(", ")
     )

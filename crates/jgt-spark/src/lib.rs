@@ -47,6 +47,8 @@ mod proto;
 #[cfg(feature = "spark")]
 mod seed;
 #[cfg(feature = "spark")]
+mod text;
+#[cfg(feature = "spark")]
 mod types;
 
 #[cfg(feature = "spark")]

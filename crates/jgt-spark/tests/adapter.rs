@@ -10,7 +10,6 @@
 mod server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use jgt_core::{
@@ -19,24 +18,7 @@ use jgt_core::{
 use jgt_exec::{Adapter, ExecError};
 use jgt_spark::{ConnectOptions, SparkAdapter, SparkDialect};
 
-use server::{Kind, Server};
-
-static SPARK: Mutex<Weak<Server>> = Mutex::new(Weak::new());
-static SAIL: Mutex<Weak<Server>> = Mutex::new(Weak::new());
-
-fn shared(kind: Kind) -> Arc<Server> {
-    let slot = match kind {
-        Kind::Spark => &SPARK,
-        Kind::Sail => &SAIL,
-    };
-    let mut shared = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(server) = shared.upgrade() {
-        return server;
-    }
-    let server = Arc::new(Server::start(kind));
-    *shared = Arc::downgrade(&server);
-    server
-}
+use server::Kind;
 
 fn options(host: &str, port: u16, schema: &str) -> ConnectOptions {
     ConnectOptions {
@@ -55,7 +37,7 @@ fn options(host: &str, port: u16, schema: &str) -> ConnectOptions {
 fn on_both(check: impl Fn(&str, &SparkAdapter, &Relation)) {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     for kind in [Kind::Spark, Kind::Sail] {
-        let server = shared(kind);
+        let server = server::lasting(kind);
         let schema = format!(
             "jgt_adapter_{}_{}",
             std::process::id(),
@@ -371,4 +353,85 @@ fn interrupt_cancels_a_running_query() {
         }
         assert!(elapsed < Duration::from_secs(30), "{engine}: {elapsed:?}");
     });
+}
+
+#[test]
+fn merge_into_delta_where_the_engine_has_it() {
+    let storage = Storage {
+        file_format: Some("delta".into()),
+        partition_by: Vec::new(),
+    };
+    let how = |is_incremental| Incremental {
+        strategy: Strategy::Merge,
+        unique_key: vec!["id".into()],
+        is_incremental,
+        storage: storage.clone(),
+        ..Incremental::default()
+    };
+    assert!(SparkDialect::default()
+        .check_incremental(&how(true))
+        .is_ok());
+    on_both(|engine, db, t| {
+        let first = "select 1 as id, 'a' as v union all select 2, 'b'";
+        let built = db.incremental(t, first, &how(false), &Hooks::NONE);
+        if engine == "spark" {
+            // Stock Spark has no Delta Lake (its jars come from Maven): the
+            // build fails, saying so.
+            let err = built.unwrap_err().to_string();
+            eprintln!("spark: no delta: {err}");
+            assert!(err.contains("delta"), "{err}");
+            return;
+        }
+        built.unwrap_or_else(|err| panic!("{engine}: {err}"));
+        let next = "select 2 as id, 'B' as v union all select 3, 'c'";
+        db.incremental(t, next, &how(true), &Hooks::NONE)
+            .unwrap_or_else(|err| panic!("{engine}: {err}"));
+        let read = values(
+            db,
+            &format!("select id, v from {} order by id", name(db, t)),
+        );
+        assert_eq!(read, [["1", "a"], ["2", "B"], ["3", "c"]], "{engine}");
+    });
+}
+
+#[test]
+fn sync_all_columns_adding_a_column_keeps_the_order() {
+    let how = Incremental {
+        strategy: Strategy::Append,
+        on_schema_change: jgt_core::SchemaChange::SyncAllColumns,
+        is_incremental: true,
+        ..Incremental::default()
+    };
+    on_both(|engine, db, t| {
+        let whole = Incremental {
+            is_incremental: false,
+            ..how.clone()
+        };
+        db.incremental(t, "select 1 as id, 'x' as a", &whole, &Hooks::NONE)
+            .unwrap();
+        db.incremental(t, "select 'y' as a, 2 as id, true as b", &how, &Hooks::NONE)
+            .unwrap_or_else(|err| panic!("{engine}: {err}"));
+        let names: Vec<String> = db
+            .columns(t)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, ["id", "a", "b"], "{engine}");
+        let read = values(
+            db,
+            &format!("select id, a, b from {} order by id", name(db, t)),
+        );
+        assert_eq!(read, [["1", "x", "NULL"], ["2", "y", "true"]], "{engine}");
+    });
+}
+
+#[test]
+fn the_token_is_never_shown() {
+    let mut secret = options("127.0.0.1", 1, "default");
+    secret.token = Some("s3cr3t-token".into());
+    assert!(!format!("{secret:?}").contains("s3cr3t"));
+    let err = SparkAdapter::connect(&secret).unwrap_err();
+    assert!(!format!("{err:?} {err}").contains("s3cr3t"));
 }
