@@ -107,9 +107,8 @@ impl Engine {
 /// cancels only what that clone runs.
 #[derive(Clone)]
 pub(crate) struct Client {
-    runtime: Arc<tokio::runtime::Runtime>,
+    session: Arc<Session>,
     grpc: Grpc,
-    session_id: String,
     user: String,
     tag: String,
     /// Set by [`interrupt`](Client::interrupt): Sail ends an interrupted
@@ -124,10 +123,46 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("server", &error::address(&self.address.0, self.address.1))
-            .field("session_id", &self.session_id)
+            .field("session_id", &self.session.id)
             .field("user", &self.user)
             .field("engine", &self.engine)
             .finish_non_exhaustive()
+    }
+}
+
+/// The session and the runtime its client blocks on, shared by a
+/// client's clones. When the last clone goes, the session is released on
+/// the server (its temporary views and state go with it), then the
+/// runtime stops.
+struct Session {
+    runtime: tokio::runtime::Runtime,
+    grpc: Grpc,
+    id: String,
+    user: String,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let request = pb::ReleaseSessionRequest {
+            session_id: self.id.clone(),
+            user_context: Some(user_context(&self.user)),
+            client_type: Some(CLIENT_TYPE.into()),
+            ..Default::default()
+        };
+        let mut grpc = self.grpc.clone();
+        // Best effort: a server that is gone forgets the session anyway.
+        let _ = self.runtime.block_on(async move {
+            tokio::time::timeout(Duration::from_secs(5), grpc.release_session(request)).await
+        });
+    }
+}
+
+/// Who the requests come from.
+fn user_context(user: &str) -> pb::UserContext {
+    pb::UserContext {
+        user_id: user.into(),
+        user_name: user.into(),
+        extensions: Vec::new(),
     }
 }
 
@@ -170,10 +205,15 @@ impl Client {
         let grpc = SparkConnectServiceClient::with_interceptor(channel, Auth { header })
             .max_decoding_message_size(MAX_MESSAGE)
             .max_encoding_message_size(MAX_MESSAGE);
+        let session = Session {
+            runtime,
+            grpc: grpc.clone(),
+            id: uuid::Uuid::new_v4().to_string(),
+            user: target.user.clone(),
+        };
         let client = Client {
-            runtime: Arc::new(runtime),
+            session: Arc::new(session),
             grpc,
-            session_id: uuid::Uuid::new_v4().to_string(),
             user: target.user.clone(),
             tag: String::new(),
             interrupted: Arc::default(),
@@ -208,7 +248,7 @@ impl Client {
     fn first_request(&self, target: &Target, conf: &[(&str, &str)]) -> Result<(), ExecError> {
         let request = self.config_request(conf);
         let mut grpc = self.grpc.clone();
-        let answer = self.runtime.block_on(async move {
+        let answer = self.session.runtime.block_on(async move {
             tokio::time::timeout(FIRST_ANSWER, grpc.config(request)).await
         });
         match answer {
@@ -224,11 +264,7 @@ impl Client {
     }
 
     fn user_context(&self) -> Option<pb::UserContext> {
-        Some(pb::UserContext {
-            user_id: self.user.clone(),
-            user_name: self.user.clone(),
-            extensions: Vec::new(),
-        })
+        Some(user_context(&self.user))
     }
 
     fn config_request(&self, conf: &[(&str, &str)]) -> pb::ConfigRequest {
@@ -240,7 +276,7 @@ impl Client {
             })
             .collect();
         pb::ConfigRequest {
-            session_id: self.session_id.clone(),
+            session_id: self.session.id.clone(),
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             operation: Some(pb::config_request::Operation {
@@ -258,7 +294,7 @@ impl Client {
     /// Runs `plan`, collecting every Arrow batch of its result.
     pub(crate) fn execute(&self, plan: pb::plan::OpType) -> Result<Rows, ExecError> {
         let request = pb::ExecutePlanRequest {
-            session_id: self.session_id.clone(),
+            session_id: self.session.id.clone(),
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             operation_id: None,
@@ -271,7 +307,7 @@ impl Client {
         };
         let mut grpc = self.grpc.clone();
         self.interrupted.store(false, Ordering::SeqCst);
-        let rows = self.runtime.block_on(async move {
+        let rows = self.session.runtime.block_on(async move {
             let mut stream = grpc
                 .execute_plan(request)
                 .await
@@ -343,7 +379,7 @@ impl Client {
         analyze: pb::analyze_plan_request::Analyze,
     ) -> Result<Option<pb::analyze_plan_response::Result>, ExecError> {
         let request = pb::AnalyzePlanRequest {
-            session_id: self.session_id.clone(),
+            session_id: self.session.id.clone(),
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             client_type: Some(CLIENT_TYPE.into()),
@@ -351,6 +387,7 @@ impl Client {
         };
         let mut grpc = self.grpc.clone();
         let response = self
+            .session
             .runtime
             .block_on(async move { grpc.analyze_plan(request).await })
             .map_err(error::server)?;
@@ -389,7 +426,7 @@ impl Client {
     pub(crate) fn interrupt(&self) {
         self.interrupted.store(true, Ordering::SeqCst);
         let request = pb::InterruptRequest {
-            session_id: self.session_id.clone(),
+            session_id: self.session.id.clone(),
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             client_type: Some(CLIENT_TYPE.into()),
@@ -399,7 +436,7 @@ impl Client {
             )),
         };
         let mut grpc = self.grpc.clone();
-        let _ = self.runtime.block_on(async move {
+        let _ = self.session.runtime.block_on(async move {
             tokio::time::timeout(Duration::from_secs(10), grpc.interrupt(request)).await
         });
     }
