@@ -16,7 +16,7 @@
 //! | `failed_view_keeps_old_view` | a view whose SQL fails leaves the old view intact |
 //! | `incremental_append` | `append` adds the new rows |
 //! | `incremental_delete_insert` | `delete+insert` replaces rows by unique key |
-//! | `incremental_merge` | `merge` updates and inserts by unique key (needs `merge`) |
+//! | `incremental_merge` | `merge` updates and inserts by unique key (needs `merge`, on the default table format) |
 //! | `schema_change_fail` | `on_schema_change: fail` refuses new columns, table intact |
 //! | `schema_change_append_new_columns` | new columns are added, old rows keep nulls |
 //! | `schema_change_sync_all_columns` | gone columns are dropped |
@@ -33,6 +33,16 @@
 //! | `hooks_run_inside_the_build` | pre- and post-hooks run in order; a failing one rolls the build back |
 //! | `snapshot_records_changes` | a changed row closes its version and adds a new one (needs `snapshots`) |
 //! | `contract_mismatch_keeps_old_table` | a broken contract fails before building; the old table stays (needs `contracts`) |
+//!
+//! Differences by engine, each printed by its case when the suite runs:
+//!
+//! | engine | case | what happens |
+//! |---|---|---|
+//! | PostgreSQL | `snapshot_records_changes`, `contract_mismatch_keeps_old_table` | not checked: not implemented yet |
+//! | Spark, Sail | `incremental_merge` | not checked: `merge` needs delta or iceberg tables; the default (parquet) is refused when compiling |
+//! | Spark, Sail | `snapshot_records_changes`, `contract_mismatch_keeps_old_table` | not checked: not implemented yet |
+//! | Spark | `awkward_names_are_quoted` | not checked: Spark's catalog takes only letters, digits and `_` in names (Sail passes) |
+//! | Sail | (all others) | pass, by other SQL: no renames (`create or replace table` instead), no `add columns` (the table is rewritten), `insert overwrite` emulated for partitioned tables |
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -88,10 +98,19 @@ impl Engine {
 
 /// Expands to one `#[test]` per conformance case for the engine `$engine`
 /// (an expression of type [`Engine`]).
+///
+/// An engine that cannot do what a case needs, for a reason of the
+/// engine's own (not a capability jgt could add), lists the case with the
+/// reason: `conformance_tests!(spark(); unsupported: [(awkward_names_are_quoted,
+/// "Spark's catalog takes only letters, digits and _ in names")])`. Such a
+/// case prints the reason and passes without checking.
 #[macro_export]
 macro_rules! conformance_tests {
     ($engine:expr) => {
-        $crate::conformance_tests!(@cases $engine;
+        $crate::conformance_tests!($engine; unsupported: []);
+    };
+    ($engine:expr; unsupported: [$(($skip:ident, $why:expr)),* $(,)?]) => {
+        $crate::conformance_tests!(@cases $engine; [$((stringify!($skip), $why)),*];
             view_builds, table_builds_and_counts_rows, view_and_table_replace_each_other,
             failed_table_keeps_old_rows, failed_view_keeps_old_view, incremental_append,
             incremental_delete_insert, incremental_merge, schema_change_fail,
@@ -103,10 +122,15 @@ macro_rules! conformance_tests {
             hooks_run_inside_the_build, snapshot_records_changes,
             contract_mismatch_keeps_old_table);
     };
-    (@cases $engine:expr; $($case:ident),* $(,)?) => {
+    (@cases $engine:expr; $skips:expr; $($case:ident),* $(,)?) => {
         $(
             #[test]
             fn $case() {
+                let skips: &[(&str, &str)] = &$skips;
+                if let Some((_, why)) = skips.iter().find(|(name, _)| *name == stringify!($case)) {
+                    eprintln!("conformance: {} not checked on this engine: {why}", stringify!($case));
+                    return;
+                }
                 $crate::conformance::$case(&$engine);
             }
         )*
@@ -245,8 +269,14 @@ pub fn incremental_merge(engine: &Engine) {
         eprintln!("conformance: incremental_merge not checked: this engine has no MERGE");
         return;
     }
-    let db = (engine.open)();
     let how = incremental(Strategy::Merge, &["id"], SchemaChange::Ignore);
+    // An engine may merge only into some table formats (Spark: delta,
+    // iceberg); compiling refuses the others, so the case does too.
+    if let Err(why) = engine.dialect.check_incremental(&how) {
+        eprintln!("conformance: incremental_merge not checked on the default table format: {why}");
+        return;
+    }
+    let db = (engine.open)();
     let first = "select 1 as id, 'a' as v union all select 2, 'b'";
     let next = "select 2 as id, 'B' as v union all select 3, 'c'";
     assert!(twice(engine, db.as_ref(), first, next, &how));

@@ -159,9 +159,9 @@ impl Adapter for SparkAdapter {
                 build::table(&self.client, relation, sql, storage, hooks)?;
                 self.table_rows(relation)
             }
-            Materialization::Ephemeral | Materialization::External => {
-                Err(ExecError::Unsupported(format!("{materialization} on Spark")))
-            }
+            Materialization::Ephemeral | Materialization::External => Err(ExecError::Unsupported(
+                format!("{materialization} on Spark"),
+            )),
         }
     }
 
@@ -200,7 +200,13 @@ impl Adapter for SparkAdapter {
         // The SQL was rendered for one case (is_incremental() true or
         // false); build exactly that case, never re-decide here.
         if !how.is_incremental {
-            return self.materialize_stored(relation, sql, Materialization::Table, hooks, &how.storage);
+            return self.materialize_stored(
+                relation,
+                sql,
+                Materialization::Table,
+                hooks,
+                &how.storage,
+            );
         }
         refuse_docs(hooks)?;
         let sql = body(sql)?;

@@ -4,17 +4,11 @@
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
-use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_ipc::reader::StreamReader;
 use arrow_ipc::writer::StreamWriter;
 use arrow_schema::{DataType, Field, Schema};
 use jgt_exec::ExecError;
-
-/// How timestamps read, as Spark itself prints them (`2024-01-05
-/// 10:00:00`, fractions only when there are some; a timestamp with a time
-/// zone in the session's zone, the zone not shown).
-const TIMESTAMP: &str = "%Y-%m-%d %H:%M:%S%.f";
 
 fn arrow_error(what: &str, err: impl std::fmt::Display) -> ExecError {
     ExecError::Sql {
@@ -36,17 +30,8 @@ pub(crate) fn text_rows(
     batches: &[RecordBatch],
     limit: Option<usize>,
 ) -> Result<Vec<Vec<Option<String>>>, ExecError> {
-    let options = FormatOptions::new()
-        .with_timestamp_format(Some(TIMESTAMP))
-        .with_timestamp_tz_format(Some(TIMESTAMP));
     let mut rows = Vec::new();
     for batch in batches {
-        let formatters = batch
-            .columns()
-            .iter()
-            .map(|column| ArrayFormatter::try_new(column.as_ref(), &options))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| arrow_error("formatting", e))?;
         for i in 0..batch.num_rows() {
             if limit.is_some_and(|n| rows.len() >= n) {
                 return Ok(rows);
@@ -54,11 +39,9 @@ pub(crate) fn text_rows(
             let row = batch
                 .columns()
                 .iter()
-                .zip(&formatters)
-                .map(|(column, format)| {
-                    (!column.is_null(i)).then(|| format.value(i).to_string())
-                })
-                .collect();
+                .map(|column| crate::text::value(column.as_ref(), i))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|message| ExecError::Sql { message })?;
             rows.push(row);
         }
     }
@@ -67,7 +50,10 @@ pub(crate) fn text_rows(
 
 /// Text columns (`None` for null), named by `names`, as one Arrow IPC
 /// stream of one batch.
-pub(crate) fn text_ipc(names: &[String], columns: Vec<Vec<Option<String>>>) -> Result<Vec<u8>, ExecError> {
+pub(crate) fn text_ipc(
+    names: &[String],
+    columns: Vec<Vec<Option<String>>>,
+) -> Result<Vec<u8>, ExecError> {
     let fields: Vec<Field> = names
         .iter()
         .map(|name| Field::new(name, DataType::Utf8, true))
@@ -77,10 +63,14 @@ pub(crate) fn text_ipc(names: &[String], columns: Vec<Vec<Option<String>>>) -> R
         .into_iter()
         .map(|values| Arc::new(StringArray::from(values)) as ArrayRef)
         .collect();
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| arrow_error("building", e))?;
+    let batch =
+        RecordBatch::try_new(schema.clone(), arrays).map_err(|e| arrow_error("building", e))?;
     let mut out = Vec::new();
-    let mut writer = StreamWriter::try_new(&mut out, &schema).map_err(|e| arrow_error("writing", e))?;
-    writer.write(&batch).map_err(|e| arrow_error("writing", e))?;
+    let mut writer =
+        StreamWriter::try_new(&mut out, &schema).map_err(|e| arrow_error("writing", e))?;
+    writer
+        .write(&batch)
+        .map_err(|e| arrow_error("writing", e))?;
     writer.finish().map_err(|e| arrow_error("writing", e))?;
     drop(writer);
     Ok(out)

@@ -14,12 +14,15 @@ use jgt_core::{Hooks, Relation, Storage};
 use jgt_exec::ExecError;
 
 use crate::catalog::{create_schema, drop_existing, kind, rel, rename, Kind};
-use crate::client::Client;
+use crate::client::{Client, Engine};
 use crate::dialect::{file_format, quote_ident};
 
 /// `relation`'s sibling named with `suffix` (`__jgt_tmp`, `__jgt_old`).
 pub(crate) fn sibling(relation: &Relation, suffix: &str) -> Relation {
-    Relation::new(relation.schema.clone(), format!("{}{suffix}", relation.identifier))
+    Relation::new(
+        relation.schema.clone(),
+        format!("{}{suffix}", relation.identifier),
+    )
 }
 
 /// Runs each hook, statement by statement, naming the hook on failure.
@@ -55,10 +58,24 @@ pub(crate) fn message(err: ExecError) -> String {
 pub(crate) fn storage_clause(storage: &Storage) -> String {
     let mut clause = format!("using {}", file_format(storage));
     if !storage.partition_by.is_empty() {
-        let columns: Vec<String> = storage.partition_by.iter().map(|c| quote_ident(c)).collect();
+        let columns: Vec<String> = storage
+            .partition_by
+            .iter()
+            .map(|c| quote_ident(c))
+            .collect();
         clause.push_str(&format!(" partitioned by ({})", columns.join(", ")));
     }
     clause
+}
+
+/// What is swapped in, for engines that cannot rename (Sail): a table is
+/// copied from its temporary sibling, a view is created again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Final<'a> {
+    /// A table, stored so.
+    Table(&'a Storage),
+    /// A view of this SQL.
+    View(&'a str),
 }
 
 /// Builds `relation` through a sibling `create` makes (given the
@@ -68,6 +85,7 @@ pub(crate) fn swapped(
     client: &Client,
     relation: &Relation,
     hooks: &Hooks,
+    last: Final<'_>,
     create: impl FnOnce(&Relation) -> Result<(), ExecError>,
 ) -> Result<(), ExecError> {
     run_hooks(client, "pre-hook", hooks.pre.iter().map(|h| h.sql.as_str()))?;
@@ -78,7 +96,21 @@ pub(crate) fn swapped(
         let _ = drop_existing(client, &tmp);
         return Err(err);
     }
-    let Some(built) = kind(client, &tmp)? else {
+    match client.engine() {
+        Engine::Spark => by_rename(client, relation, &tmp, hooks, last),
+        Engine::Sail => by_replace(client, relation, &tmp, hooks, last),
+    }
+}
+
+/// Swaps `tmp` in by renames (Spark).
+fn by_rename(
+    client: &Client,
+    relation: &Relation,
+    tmp: &Relation,
+    hooks: &Hooks,
+    last: Final<'_>,
+) -> Result<(), ExecError> {
+    let Some(built) = kind(client, tmp)? else {
         return Err(ExecError::Sql {
             message: format!("{} was not created", tmp.display_name()),
         });
@@ -94,15 +126,89 @@ pub(crate) fn swapped(
             let _ = drop_existing(client, relation);
             let _ = rename(client, old, &backup, relation);
         }
-        let _ = drop_existing(client, &tmp);
+        let _ = drop_existing(client, tmp);
         err
     };
-    rename(client, built, &tmp, relation).map_err(restore)?;
+    rename(client, built, tmp, relation).map_err(restore)?;
+    if matches!(last, Final::Table(storage) if !storage.partition_by.is_empty()) {
+        // Spark (4.3, in-memory catalog) keeps a renamed table's
+        // partitions at their old paths, and a dynamic `insert overwrite`
+        // then empties the table; finding them again fixes that.
+        client
+            .command(&format!("alter table {} recover partitions", rel(relation)))
+            .map_err(restore)?;
+    }
     run_hooks(client, "post-hook", hooks.select(true, true)).map_err(restore)?;
     if let Some(old) = old {
         client.command(&format!("drop {} {}", old.keyword(), rel(&backup)))?;
     }
     run_hooks(client, "post-hook", hooks.select(true, false))
+}
+
+/// Puts the built relation in place where renames are not supported
+/// (Sail): `create or replace` from the checked sibling. When post-hooks
+/// that dbt runs inside the transaction follow, an old table is copied
+/// aside first, so a failing hook can put its rows back.
+fn by_replace(
+    client: &Client,
+    relation: &Relation,
+    tmp: &Relation,
+    hooks: &Hooks,
+    last: Final<'_>,
+) -> Result<(), ExecError> {
+    let old = kind(client, relation)?;
+    let backup = sibling(relation, "__jgt_old");
+    let keep = old == Some(Kind::Table) && hooks.select(true, true).next().is_some();
+    if keep {
+        client.command(&format!(
+            "create or replace table {} as select * from {}",
+            rel(&backup),
+            rel(relation)
+        ))?;
+    }
+    let replaced = replace(client, relation, tmp, old, last);
+    let _ = drop_existing(client, tmp);
+    replaced?;
+    if let Err(err) = run_hooks(client, "post-hook", hooks.select(true, true)) {
+        if keep {
+            let _ = drop_existing(client, relation);
+            let _ = client.command(&format!(
+                "create table {} as select * from {}",
+                rel(relation),
+                rel(&backup)
+            ));
+            let _ = drop_existing(client, &backup);
+        }
+        return Err(err);
+    }
+    if keep {
+        drop_existing(client, &backup)?;
+    }
+    run_hooks(client, "post-hook", hooks.select(true, false))
+}
+
+fn replace(
+    client: &Client,
+    relation: &Relation,
+    tmp: &Relation,
+    old: Option<Kind>,
+    last: Final<'_>,
+) -> Result<(), ExecError> {
+    match (last, old) {
+        (Final::Table(_), Some(Kind::View)) | (Final::View(_), Some(Kind::Table)) => {
+            drop_existing(client, relation)?;
+        }
+        _ => {}
+    }
+    client.command(&match last {
+        Final::Table(storage) => format!(
+            "create or replace table {} {} as select * from {}",
+            rel(relation),
+            storage_clause(storage),
+            rel(tmp)
+        ),
+        Final::View(sql) => format!("create or replace view {} as {sql}\n", rel(relation)),
+    })
 }
 
 /// Builds `relation` as a table of `sql`'s rows, stored as `storage` says.
@@ -113,7 +219,7 @@ pub(crate) fn table(
     storage: &Storage,
     hooks: &Hooks,
 ) -> Result<(), ExecError> {
-    swapped(client, relation, hooks, |tmp| {
+    swapped(client, relation, hooks, Final::Table(storage), |tmp| {
         // The body starts on the wrapper's first line, so line numbers in
         // Spark's errors are the compiled file's own.
         client.command(&format!(
@@ -127,13 +233,21 @@ pub(crate) fn table(
 /// Builds `relation` as a view of `sql`. With no hooks and no table in
 /// the way, `create or replace view` replaces it in one step (Spark
 /// checks the query first, so a failing one leaves the old view).
-pub(crate) fn view(client: &Client, relation: &Relation, sql: &str, hooks: &Hooks) -> Result<(), ExecError> {
+pub(crate) fn view(
+    client: &Client,
+    relation: &Relation,
+    sql: &str,
+    hooks: &Hooks,
+) -> Result<(), ExecError> {
     let simple = hooks.is_empty() && kind(client, relation)? != Some(Kind::Table);
     if simple {
         create_schema(client, &relation.schema)?;
-        return client.command(&format!("create or replace view {} as {sql}\n", rel(relation)));
+        return client.command(&format!(
+            "create or replace view {} as {sql}\n",
+            rel(relation)
+        ));
     }
-    swapped(client, relation, hooks, |tmp| {
+    swapped(client, relation, hooks, Final::View(sql), |tmp| {
         client.command(&format!("create view {} as {sql}\n", rel(tmp)))
     })
 }

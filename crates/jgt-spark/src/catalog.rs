@@ -60,32 +60,60 @@ pub(crate) fn text(client: &Client, sql: &str) -> Result<QueryResult, ExecError>
     })
 }
 
-/// The names in column `index` of `sql`'s rows whose temporary flag (the
-/// last column, `isTemporary`) is false.
-fn names(client: &Client, sql: &str, index: usize) -> Result<Vec<String>, ExecError> {
+/// The names of `sql`'s rows (in the first column whose header is one
+/// of `headers`; Spark and Sail name and order these columns
+/// differently), leaving out temporary ones (`isTemporary` true).
+fn names(client: &Client, sql: &str, headers: &[&str]) -> Result<Vec<String>, ExecError> {
     let result = text(client, sql)?;
+    let position = |wanted: &[&str]| {
+        result
+            .columns
+            .iter()
+            .position(|c| wanted.iter().any(|w| c.eq_ignore_ascii_case(w)))
+    };
+    let index = position(headers).unwrap_or(0);
+    let temporary = position(&["isTemporary"]);
     Ok(result
         .rows
         .into_iter()
-        .filter(|row| row.last().cloned().flatten().as_deref() != Some("true"))
+        .filter(|row| {
+            temporary
+                .and_then(|t| row.get(t).cloned().flatten())
+                .as_deref()
+                != Some("true")
+        })
         .filter_map(|row| row.get(index).cloned().flatten())
         .collect())
 }
 
-/// Whether a database exists.
-fn database_exists(client: &Client, schema: &str) -> Result<bool, ExecError> {
-    let all = names(client, "show databases", 0)?;
-    Ok(all.iter().any(|name| name.eq_ignore_ascii_case(schema)))
+/// Every database.
+fn databases(client: &Client) -> Result<Vec<String>, ExecError> {
+    names(
+        client,
+        "show databases",
+        &["namespace", "databaseName", "name"],
+    )
 }
 
 /// The tables and the views of `schema` (Spark's `show tables` lists
 /// both; `show views` the views), names as the catalog keeps them.
 fn listing(client: &Client, schema: &str) -> Result<(Vec<String>, Vec<String>), ExecError> {
-    if !database_exists(client, schema)? {
+    if !databases(client)?
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(schema))
+    {
         return Ok((Vec::new(), Vec::new()));
     }
-    let all = names(client, &format!("show tables in {}", quote_ident(schema)), 1)?;
-    let views = names(client, &format!("show views in {}", quote_ident(schema)), 1)?;
+    let all = names(
+        client,
+        &format!("show tables in {}", quote_ident(schema)),
+        &["tableName"],
+    )?;
+    let views = names(
+        client,
+        &format!("show views in {}", quote_ident(schema)),
+        &["viewName", "tableName"],
+    )?;
     let tables = all
         .into_iter()
         .filter(|name| !views.iter().any(|v| v.eq_ignore_ascii_case(name)))
@@ -97,7 +125,10 @@ fn listing(client: &Client, schema: &str) -> Result<(Vec<String>, Vec<String>), 
 /// catalog folds names to lower case, so names match in any case).
 pub(crate) fn kind(client: &Client, relation: &Relation) -> Result<Option<Kind>, ExecError> {
     let (tables, views) = listing(client, &relation.schema)?;
-    let has = |list: &[String]| list.iter().any(|n| n.eq_ignore_ascii_case(&relation.identifier));
+    let has = |list: &[String]| {
+        list.iter()
+            .any(|n| n.eq_ignore_ascii_case(&relation.identifier))
+    };
     Ok(if has(&views) {
         Some(Kind::View)
     } else if has(&tables) {
@@ -110,7 +141,7 @@ pub(crate) fn kind(client: &Client, relation: &Relation) -> Result<Option<Kind>,
 /// Every table (not view) of every database.
 pub(crate) fn tables(client: &Client) -> Result<Vec<Relation>, ExecError> {
     let mut found = Vec::new();
-    for schema in names(client, "show databases", 0)? {
+    for schema in databases(client)? {
         let (tables, _) = listing(client, &schema)?;
         found.extend(tables.into_iter().map(|t| Relation::new(schema.clone(), t)));
     }
@@ -118,7 +149,10 @@ pub(crate) fn tables(client: &Client) -> Result<Vec<Relation>, ExecError> {
 }
 
 /// The columns of `relation`, or `None` when it does not exist.
-pub(crate) fn columns(client: &Client, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError> {
+pub(crate) fn columns(
+    client: &Client,
+    relation: &Relation,
+) -> Result<Option<Vec<Column>>, ExecError> {
     if kind(client, relation)?.is_none() {
         return Ok(None);
     }
@@ -128,7 +162,10 @@ pub(crate) fn columns(client: &Client, relation: &Relation) -> Result<Option<Vec
 
 /// Creates the database `schema` if it is missing.
 pub(crate) fn create_schema(client: &Client, schema: &str) -> Result<(), ExecError> {
-    client.command(&format!("create database if not exists {}", quote_ident(schema)))
+    client.command(&format!(
+        "create database if not exists {}",
+        quote_ident(schema)
+    ))
 }
 
 /// Drops whatever has `relation`'s name, if anything does.
@@ -140,7 +177,12 @@ pub(crate) fn drop_existing(client: &Client, relation: &Relation) -> Result<(), 
 }
 
 /// Renames `from` to `to` (in the same database).
-pub(crate) fn rename(client: &Client, kind: Kind, from: &Relation, to: &Relation) -> Result<(), ExecError> {
+pub(crate) fn rename(
+    client: &Client,
+    kind: Kind,
+    from: &Relation,
+    to: &Relation,
+) -> Result<(), ExecError> {
     client.command(&format!(
         "alter {} {} rename to {}",
         kind.keyword(),

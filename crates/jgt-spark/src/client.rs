@@ -5,6 +5,7 @@
 //! jgt's [`Adapter`](jgt_exec::Adapter) is synchronous.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::error::{self, Unreachable};
+use crate::proto::execute_plan_response::ResponseType;
 use crate::proto::spark_connect_service_client::SparkConnectServiceClient;
 use crate::proto::{self as pb};
 
@@ -37,15 +39,24 @@ pub(crate) struct Auth {
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = if self.header.is_some() { "Bearer <hidden>" } else { "none" };
+        let shown = if self.header.is_some() {
+            "Bearer <hidden>"
+        } else {
+            "none"
+        };
         f.debug_struct("Auth").field("header", &shown).finish()
     }
 }
 
 impl tonic::service::Interceptor for Auth {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
         if let Some(header) = &self.header {
-            request.metadata_mut().insert("authorization", header.clone());
+            request
+                .metadata_mut()
+                .insert("authorization", header.clone());
         }
         Ok(request)
     }
@@ -63,27 +74,95 @@ pub(crate) struct Target {
     pub(crate) connect_timeout: Duration,
 }
 
+/// Which engine answers. They speak one protocol but differ in the SQL
+/// they take: Sail (0.7) cannot rename tables or views nor add columns,
+/// and overwrites a partitioned table whole; it can replace a table
+/// (`create or replace table`), which Spark cannot without Delta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Engine {
+    /// Apache Spark (or anything reporting a Spark version: Databricks).
+    Spark,
+    /// Sail, which reports its own version (0.x) from `version()`.
+    Sail,
+}
+
+impl Engine {
+    /// The engine whose SQL `version()` returned `version`: Spark's is
+    /// `4.3.0 <commit>`, Sail's its own, `0.7.2`.
+    pub(crate) fn from_version(version: &str) -> Engine {
+        let major = version
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse::<u32>().ok());
+        match major {
+            Some(n) if n < 3 => Engine::Sail,
+            _ => Engine::Spark,
+        }
+    }
+}
+
 /// One Spark Connect session. Clones share the channel, the runtime and
 /// the session (so they see the same temporary views and catalogs) but
 /// tag their operations apart, so one clone's [`interrupt`](Client::interrupt)
 /// cancels only what that clone runs.
 #[derive(Clone)]
 pub(crate) struct Client {
-    runtime: Arc<tokio::runtime::Runtime>,
+    session: Arc<Session>,
     grpc: Grpc,
-    session_id: String,
     user: String,
     tag: String,
+    /// Set by [`interrupt`](Client::interrupt): Sail ends an interrupted
+    /// operation's stream as if it were complete, so the client must
+    /// remember that it asked.
+    interrupted: Arc<AtomicBool>,
     address: (String, u16),
+    engine: Engine,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("server", &error::address(&self.address.0, self.address.1))
-            .field("session_id", &self.session_id)
+            .field("session_id", &self.session.id)
             .field("user", &self.user)
+            .field("engine", &self.engine)
             .finish_non_exhaustive()
+    }
+}
+
+/// The session and the runtime its client blocks on, shared by a
+/// client's clones. When the last clone goes, the session is released on
+/// the server (its temporary views and state go with it), then the
+/// runtime stops.
+struct Session {
+    runtime: tokio::runtime::Runtime,
+    grpc: Grpc,
+    id: String,
+    user: String,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let request = pb::ReleaseSessionRequest {
+            session_id: self.id.clone(),
+            user_context: Some(user_context(&self.user)),
+            client_type: Some(CLIENT_TYPE.into()),
+            ..Default::default()
+        };
+        let mut grpc = self.grpc.clone();
+        // Best effort: a server that is gone forgets the session anyway.
+        let _ = self.runtime.block_on(async move {
+            tokio::time::timeout(Duration::from_secs(5), grpc.release_session(request)).await
+        });
+    }
+}
+
+/// Who the requests come from.
+fn user_context(user: &str) -> pb::UserContext {
+    pb::UserContext {
+        user_id: user.into(),
+        user_name: user.into(),
+        extensions: Vec::new(),
     }
 }
 
@@ -117,7 +196,8 @@ impl Client {
                     .parse::<MetadataValue<Ascii>>()
                     .map_err(|_| ExecError::Open {
                         path: error::address(&target.host, target.port).into(),
-                        message: "the profile's token holds characters an HTTP header cannot".into(),
+                        message: "the profile's token holds characters an HTTP header cannot"
+                            .into(),
                     })?,
             ),
             None => None,
@@ -125,35 +205,57 @@ impl Client {
         let grpc = SparkConnectServiceClient::with_interceptor(channel, Auth { header })
             .max_decoding_message_size(MAX_MESSAGE)
             .max_encoding_message_size(MAX_MESSAGE);
+        let session = Session {
+            runtime,
+            grpc: grpc.clone(),
+            id: uuid::Uuid::new_v4().to_string(),
+            user: target.user.clone(),
+        };
         let client = Client {
-            runtime: Arc::new(runtime),
+            session: Arc::new(session),
             grpc,
-            session_id: uuid::Uuid::new_v4().to_string(),
             user: target.user.clone(),
             tag: String::new(),
+            interrupted: Arc::default(),
             address: (target.host.clone(), target.port),
+            engine: Engine::Spark,
         }
         .retagged();
         client.first_request(target, conf)?;
-        Ok(client)
+        let version = crate::catalog::text(&client, "select version()")
+            .ok()
+            .and_then(|result| result.rows.first().cloned())
+            .and_then(|row| row.first().cloned().flatten())
+            .unwrap_or_default();
+        Ok(Client {
+            engine: Engine::from_version(&version),
+            ..client
+        })
+    }
+
+    /// The engine at the other end.
+    pub(crate) fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// A clone on the same session with a tag of its own.
     pub(crate) fn retagged(mut self) -> Self {
         self.tag = format!("jgt-{}", uuid::Uuid::new_v4().simple());
+        self.interrupted = Arc::default();
         self
     }
 
     fn first_request(&self, target: &Target, conf: &[(&str, &str)]) -> Result<(), ExecError> {
         let request = self.config_request(conf);
         let mut grpc = self.grpc.clone();
-        let answer = self.runtime.block_on(async move {
+        let answer = self.session.runtime.block_on(async move {
             tokio::time::timeout(FIRST_ANSWER, grpc.config(request)).await
         });
         match answer {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(status)) if status.code() == tonic::Code::Unavailable => {
-                Err(Unreachable::Other(error::trim(status.message())).error(&target.host, target.port))
+                Err(Unreachable::Other(error::trim(status.message()))
+                    .error(&target.host, target.port))
             }
             Ok(Err(status)) if is_server_error(&status) => Err(error::server(status)),
             Ok(Err(status)) => Err(error::not_spark(&target.host, target.port, &status)),
@@ -162,11 +264,7 @@ impl Client {
     }
 
     fn user_context(&self) -> Option<pb::UserContext> {
-        Some(pb::UserContext {
-            user_id: self.user.clone(),
-            user_name: self.user.clone(),
-            extensions: Vec::new(),
-        })
+        Some(user_context(&self.user))
     }
 
     fn config_request(&self, conf: &[(&str, &str)]) -> pb::ConfigRequest {
@@ -178,12 +276,15 @@ impl Client {
             })
             .collect();
         pb::ConfigRequest {
-            session_id: self.session_id.clone(),
+            session_id: self.session.id.clone(),
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             operation: Some(pb::config_request::Operation {
                 op_type: Some(pb::config_request::operation::OpType::Set(
-                    pb::config_request::Set { pairs, silent: None },
+                    pb::config_request::Set {
+                        pairs,
+                        silent: None,
+                    },
                 )),
             }),
             client_type: Some(CLIENT_TYPE.into()),
@@ -193,31 +294,42 @@ impl Client {
     /// Runs `plan`, collecting every Arrow batch of its result.
     pub(crate) fn execute(&self, plan: pb::plan::OpType) -> Result<Rows, ExecError> {
         let request = pb::ExecutePlanRequest {
-            session_id: self.session_id.clone(),
+            session_id: self.session.id.clone(),
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             operation_id: None,
-            plan: Some(pb::Plan { op_type: Some(plan) }),
+            plan: Some(pb::Plan {
+                op_type: Some(plan),
+            }),
             client_type: Some(CLIENT_TYPE.into()),
             request_options: Vec::new(),
             tags: vec![self.tag.clone()],
         };
         let mut grpc = self.grpc.clone();
-        self.runtime.block_on(async move {
-            let mut stream = grpc.execute_plan(request).await.map_err(error::server)?.into_inner();
+        self.interrupted.store(false, Ordering::SeqCst);
+        let rows = self.session.runtime.block_on(async move {
+            let mut stream = grpc
+                .execute_plan(request)
+                .await
+                .map_err(error::server)?
+                .into_inner();
             let mut rows = Rows::default();
             while let Some(response) = stream.message().await.map_err(error::server)? {
                 if let Some(schema) = response.schema {
                     rows.schema = Some(schema);
                 }
-                if let Some(pb::execute_plan_response::ResponseType::ArrowBatch(batch)) =
-                    response.response_type
-                {
+                if let Some(ResponseType::ArrowBatch(batch)) = response.response_type {
                     rows.batches.extend(crate::arrow::read_ipc(&batch.data)?);
                 }
             }
             Ok(rows)
-        })
+        });
+        match self.interrupted.swap(false, Ordering::SeqCst) {
+            true => Err(ExecError::Sql {
+                message: "interrupted: the operation was cancelled".into(),
+            }),
+            false => rows,
+        }
     }
 
     /// Runs one SQL query and returns its rows.
@@ -267,7 +379,7 @@ impl Client {
         analyze: pb::analyze_plan_request::Analyze,
     ) -> Result<Option<pb::analyze_plan_response::Result>, ExecError> {
         let request = pb::AnalyzePlanRequest {
-            session_id: self.session_id.clone(),
+            session_id: self.session.id.clone(),
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             client_type: Some(CLIENT_TYPE.into()),
@@ -275,6 +387,7 @@ impl Client {
         };
         let mut grpc = self.grpc.clone();
         let response = self
+            .session
             .runtime
             .block_on(async move { grpc.analyze_plan(request).await })
             .map_err(error::server)?;
@@ -300,8 +413,9 @@ impl Client {
     /// The version the server says it is (Spark's version; Sail answers
     /// with the Spark version it is compatible with).
     pub(crate) fn version(&self) -> Result<String, ExecError> {
-        let analyze =
-            pb::analyze_plan_request::Analyze::SparkVersion(pb::analyze_plan_request::SparkVersion {});
+        let analyze = pb::analyze_plan_request::Analyze::SparkVersion(
+            pb::analyze_plan_request::SparkVersion {},
+        );
         match self.analyze(analyze)? {
             Some(pb::analyze_plan_response::Result::SparkVersion(v)) => Ok(v.version),
             _ => Ok(String::new()),
@@ -310,16 +424,19 @@ impl Client {
 
     /// Cancels whatever this client (this tag) is running now.
     pub(crate) fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
         let request = pb::InterruptRequest {
-            session_id: self.session_id.clone(),
+            session_id: self.session.id.clone(),
             client_observed_server_side_session_id: None,
             user_context: self.user_context(),
             client_type: Some(CLIENT_TYPE.into()),
             interrupt_type: pb::interrupt_request::InterruptType::Tag as i32,
-            interrupt: Some(pb::interrupt_request::Interrupt::OperationTag(self.tag.clone())),
+            interrupt: Some(pb::interrupt_request::Interrupt::OperationTag(
+                self.tag.clone(),
+            )),
         };
         let mut grpc = self.grpc.clone();
-        let _ = self.runtime.block_on(async move {
+        let _ = self.session.runtime.block_on(async move {
             tokio::time::timeout(Duration::from_secs(10), grpc.interrupt(request)).await
         });
     }

@@ -8,11 +8,12 @@ pub fn quote_ident(name: &str) -> String {
 }
 
 /// `text` as a Spark SQL string literal. Spark's lexer reads a backslash
-/// as an escape (`'\n'` is a line break), so backslashes are doubled; a
-/// quote is doubled as standard SQL has it, which Spark reads too and
-/// which jgt's statement splitter understands.
+/// as an escape (`'\n'` is a line break), so backslashes are doubled. A
+/// quote is written `\u0027`: Sail reads a doubled quote `''` as two
+/// adjacent literals (dropping the quote), and jgt's statement splitter
+/// does not know the `\'` escape; both engines read `\u0027` as `'`.
 pub fn string_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\u0027"))
 }
 
 /// The table formats that can update rows in place (`merge`).
@@ -142,7 +143,7 @@ mod tests {
 
     #[test]
     fn literals_escape_backslashes_and_quotes() {
-        assert_eq!(string_literal(r"a\b'c"), r"'a\\b''c'");
+        assert_eq!(string_literal(r"a\b'c"), r"'a\\b\u0027c'");
     }
 
     #[test]

@@ -38,7 +38,9 @@ impl Unreachable {
                 return match io.kind() {
                     std::io::ErrorKind::ConnectionRefused => Unreachable::Refused,
                     std::io::ErrorKind::TimedOut => Unreachable::TimedOut(Duration::ZERO),
-                    _ if io.to_string().contains("lookup") || io.to_string().contains("resolve") => {
+                    _ if io.to_string().contains("lookup")
+                        || io.to_string().contains("resolve") =>
+                    {
                         Unreachable::UnknownHost
                     }
                     _ => Unreachable::Other(io.to_string()),
@@ -148,7 +150,10 @@ pub(crate) fn trim(message: &str) -> String {
     }
     let text = kept.join("\n");
     let text = text.trim_end();
-    text.strip_suffix(';').unwrap_or(text).trim_end().to_string()
+    text.strip_suffix(';')
+        .unwrap_or(text)
+        .trim_end()
+        .to_string()
 }
 
 #[cfg(test)]

@@ -21,6 +21,22 @@
 //! the old relation readable (see the `build` module); hooks run before
 //! and after, not inside a transaction. Seeds are read by jgt and sent as
 //! Arrow batches, never as a path the server would have to read.
+//! Incremental strategies: `append`, `insert_overwrite` (dynamic
+//! partition overwrite, as dbt-spark), `merge` (delta, iceberg, hudi
+//! tables only; refused when compiling otherwise) and `delete+insert`
+//! (jgt's own: dbt-spark has none; the table is rewritten and swapped).
+//! Threads are concurrent operations in one session: the adapter's clones
+//! share it.
+//!
+//! The adapter asks the server's `version()` whether it is Spark or Sail
+//! and writes the SQL each takes. Sail 0.7 cannot rename tables or views
+//! (jgt replaces them with `create or replace` from the checked
+//! temporary table instead), cannot `alter table ... add columns` (the
+//! table is rewritten) and overwrites a partitioned table whole on
+//! `insert overwrite` (jgt keeps the untouched partitions by rewriting);
+//! its catalogs live in a session, so what one jgt run builds is not seen
+//! by another session. Spark's catalog takes only letters, digits and `_`
+//! in database and table names.
 //! Snapshots, enforced contracts, `external`, `persist_docs` and TLS are
 //! not implemented yet: they fail with
 //! [`ExecError::Unsupported`](jgt_exec::ExecError::Unsupported), and the
@@ -47,8 +63,12 @@ mod proto;
 #[cfg(feature = "spark")]
 mod seed;
 #[cfg(feature = "spark")]
+mod text;
+#[cfg(feature = "spark")]
 mod types;
 
 #[cfg(feature = "spark")]
 pub use adapter::{ConnectOptions, SparkAdapter};
-pub use dialect::{file_format, quote_ident, string_literal, updates_rows, SparkDialect, DEFAULT_FORMAT};
+pub use dialect::{
+    file_format, quote_ident, string_literal, updates_rows, SparkDialect, DEFAULT_FORMAT,
+};

@@ -11,13 +11,16 @@ use jgt_core::seed_types::{self, SeedType};
 use jgt_core::{Hooks, Relation, SeedOptions};
 use jgt_exec::ExecError;
 
-use crate::build::{storage_clause, swapped};
+use crate::build::{storage_clause, swapped, Final};
 use crate::catalog::rel;
 use crate::client::Client;
 use crate::dialect::quote_ident;
 
 /// About how many bytes of values one message carries.
 const CHUNK_BYTES: usize = 2 * 1024 * 1024;
+
+/// Some of a file's records, column by column (`None` for an empty value).
+type Chunk = Vec<Vec<Option<String>>>;
 
 /// The Spark type for a column jgt's CSV reader inferred.
 pub(crate) fn spark_type(seed_type: SeedType) -> &'static str {
@@ -42,7 +45,11 @@ fn seed_error(csv: &Path, line: Option<usize>, message: String) -> ExecError {
 
 /// Each header column with its type: its `column_types` entry when it has
 /// one, else the inferred type.
-fn columns(bytes: &[u8], csv: &Path, options: &SeedOptions) -> Result<Vec<(String, String)>, ExecError> {
+fn columns(
+    bytes: &[u8],
+    csv: &Path,
+    options: &SeedOptions,
+) -> Result<Vec<(String, String)>, ExecError> {
     let delimiter = options.delimiter.as_deref().unwrap_or(",");
     let inferred = seed_types::infer_bytes(bytes, delimiter)
         .map_err(|err| seed_error(csv, err.line(), err.to_string()))?;
@@ -64,10 +71,15 @@ fn columns(bytes: &[u8], csv: &Path, options: &SeedOptions) -> Result<Vec<(Strin
 
 /// The file's records, as text (`None` for an empty value), in chunks of
 /// about [`CHUNK_BYTES`], each chunk column by column.
-fn chunks(bytes: &[u8], csv: &Path, options: &SeedOptions, width: usize) -> Result<(Vec<Vec<Vec<Option<String>>>>, u64), ExecError> {
+fn chunks(
+    bytes: &[u8],
+    csv: &Path,
+    options: &SeedOptions,
+    width: usize,
+) -> Result<(Vec<Chunk>, u64), ExecError> {
     let delimiter = options.delimiter.as_deref().unwrap_or(",");
     let mut chunks = Vec::new();
-    let mut current: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
+    let mut current: Chunk = vec![Vec::new(); width];
     let mut size = 0;
     let mut rows = 0u64;
     let mut ragged = None;
@@ -108,7 +120,8 @@ pub(crate) fn load(
     options: &SeedOptions,
     hooks: &Hooks,
 ) -> Result<u64, ExecError> {
-    let bytes = std::fs::read(csv).map_err(|err| seed_error(csv, None, format!("cannot read: {err}")))?;
+    let bytes =
+        std::fs::read(csv).map_err(|err| seed_error(csv, None, format!("cannot read: {err}")))?;
     let columns = columns(&bytes, csv, options)?;
     let names: Vec<String> = columns.iter().map(|(name, _)| name.clone()).collect();
     let (chunks, rows) = chunks(&bytes, csv, options, names.len())?;
@@ -120,12 +133,13 @@ pub(crate) fn load(
         .iter()
         .map(|(name, data_type)| format!("cast({q} as {data_type}) as {q}", q = quote_ident(name)))
         .collect();
-    swapped(client, relation, hooks, |tmp| {
+    let storage = jgt_core::Storage::default();
+    swapped(client, relation, hooks, Final::Table(&storage), |tmp| {
         client.command(&format!(
             "create table {} ({}) {}",
             rel(tmp),
             definitions.join(", "),
-            storage_clause(&Default::default())
+            storage_clause(&storage)
         ))?;
         let view = format!("__jgt_seed_{}", uuid::Uuid::new_v4().simple());
         for chunk in chunks {

@@ -1,6 +1,6 @@
 //! The adapter conformance suite (see `jgt_exec::conformance` for its
 //! table of cases) on a real Spark Connect server and a real Sail server:
-//! one server of each kind shared by the cases running at one time, and a
+//! one server of each kind for the whole test binary (`server::lasting`), and a
 //! fresh schema (Spark database) for each case.
 //!
 //! `cargo test --release -p jgt-spark --features spark`; set
@@ -13,38 +13,19 @@
 mod server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use jgt_exec::conformance::Engine;
 use jgt_exec::Adapter;
 use jgt_spark::{ConnectOptions, SparkAdapter, SparkDialect};
 
-use server::{Kind, Server};
-
-static SPARK: Mutex<Weak<Server>> = Mutex::new(Weak::new());
-static SAIL: Mutex<Weak<Server>> = Mutex::new(Weak::new());
-
-/// The server the running cases share; it stops when the last drops it.
-fn shared(kind: Kind) -> Arc<Server> {
-    let slot = match kind {
-        Kind::Spark => &SPARK,
-        Kind::Sail => &SAIL,
-    };
-    let mut shared = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(server) = shared.upgrade() {
-        return server;
-    }
-    let server = Arc::new(Server::start(kind));
-    *shared = Arc::downgrade(&server);
-    server
-}
+use server::Kind;
 
 /// An engine whose every `open` is a new session building into a fresh
 /// schema of its own.
 fn engine(kind: Kind) -> Engine {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let server = shared(kind);
+    let server = server::lasting(kind);
     let schema = format!(
         "jgt_case_{}_{}",
         std::process::id(),
@@ -64,16 +45,24 @@ fn engine(kind: Kind) -> Engine {
             };
             let adapter = SparkAdapter::connect(&options)
                 .unwrap_or_else(|err| panic!("{}: {err}", server.name()));
-            adapter.create_schema(&schema).expect("create the case's schema");
+            adapter
+                .create_schema(&schema)
+                .expect("create the case's schema");
             Box::new(adapter)
         }),
         dialect: Box::new(dialect),
     }
 }
 
+/// Why Spark cannot run a case at all (printed by the case).
+const SPARK_NAMES: &str = "Spark's session catalog refuses database and table names other than \
+     letters, digits and _ (INVALID_SCHEMA_OR_RELATION_NAME); Sail takes them";
+
 mod spark {
     use super::*;
-    jgt_exec::conformance_tests!(engine(Kind::Spark));
+    jgt_exec::conformance_tests!(engine(Kind::Spark); unsupported: [
+        (awkward_names_are_quoted, SPARK_NAMES),
+    ]);
 }
 
 mod sail {

@@ -42,8 +42,6 @@ pub struct ErrorInfo {
     pub domain: ::prost::alloc::string::String,
     /// `errorClass`, `sqlState`, `messageParameters`, ...
     #[prost(map = "string, string", tag = "3")]
-    pub metadata: ::std::collections::HashMap<
-        ::prost::alloc::string::String,
-        ::prost::alloc::string::String,
-    >,
+    pub metadata:
+        ::std::collections::HashMap<::prost::alloc::string::String, ::prost::alloc::string::String>,
 }
