@@ -46,6 +46,7 @@ wait_port() {
     echo "no server on port $1 after 60 s" >&2
     return 1
 }
+since() { python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$1"; }
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -63,7 +64,7 @@ started=$(date +%s.%N)
     >"$WORK/spark/server.log" 2>&1) &
 PIDS+=($!)
 wait_port "$SPARK_PORT"
-echo "Spark Connect server up in $(echo "$(date +%s.%N) - $started" | bc) s" >&2
+echo "Spark Connect server up in $(since "$started") s" >&2
 
 SAIL_PORT=$(free_port)
 SAIL=$(dirname "$JGT_SAIL_PYTHON")/sail
@@ -72,7 +73,7 @@ started=$(date +%s.%N)
     >"$WORK/sail.log" 2>&1) &
 PIDS+=($!)
 wait_port "$SAIL_PORT"
-echo "Sail server up in $(echo "$(date +%s.%N) - $started" | bc) s" >&2
+echo "Sail server up in $(since "$started") s" >&2
 
 cat > "$P/profiles.yml" <<YAML
 jaffle_gaggle:

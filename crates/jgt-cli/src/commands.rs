@@ -269,8 +269,8 @@ fn existing_relations(
     // A database another process is writing cannot be read: then nothing
     // counts as existing, and a build will say the file is busy when it
     // opens it. A server that does not answer is said so.
-    let found = crate::profile::open_read_only(database, project)
-        .and_then(|adapter| Ok(adapter.tables()?));
+    let found =
+        crate::profile::open_read_only(database, project).and_then(|adapter| Ok(adapter.tables()?));
     match found {
         Ok(tables) => tables.into_iter().collect(),
         Err(err) if crate::profile::is_server(project) => {

@@ -17,6 +17,7 @@ pub enum CliError {
         kind: &'static str,
     },
     /// The target's engine was left out of this build of jgt.
+    #[cfg_attr(all(feature = "postgres", feature = "spark"), allow(dead_code))]
     #[error("target '{target}' is a {kind} target, but this jgt was built without the `{kind}` feature; rebuild it with `cargo build --release --workspace --features jgt-cli/{kind}`")]
     EngineNotBuilt {
         /// The profile's target.

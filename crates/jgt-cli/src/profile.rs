@@ -80,9 +80,7 @@ pub fn dialect(project: &Project) -> Arc<dyn Dialect> {
         Connection::Postgres(_) => Arc::new(jgt_postgres::PostgresDialect::new(
             schema.unwrap_or("public"),
         )),
-        Connection::Spark(_) => Arc::new(jgt_spark::SparkDialect::new(
-            schema.unwrap_or("default"),
-        )),
+        Connection::Spark(_) => Arc::new(jgt_spark::SparkDialect::new(schema.unwrap_or("default"))),
     }
 }
 
@@ -158,7 +156,9 @@ pub fn open_read_only(path: &Path, project: &Project) -> Result<Box<dyn Adapter 
         return crate::servers::connect(project);
     }
     let options = open_options(&project.root, project);
-    Ok(Box::new(DuckDbAdapter::open_read_only_with(path, &options)?))
+    Ok(Box::new(DuckDbAdapter::open_read_only_with(
+        path, &options,
+    )?))
 }
 
 /// `--db` names a DuckDB file: with a server target it would be ignored,

@@ -7,8 +7,6 @@ use anyhow::Result;
 use jgt_exec::Adapter;
 use jgt_project::{Connection, Project};
 
-use crate::error::CliError;
-
 /// Connects to the target's server. Secrets (password, token) go to the
 /// client only; no message prints them.
 pub fn connect(project: &Project) -> Result<Box<dyn Adapter + Send>> {
@@ -44,7 +42,7 @@ fn postgres(
     _server: &jgt_project::PostgresOutput,
     _schema: &str,
 ) -> Result<Box<dyn Adapter + Send>> {
-    Err(CliError::EngineNotBuilt {
+    Err(crate::error::CliError::EngineNotBuilt {
         target: target.to_string(),
         kind: "postgres",
     }
@@ -75,7 +73,7 @@ fn spark(
     _server: &jgt_project::SparkOutput,
     _schema: &str,
 ) -> Result<Box<dyn Adapter + Send>> {
-    Err(CliError::EngineNotBuilt {
+    Err(crate::error::CliError::EngineNotBuilt {
         target: target.to_string(),
         kind: "spark",
     }
