@@ -91,6 +91,29 @@ pub struct SeedColumn {
     pub seed_type: SeedType,
 }
 
+/// Each column with its database type: its `column_types` entry (a seed's
+/// `column_types` config, names matched without regard to case) when it
+/// has one, else `engine_type` of the inferred type.
+pub fn with_column_types(
+    inferred: Vec<SeedColumn>,
+    column_types: &[(String, String)],
+    engine_type: impl Fn(SeedType) -> &'static str,
+) -> Vec<(String, String)> {
+    inferred
+        .into_iter()
+        .map(|column| {
+            let configured = column_types
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(&column.name));
+            let data_type = match configured {
+                Some((_, data_type)) => data_type.clone(),
+                None => engine_type(column.seed_type).to_string(),
+            };
+            (column.name, data_type)
+        })
+        .collect()
+}
+
 /// The type of every column of the CSV file at `path`, in header order.
 /// `delimiter` is the field separator (`,` when `None`).
 pub fn infer(path: &Path, delimiter: Option<&str>) -> Result<Vec<SeedColumn>, CsvError> {

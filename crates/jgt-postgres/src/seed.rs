@@ -35,20 +35,11 @@ fn columns(csv: &Path, options: &SeedOptions) -> Result<Vec<(String, String)>, E
             line: err.line(),
             message: err.to_string(),
         })?;
-    Ok(inferred
-        .into_iter()
-        .map(|column| {
-            let configured = options
-                .column_types
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(&column.name));
-            let data_type = match configured {
-                Some((_, data_type)) => data_type.clone(),
-                None => postgres_type(column.seed_type).to_string(),
-            };
-            (column.name, data_type)
-        })
-        .collect())
+    Ok(seed_types::with_column_types(
+        inferred,
+        &options.column_types,
+        postgres_type,
+    ))
 }
 
 /// A string literal for SQL.

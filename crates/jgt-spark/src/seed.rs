@@ -53,20 +53,11 @@ fn columns(
     let delimiter = options.delimiter.as_deref().unwrap_or(",");
     let inferred = seed_types::infer_bytes(bytes, delimiter)
         .map_err(|err| seed_error(csv, err.line(), err.to_string()))?;
-    Ok(inferred
-        .into_iter()
-        .map(|column| {
-            let configured = options
-                .column_types
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(&column.name));
-            let data_type = match configured {
-                Some((_, data_type)) => data_type.clone(),
-                None => spark_type(column.seed_type).to_string(),
-            };
-            (column.name, data_type)
-        })
-        .collect())
+    Ok(seed_types::with_column_types(
+        inferred,
+        &options.column_types,
+        spark_type,
+    ))
 }
 
 /// The file's records, as text (`None` for an empty value), in chunks of
