@@ -251,7 +251,15 @@ pub fn read_target(
     let render = |mut value: Value| {
         render_tree(&mut value, &inputs, path, text)
             .map(|()| value)
-            .map_err(|err| invalid(0, err.to_string()))
+            .map_err(|err| match err {
+                crate::ProjectError::Render {
+                    line,
+                    template,
+                    message,
+                    ..
+                } => invalid(line, format!("cannot render '{template}': {message}")),
+                other => invalid(0, other.to_string()),
+            })
     };
     let target_name = match (&request.target, chosen.get("target")) {
         (Some(flag), _) => flag.clone(),

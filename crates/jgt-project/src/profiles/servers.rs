@@ -6,7 +6,7 @@
 //! change what a build reads or writes (refused, never ignored), and
 //! connection tuning jgt does not need (a warning names them).
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Mapping;
 
 use crate::node_config::scalar;
 
@@ -178,10 +178,13 @@ pub(super) fn spark(output: &Mapping) -> Result<SparkOutput, (&'static str, Stri
         port: port(output, 15002)?,
         token: text(output, "token").filter(|t| !t.is_empty()).map(Secret),
         user: text(output, "user"),
-        use_ssl: output
-            .get("use_ssl")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        use_ssl: match output.get("use_ssl") {
+            None => false,
+            Some(value) => value.as_bool().ok_or((
+                "use_ssl",
+                "use_ssl must be true or false (unquoted)".to_string(),
+            ))?,
+        },
         connect_timeout,
     })
 }

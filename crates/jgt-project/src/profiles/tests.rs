@@ -50,6 +50,12 @@ shop:
       host: 127.0.0.1
       port: 99999
       schema: analytics
+    spark_ssl:
+      type: spark
+      method: connect
+      host: 127.0.0.1
+      schema: analytics
+      use_ssl: \"yes\"
 ";
 
 fn read(target: Option<&str>, env: &[(&str, &str)]) -> Result<ProfileTarget, ProfileError> {
