@@ -22,13 +22,21 @@ fn is_ephemeral(node: &CompiledNode) -> bool {
 /// other ephemeral models) with the CTEs it needs, parents first. Each
 /// rewritten node keeps its own SQL in `before_inlining`.
 pub fn inline(dag: &Dag, nodes: &mut [CompiledNode], dialect: &dyn Dialect) {
-    let rendered: Vec<Option<String>> = nodes.iter().map(|n| n.sql.clone()).collect();
+    // Only ephemeral models' own SQL is ever a CTE body: keep just those,
+    // as they were before any inlining (most projects have none at all).
+    let bodies: Vec<Option<String>> = nodes
+        .iter()
+        .map(|n| n.sql.clone().filter(|_| is_ephemeral(n)))
+        .collect();
+    if bodies.iter().all(Option::is_none) {
+        return;
+    }
     for &id in dag.order() {
-        let Some(own) = &rendered[id.index()] else {
+        let Some(own) = nodes[id.index()].sql.clone() else {
             continue;
         };
-        let own_sql = |n: NodeId| rendered[n.index()].clone().unwrap_or_default();
-        if let Some(sql) = wrap(dag, nodes, id, own, &own_sql, dialect) {
+        let own_sql = |n: NodeId| bodies[n.index()].clone().unwrap_or_default();
+        if let Some(sql) = wrap(dag, nodes, id, &own, &own_sql, dialect) {
             let node = &mut nodes[id.index()];
             node.before_inlining = node.sql.replace(sql);
         }

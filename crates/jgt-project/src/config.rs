@@ -403,18 +403,26 @@ fn value_error(path: &Path, text: &str, err: &serde_yaml::Error) -> ProjectError
 /// (0-based); 0 when it cannot be found. serde_yaml's values carry no
 /// positions, so messages about keys find them in the text.
 pub fn line_of_key(text: &str, key: &str, from_line: usize) -> usize {
-    let plain = format!("{key}:");
-    let quoted = format!("\"{key}\":");
-    let single = format!("'{key}':");
     text.lines()
         .enumerate()
         .skip(from_line)
-        .find(|(_, line)| {
-            let line = line.trim_start().trim_start_matches("- ");
-            line.starts_with(&plain) || line.starts_with(&quoted) || line.starts_with(&single)
-        })
+        .find(|(_, line)| starts_with_key(line, key))
         .map(|(n, _)| n + 1)
         .unwrap_or(0)
+}
+
+/// Whether a YAML line starts (after indentation and a list dash) with
+/// `key:`, `"key":` or `'key':`.
+pub(crate) fn starts_with_key(line: &str, key: &str) -> bool {
+    let line = line.trim_start().trim_start_matches("- ");
+    let quoted = |q: char| {
+        line.strip_prefix(q)
+            .and_then(|rest| rest.strip_prefix(key))
+            .is_some_and(|rest| rest.starts_with(q) && rest[1..].starts_with(':'))
+    };
+    line.strip_prefix(key).is_some_and(|rest| rest.starts_with(':'))
+        || quoted('"')
+        || quoted('\'')
 }
 
 #[cfg(test)]

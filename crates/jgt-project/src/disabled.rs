@@ -118,14 +118,15 @@ fn apply<'a>(
 /// The 1-based line of the list entry `- name: <name>` (0 when unknown).
 pub(crate) fn entry_line(text: &str, name: &str) -> usize {
     text.lines()
-        .position(|line| {
-            let line = line.trim_start().trim_start_matches("- ").trim();
-            let Some(value) = line.strip_prefix("name:") else {
-                return false;
-            };
-            value.trim().trim_matches(['"', '\'']) == name
-        })
+        .position(|line| names_entry(line, name))
         .map_or(0, |n| n + 1)
+}
+
+/// Whether a YAML line is `name: <name>` (quoted or not, maybe a list item).
+pub(crate) fn names_entry(line: &str, name: &str) -> bool {
+    let line = line.trim_start().trim_start_matches("- ").trim();
+    line.strip_prefix("name:")
+        .is_some_and(|value| value.trim().trim_matches(['"', '\'']) == name)
 }
 
 /// Takes the disabled models and seeds out of `part`, returning them.

@@ -8,8 +8,6 @@
 
 use serde_yaml::Value;
 
-use crate::config::line_of_key;
-use crate::disabled::entry_line;
 use crate::schema::UnreadKey;
 use crate::suggest::{did_you_mean, nearest};
 
@@ -317,7 +315,7 @@ pub fn unapplied_config(key: &str) -> Option<&'static str> {
 /// does not apply or does not know, with its line.
 pub fn walk(text: &str, file: &Value) -> Vec<UnreadKey> {
     let mut walk = Walk {
-        text,
+        lines: text.lines().collect(),
         found: Vec::new(),
     };
     let Some(map) = file.as_mapping() else {
@@ -337,9 +335,13 @@ pub fn walk(text: &str, file: &Value) -> Vec<UnreadKey> {
     walk.found
 }
 
-/// The walk's text and what it found.
+/// The walk's text, split into lines once, and what it found.
+///
+/// Lines are looked up forward from where the enclosing entry starts, so
+/// a file is scanned about once per nesting level: linear in its size,
+/// where searching from the top for every key was quadratic.
 struct Walk<'a> {
-    text: &'a str,
+    lines: Vec<&'a str>,
     found: Vec<UnreadKey>,
 }
 
@@ -362,7 +364,7 @@ impl Walk<'_> {
             let line = item
                 .get("name")
                 .and_then(Value::as_str)
-                .map_or(from, |n| entry_line(self.text, n).max(from));
+                .map_or(from, |n| self.name_line(n, from).max(from));
             let here = format!("{section}.{}", name.unwrap_or_default());
             self.level(&here, level, item, line);
         }
@@ -375,7 +377,7 @@ impl Walk<'_> {
         };
         for (key, value) in map {
             let Some(key) = key.as_str() else { continue };
-            let at = line_of_key(self.text, key, line.saturating_sub(1)).max(line);
+            let at = self.key_line(key, line.saturating_sub(1)).max(line);
             match status(level, key) {
                 Some(Nested) => self.nested(here, level, key, value, at),
                 Some(NotApplied(why)) if asks_for_something(key, value) => {
@@ -409,6 +411,27 @@ impl Walk<'_> {
             "tables" => self.entries(&format!("{here}.tables"), SOURCE_TABLE, value, at),
             _ => {}
         }
+    }
+
+    /// The 1-based line of the first `name: <name>` at or after 1-based
+    /// line `from` (0 when there is none).
+    fn name_line(&self, name: &str, from: usize) -> usize {
+        self.find_from(from.saturating_sub(1), |line| {
+            crate::disabled::names_entry(line, name)
+        })
+    }
+
+    /// The 1-based line of the first `key:` after 0-based line `from`
+    /// (0 when there is none).
+    fn key_line(&self, key: &str, from: usize) -> usize {
+        self.find_from(from, |line| crate::config::starts_with_key(line, key))
+    }
+
+    fn find_from(&self, from: usize, found: impl Fn(&str) -> bool) -> usize {
+        let rest = self.lines.get(from..).unwrap_or_default();
+        rest.iter()
+            .position(|line| found(line))
+            .map_or(0, |n| from + n + 1)
     }
 
     fn report(&mut self, here: &str, key: &str, line: usize, why: String) {
