@@ -100,7 +100,7 @@ def env_header(jgt, args):
         + (" (crates/ has uncommitted changes)" if dirty else ""),
         f"cpu: {os.cpu_count()} x {cpu}",
         f"load average at start: {load}",
-        f"jgt: {version}, binary sha256 {sha}, built {built:%Y-%m-%dT%H:%M:%SZ}",
+        f"jgt: {version}, binary sha256 {sha}, built {built:%Y-%m-%dT%H:%M:%SZ} ({jgt})",
         f"settings: --models {args.models} --edits {args.edits} --timeout {args.timeout} --settle {args.settle}",
     ]
 
@@ -198,6 +198,10 @@ def main(argv):
     header = env_header(args.jgt, args)
     print("\n".join(header), file=sys.stderr)
     work = tempfile.mkdtemp(prefix="jgt-bench-edit-loop.", dir="/tmp")
+    # A copy of the binary taken now: a build into its folder meanwhile
+    # cannot swap it under the benchmark.
+    shutil.copy2(args.jgt, os.path.join(work, "jgt"))
+    args.jgt = os.path.join(work, "jgt")
     project = os.path.join(work, "project")
     watcher = None
     edits = []

@@ -20,6 +20,7 @@
 #   LARGE_SCALE  (default 100)
 #   DBT_TIMEOUT  seconds before a dbt build counts as "did not finish"
 #                (default 600); after that dbt is not run at larger scales
+#   SKIP_DBT     set to 1 to leave dbt out (jgt and the floor only)
 #   PLOT_VENV    venv for matplotlib, created with pip if missing
 #                (default ~/.cache/jgt-bench-venv)
 #   OUT          where results go (default bench/results)
@@ -67,6 +68,14 @@ trap 'rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$OUT"
 echo "work folder: $WORK (deleted at the end)" >&2
+# Every run uses a copy of the binaries taken now, so a build into their
+# folder during the benchmark cannot mix two jgt versions in one report.
+mkdir -p "$WORK/bin"
+cp "$JGT" "$WORK/bin/jgt"
+cp "$SEEDGEN" "$WORK/bin/jgt-seedgen"
+JGT_ORIGINAL=$JGT
+JGT=$WORK/bin/jgt
+SEEDGEN=$WORK/bin/jgt-seedgen
 
 # Disk: the largest scale's CSVs (about 6 MB per scale unit), three databases
 # (about as large again each) and slack.
@@ -93,7 +102,7 @@ ENV_TXT=$WORK/env.txt
     echo "commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- crates || echo ' (crates/ has uncommitted changes)')"
     echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT" +%Y-%m-%dT%H:%M:%SZ)"
+    echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT_ORIGINAL" +%Y-%m-%dT%H:%M:%SZ) ($JGT_ORIGINAL)"
     echo "dbt: $("$DBT" --version 2>/dev/null | grep -E 'installed|duckdb' | tr -s ' ' | tr '\n' ' ')"
     echo "python duckdb: $("$PY" -c 'import duckdb; print(duckdb.__version__)')"
     echo "settings: SCALES=\"$SCALES\" RUNS=$RUNS LARGE_RUNS=$LARGE_RUNS (scale >= $LARGE_SCALE) DBT_TIMEOUT=${DBT_TIMEOUT}s threads=$THREADS"
@@ -140,7 +149,8 @@ copy_project() {  # copy_project DIR SEEDS: the project's files, seeds hard-link
     cp -al "$2" "$1/seeds"
 }
 
-dbt_gave_up_at=""
+dbt_skipped=""   # why dbt is not run any more, once it is not
+[ "${SKIP_DBT:-0}" = 1 ] && dbt_skipped="SKIP_DBT=1"
 for scale in $SCALES; do
     S=$WORK/s$scale
     mkdir -p "$S"
@@ -190,9 +200,9 @@ YAML
     # Untimed: a jgt build (file cache) and dbt's parse (its partial-parse file).
     (cd "$S/jgt" && "$JGT" build >/dev/null)
     run_dbt=1
-    if [ -n "$dbt_gave_up_at" ]; then
+    if [ -n "$dbt_skipped" ]; then
         run_dbt=0
-        printf '%s\tdbt build\t-\tNA\tNA\tnot run (did not finish at scale %s)\n' "$scale" "$dbt_gave_up_at" >> "$TSV"
+        printf '%s\tdbt build\t-\tNA\tNA\tnot run (%s)\n' "$scale" "$dbt_skipped" >> "$TSV"
     else
         (cd "$S/dbt" && "$DBT" parse --profiles-dir . >/dev/null)
     fi
@@ -205,7 +215,7 @@ YAML
             rm -f "$S/dbt/dbt.duckdb" "$S/dbt/dbt.duckdb.wal"
             if ! measure "$scale" "dbt build" "$run" "$DBT_TIMEOUT" "$S/dbt" "$DBT" build --profiles-dir .; then
                 run_dbt=0
-                dbt_gave_up_at=$scale
+                dbt_skipped="did not finish at scale $scale"
             fi
         fi
     done

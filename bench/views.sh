@@ -59,8 +59,15 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install -y h
 
 WORK=$(mktemp -d /tmp/jgt-bench-views.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
 mkdir -p "$OUT"
 echo "work folder: $WORK (deleted at the end)" >&2
+# Every run uses a copy of the binary taken now (a build into its folder
+# during the benchmark cannot mix two versions in one report).
+mkdir -p "$WORK/bin"
+cp "$JGT" "$WORK/bin/jgt"
+JGT_ORIGINAL=$JGT
+JGT=$WORK/bin/jgt
 
 # --- the project -----------------------------------------------------------
 gen_args=("$MODELS" "$WORK/jgt" --all-views)
@@ -114,7 +121,7 @@ ENV_TXT=$WORK/env.txt
     echo "commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- crates || echo ' (crates/ has uncommitted changes)')"
     echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT" +%Y-%m-%dT%H:%M:%SZ)"
+    echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT_ORIGINAL" +%Y-%m-%dT%H:%M:%SZ) ($JGT_ORIGINAL)"
     echo "dbt: $("$DBT" --version 2>/dev/null | grep -E 'installed|duckdb' | tr -s ' ' | tr '\n' ' ')"
     echo "python duckdb: $("$PY" -c 'import duckdb; print(duckdb.__version__)')"
     echo "hyperfine: $(hyperfine --version)"
