@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a wide and deep jgt project of N models, for benchmarks.
 
-    python3 bench/gen_project.py N OUTDIR [--seeds S] [--layers L] [--seed X]
+    python3 bench/gen_project.py N OUTDIR [--seeds S] [--layers L] [--seed X] [--all-views]
 
 The project has S seeds (default N/40, at least 4) and N models in L layers
 (default: about the square root of N over 2, at least 4), so 1,000 models
@@ -13,6 +13,9 @@ model in three is described in a schema.yml, with column descriptions and
 `not_null`/`unique` tests; one in ten is a view (the rest are tables); one
 in seven calls a project macro. Every model selects `id`, `amount` and
 `category`, joining its parents on `id`, so `jgt build` works on it too.
+With --all-views every model is a view (each file says so in its config());
+everything else, random choices included, is as without it, and without it
+the output is byte for byte what it always was.
 
 The output depends only on the arguments. OUTDIR must not exist or be empty.
 Standard library only.
@@ -42,6 +45,8 @@ def parse_args(argv):
     parser.add_argument("--seeds", type=int, help="number of seeds (default N/40, at least 4)")
     parser.add_argument("--layers", type=int, help="number of model layers (default sqrt(N)/2)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--all-views", action="store_true",
+                        help="make every model a view (default: one in ten)")
     args = parser.parse_args(argv)
     if args.models < 1:
         parser.error("N must be at least 1")
@@ -158,7 +163,7 @@ def generate(args):
                 for candidate in rng.sample(pool, min(len(pool), more + 2)):
                     if candidate not in parents and len(parents) <= more:
                         parents.append(candidate)
-            materialized = "view" if index % 10 == 0 else "table"
+            materialized = "view" if args.all_views or index % 10 == 0 else "table"
             folder = f"models/layer_{layer:02d}"
             write(
                 root,
