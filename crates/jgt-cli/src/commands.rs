@@ -105,9 +105,17 @@ fn compile_command(
 ) -> Result<bool> {
     let (mut compiled, ids) = load(common, selection)?;
     crate::execution::render_now(&mut compiled, &ids)?;
-    write_compiled(&compiled, &ids)?;
-    jgt_compile::write_analyses(&compiled)?;
-    write_manifest(&compiled, invocation)?;
+    // The manifest and the compiled files are independent writes: on two
+    // cores, one thread each.
+    std::thread::scope(|scope| -> Result<()> {
+        let manifest = scope.spawn(|| write_manifest(&compiled, invocation));
+        write_compiled(&compiled, &ids)?;
+        jgt_compile::write_analyses(&compiled)?;
+        match manifest.join() {
+            Ok(written) => Ok(written?),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })?;
     let count = |kind: NodeKind| {
         ids.iter()
             .filter(|id| compiled.node(**id).kind == kind)

@@ -15,6 +15,10 @@ use notify::{RecursiveMode, Watcher};
 use crate::cli::Selection;
 use crate::commands::{build, Invoked};
 
+/// How long the files must be quiet after a save before the rebuild
+/// starts.
+const QUIET: Duration = Duration::from_millis(30);
+
 /// What the loop waits for.
 enum Wake {
     /// Project files changed.
@@ -102,8 +106,11 @@ pub fn watch(
         let Wake::Saved(mut changed) = wake else {
             break;
         };
-        // Editors write in bursts: wait for the burst to end.
-        while let Ok(more) = rx.recv_timeout(Duration::from_millis(200)) {
+        // Editors write in bursts (truncate, write, close; or a temporary
+        // file and a rename), all within a few milliseconds: wait until
+        // the files have been quiet for a moment. Every millisecond here
+        // is waited on every save.
+        while let Ok(more) = rx.recv_timeout(QUIET) {
             match more {
                 Wake::Saved(paths) => changed.extend(paths),
                 Wake::Quit => return Ok(true),

@@ -449,12 +449,15 @@ fn render_models(
             .insert(model.name.clone(), model.package.clone());
     }
     let first = Arc::new(catalog);
-    let mut rendered: Vec<Rendered> = Vec::with_capacity(project.models.len());
-    let mut configs: Vec<NodeConfig> = Vec::with_capacity(project.models.len());
-    for model in &project.models {
+    let outputs = crate::parallel::map(&project.models, |model| {
         let this = &first.nodes[&model.name];
         let default = model.config.materialized.as_deref();
-        let out = renderer.render(&model.path, &model.name, &first, Some(this), default)?;
+        renderer.render(&model.path, &model.name, &first, Some(this), default)
+    });
+    let mut rendered: Vec<Rendered> = Vec::with_capacity(project.models.len());
+    let mut configs: Vec<NodeConfig> = Vec::with_capacity(project.models.len());
+    for (model, out) in project.models.iter().zip(outputs) {
+        let out = out?;
         let mut config = model.config.clone();
         for (key, value) in &out.config {
             // Values were checked when config() was called.

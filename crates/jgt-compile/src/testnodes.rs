@@ -30,42 +30,42 @@ pub fn add_tests(
     builder: &mut DagBuilder,
     nodes: &mut Vec<CompiledNode>,
 ) -> Result<Vec<String>> {
-    let mut warnings = Vec::new();
+    let generic = Generic {
+        project,
+        renderer,
+        catalog,
+        dialect,
+    };
+    // Gathered in file order, rendered in parallel, added in file order:
+    // the graph, the errors and the warnings do not depend on threads.
+    let mut calls: Vec<Result<Call>> = Vec::new();
     for entry in &project.schema_files {
-        let mut described: Vec<(String, TestEntries)> = Vec::new();
-        for properties in entry.file.models.iter().chain(&entry.file.seeds) {
-            described.push((
-                properties.name.clone(),
-                specs(&properties.data_tests, &properties.columns, dialect),
-            ));
-        }
-        for source in &entry.file.sources {
-            for table in &source.tables {
-                described.push((
-                    format!("{}.{}", source.name, table.name),
-                    specs(&table.data_tests, &table.columns, dialect),
-                ));
-            }
-        }
-        for (tested, tests) in described {
+        for (tested, tests) in described(entry, dialect) {
             // A schema entry for a node that does not exist was warned about.
             let Some(tested_id) = builder.find(&tested) else {
                 continue;
             };
             for (column, value) in tests {
-                let spec = parse_test(value, column.as_deref(), &entry.path)?;
-                if spec.config.enabled {
-                    let generic = Generic {
-                        project,
-                        renderer,
-                        catalog,
-                        dialect,
-                    };
-                    let added = generic.add(builder, nodes, tested_id, &spec);
-                    warnings.extend(skip_disabled(added)?);
+                match parse_test(value, column.as_deref(), &entry.path) {
+                    Ok(spec) if !spec.config.enabled => {}
+                    Ok(spec) => calls.push(Ok(generic.call(nodes, tested_id, spec))),
+                    Err(err) => calls.push(Err(err.into())),
                 }
             }
         }
+    }
+    let outputs = crate::parallel::map(&calls, |call| {
+        call.as_ref().ok().map(|call| generic.render(call))
+    });
+    let mut warnings = Vec::new();
+    for (call, out) in calls.into_iter().zip(outputs) {
+        let call = call?;
+        let added = match out {
+            Some(Ok(out)) => generic.add(builder, nodes, call, &out),
+            Some(Err(err)) => Err(err),
+            None => Ok(()),
+        };
+        warnings.extend(skip_disabled(added)?);
     }
     for test in &project.tests {
         let out = match renderer.render(&test.path, &test.name, catalog, None, None) {
@@ -189,6 +189,30 @@ fn specs<'a>(
     all
 }
 
+/// The nodes a schema file describes (models, seeds, source tables), each
+/// with its test entries.
+fn described<'a>(
+    entry: &'a jgt_project::SchemaEntry,
+    dialect: &dyn Dialect,
+) -> Vec<(String, TestEntries<'a>)> {
+    let mut described: Vec<(String, TestEntries)> = Vec::new();
+    for properties in entry.file.models.iter().chain(&entry.file.seeds) {
+        described.push((
+            properties.name.clone(),
+            specs(&properties.data_tests, &properties.columns, dialect),
+        ));
+    }
+    for source in &entry.file.sources {
+        for table in &source.tables {
+            described.push((
+                format!("{}.{}", source.name, table.name),
+                specs(&table.data_tests, &table.columns, dialect),
+            ));
+        }
+    }
+    described
+}
+
 /// What rendering a generic test needs besides the test itself.
 struct Generic<'a> {
     project: &'a Project,
@@ -197,50 +221,84 @@ struct Generic<'a> {
     dialect: &'a dyn Dialect,
 }
 
+/// One generic test of one node, named and ready to render.
+struct Call {
+    tested: NodeId,
+    tested_name: String,
+    spec: TestSpec,
+    name: String,
+    alias: String,
+    /// The tested relation, when the test reads it whole.
+    whole: Option<Relation>,
+    /// What the test reads: the relation or a filtered subquery.
+    model: String,
+}
+
 impl Generic<'_> {
-    /// Renders one generic test of `tested` and adds it as a node.
-    fn add(
-        &self,
-        builder: &mut DagBuilder,
-        nodes: &mut Vec<CompiledNode>,
-        tested: NodeId,
-        spec: &TestSpec,
-    ) -> Result<()> {
-        let (project, renderer, catalog, dialect) =
-            (self.project, self.renderer, self.catalog, self.dialect);
+    /// Names one generic test of `tested` and says what it reads.
+    fn call(&self, nodes: &[CompiledNode], tested: NodeId, spec: TestSpec) -> Call {
         let tested_node = &nodes[tested.index()];
         let (name, alias) = match &spec.custom_name {
             Some(name) => (name.clone(), name.clone()),
-            None => test_names(spec, tested_node),
+            None => test_names(&spec, tested_node),
         };
         let whole = spec
             .config
             .where_clause
             .is_none()
             .then(|| tested_node.relation.clone());
-        let relation = dialect.relation(&tested_node.relation);
+        let relation = self.dialect.relation(&tested_node.relation);
         let model = match &spec.config.where_clause {
-            Some(filter) => dialect.subquery(
+            Some(filter) => self.dialect.subquery(
                 &format!("select * from {relation} where {filter}"),
                 "dbt_subquery",
             ),
             None => relation,
         };
-        let call_model = model.clone();
-        let out = renderer.render_generic_test(
-            &GenericTest {
-                node: &name,
-                test_name: &spec.test_name,
-                model,
-                relation: whole.as_ref(),
-                column: spec.column.as_deref(),
-                args: &spec.args,
-                path: &spec.path,
-            },
-            catalog,
-        )?;
-        let compiled = compiled_path(project, &spec.path.join(format!("{alias}.sql")));
-        let description = explain(spec, &nodes[tested.index()].name);
+        Call {
+            tested,
+            tested_name: tested_node.name.clone(),
+            spec,
+            name,
+            alias,
+            whole,
+            model,
+        }
+    }
+
+    /// Renders a generic test into its SQL.
+    fn render(&self, call: &Call) -> Result<Rendered> {
+        let spec = &call.spec;
+        let test = GenericTest {
+            node: &call.name,
+            test_name: &spec.test_name,
+            model: call.model.clone(),
+            relation: call.whole.as_ref(),
+            column: spec.column.as_deref(),
+            args: &spec.args,
+            path: &spec.path,
+        };
+        Ok(self.renderer.render_generic_test(&test, self.catalog)?)
+    }
+
+    /// Adds a rendered generic test as a node.
+    fn add(
+        &self,
+        builder: &mut DagBuilder,
+        nodes: &mut Vec<CompiledNode>,
+        call: Call,
+        out: &Rendered,
+    ) -> Result<()> {
+        let Call {
+            tested,
+            tested_name,
+            spec,
+            name,
+            alias,
+            whole,
+            model,
+        } = call;
+        let compiled = compiled_path(self.project, &spec.path.join(format!("{alias}.sql")));
         let id = add_node(
             builder,
             nodes,
@@ -249,22 +307,22 @@ impl Generic<'_> {
             compiled,
             None,
             spec.config.clone(),
-            &out,
+            out,
             vec![tested],
             spec.column.clone(),
-            dialect,
+            self.dialect,
         )?;
         let node = &mut nodes[id.index()];
-        node.description = description;
-        node.relation = Relation::new(dialect.test_audit_schema(), alias);
+        node.description = explain(&spec, &tested_name);
+        node.relation = Relation::new(self.dialect.test_audit_schema(), alias);
         if let Some(test) = node.test.as_mut().filter(|_| out.needs_execution) {
             test.generic = Some(GenericCall {
-                test_name: spec.test_name.clone(),
-                model: call_model,
+                test_name: spec.test_name,
+                model,
                 relation: whole,
-                column: spec.column.clone(),
-                args: spec.args.clone(),
-                path: spec.path.clone(),
+                column: spec.column,
+                args: spec.args,
+                path: spec.path,
             });
         }
         Ok(())

@@ -38,6 +38,7 @@
 //! number to dbt and a decimal here.
 
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 
 use crate::csv::{visit_records, CsvError, Field};
@@ -116,11 +117,93 @@ pub fn with_column_types(
 
 /// The type of every column of the CSV file at `path`, in header order.
 /// `delimiter` is the field separator (`,` when `None`).
+///
+/// The file is read in pieces of whole records, so a seed of hundreds of
+/// megabytes costs a few megabytes of memory, not its size. A file with
+/// a malformed record is read again whole, to name the record's line.
 pub fn infer(path: &Path, delimiter: Option<&str>) -> Result<Vec<SeedColumn>, CsvError> {
-    let bytes = std::fs::read(path).map_err(|err| CsvError::Read {
+    let delimiter = delimiter.unwrap_or(",");
+    let read_error = |err: std::io::Error| CsvError::Read {
         message: err.to_string(),
-    })?;
-    infer_bytes(&bytes, delimiter.unwrap_or(","))
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    match infer_in_pieces(file, delimiter, PIECE).map_err(read_error)? {
+        Some(columns) => Ok(columns),
+        None => infer_bytes(&std::fs::read(path).map_err(read_error)?, delimiter),
+    }
+}
+
+/// How much of a seed [`infer`] reads at a time.
+const PIECE: usize = 8 << 20;
+
+/// [`infer`] a piece at a time; `None` when some piece does not parse.
+fn infer_in_pieces(
+    mut file: impl std::io::Read,
+    delimiter: &str,
+    piece: usize,
+) -> std::io::Result<Option<Vec<SeedColumn>>> {
+    let mut columns: Vec<Candidates> = Vec::new();
+    let mut header: Option<Vec<String>> = None;
+    let mut buffer: Vec<u8> = Vec::with_capacity(piece);
+    loop {
+        let before = buffer.len();
+        (&mut file).take(piece as u64).read_to_end(&mut buffer)?;
+        let at_end = buffer.len() == before;
+        let whole = match at_end {
+            true => buffer.len(),
+            false => records_end(&buffer),
+        };
+        let piece = &buffer[..whole];
+        let mut see = |fields: &[Field<'_>]| {
+            if columns.len() < fields.len() {
+                columns.resize_with(fields.len(), Candidates::default);
+            }
+            for (column, value) in columns.iter_mut().zip(fields) {
+                column.see(value);
+            }
+        };
+        let parsed = match &header {
+            None if !at_end && whole == 0 => Ok(()),
+            None => visit_records(piece, delimiter, &mut see).map(|h| header = Some(h)),
+            Some(_) => crate::csv::visit_body(piece, delimiter, &mut see),
+        };
+        if parsed.is_err() {
+            return Ok(None);
+        }
+        buffer.drain(..whole);
+        if at_end {
+            break;
+        }
+    }
+    let Some(header) = header else {
+        return Ok(None);
+    };
+    Ok(Some(
+        header
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| SeedColumn {
+                name,
+                seed_type: columns.get(i).map_or(SeedType::Integer, Candidates::decide),
+            })
+            .collect(),
+    ))
+}
+
+/// Where the last whole record in `bytes` ends: just after the last line
+/// break outside quotes (0 when there is none). `bytes` starts at the
+/// start of a record, so a quote's parity says whether one is open.
+fn records_end(bytes: &[u8]) -> usize {
+    let mut quoted = false;
+    let mut end = 0;
+    for at in memchr::memchr2_iter(b'"', b'\n', bytes) {
+        match bytes[at] {
+            b'"' => quoted = !quoted,
+            _ if !quoted => end = at + 1,
+            _ => {}
+        }
+    }
+    end
 }
 
 /// [`infer`] on the file's bytes.
@@ -545,6 +628,40 @@ fn days_in_month(year: u32, month: u32) -> u32 {
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod piece_tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_piece_falls_back_to_reading_whole() {
+        let csv = "a,b\n1,2\n\"open,3\n";
+        assert_eq!(infer_in_pieces(csv.as_bytes(), ",", 4).unwrap(), None);
+    }
+
+    #[test]
+    fn records_end_after_the_last_line_break_outside_quotes() {
+        assert_eq!(records_end(b"a,b\n1,2\n3,"), 8);
+        assert_eq!(records_end(b"a\n\"x\ny\"\n\"open\n"), 8);
+        assert_eq!(records_end(b"no break"), 0);
+    }
+
+    #[test]
+    fn reading_in_pieces_decides_as_reading_whole() {
+        let mut csv = String::from("id,note,day\n");
+        for i in 0..5000 {
+            let day = i % 28 + 1;
+            csv.push_str(&format!("{i},\"line\nbreak, \"\"quoted\"\"\",2024-01-{day:02}\n"));
+        }
+        csv.push_str("5000,x,not a date\n");
+        let whole = infer_bytes(csv.as_bytes(), ",").unwrap();
+        for piece in [7, 64, 1000] {
+            let pieces = infer_in_pieces(csv.as_bytes(), ",", piece).unwrap();
+            assert_eq!(pieces.as_deref(), Some(whole.as_slice()), "pieces of {piece}");
+        }
+        assert_eq!(whole[2].seed_type, SeedType::Varchar);
     }
 }
 

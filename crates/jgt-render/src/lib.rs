@@ -25,7 +25,7 @@ mod overrides;
 mod python;
 mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -199,12 +199,21 @@ impl Renderer {
             table,
             mentions: Default::default(),
         };
-        for model in &project.models {
-            renderer.add_template(&model.path, &model.raw_sql)?;
-        }
-        for file in project.tests.iter().chain(&project.analyses) {
-            renderer.add_template(&file.path, &file.text)?;
-        }
+        // Models, tests and analyses are compiled when first rendered, not
+        // here: a selection compiles only the templates it renders, and
+        // threads rendering at once compile theirs in parallel.
+        let sources: HashMap<String, String> = project
+            .models
+            .iter()
+            .map(|model| (template_name(&model.path), model.raw_sql.clone()))
+            .chain(
+                (project.tests.iter().chain(&project.analyses))
+                    .map(|file| (template_name(&file.path), file.text.clone())),
+            )
+            .collect();
+        renderer
+            .env
+            .set_loader(move |name| Ok(sources.get(name).map(|s| python::rewrite_literals(s))));
         Ok(renderer)
     }
 

@@ -299,53 +299,124 @@ fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
 }
 
 /// Writes `target/manifest.json` for the whole project.
+///
+/// Each node's entry is built and serialised on its own, spread over the
+/// cores (about two thirds of the work at 10,000 models), then the file
+/// is put together in dbt's key order: no JSON tree of the whole manifest
+/// is ever built. Linear in the nodes and edges.
 pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()> {
-    let mut manifest = Manifest::default();
-    let mut unit_tests = Empty::new();
-    for &id in compiled.dag.order() {
-        let node = compiled.node(id);
-        let key = unique_id(compiled, node);
-        let ids = |list: Vec<NodeId>| -> Vec<String> {
-            list.iter()
-                .map(|n| unique_id(compiled, compiled.node(*n)))
-                .collect()
-        };
-        manifest
-            .parent_map
-            .insert(key.clone(), ids(compiled.dag.parents(id)));
-        manifest
-            .child_map
-            .insert(key.clone(), ids(compiled.dag.children(id)));
-        let entry = manifest_node(compiled, id);
-        match node.kind {
-            NodeKind::Source => {
-                manifest.sources.insert(key, entry);
-            }
-            NodeKind::UnitTest => {
-                unit_tests.insert(key, unit::entry(node, entry));
-            }
-            _ => {
-                manifest.nodes.insert(key, entry);
-            }
-        }
+    let ids: Vec<String> = compiled
+        .nodes
+        .iter()
+        .map(|node| unique_id(compiled, node))
+        .collect();
+    let order = compiled.dag.order();
+    let entries = crate::parallel::map(order, |&id| node_json(compiled, id));
+    let mut sections: [BTreeMap<&str, String>; 3] = Default::default();
+    for (&id, (section, json)) in order.iter().zip(entries) {
+        sections[section as usize].insert(&ids[id.index()], json);
     }
-    let project_name = &compiled.project.config.name;
-    for entry in macro_entries(compiled) {
-        manifest.macros.insert(entry.unique_id.clone(), entry);
+    let [nodes, sources, unit_tests] = sections;
+    let names = |list: Vec<NodeId>| -> Vec<&str> {
+        list.iter().map(|n| ids[n.index()].as_str()).collect()
+    };
+    let mut parent_map = BTreeMap::new();
+    let mut child_map = BTreeMap::new();
+    for &id in order {
+        let key = ids[id.index()].as_str();
+        parent_map.insert(key, names(compiled.dag.parents(id)));
+        child_map.insert(key, names(compiled.dag.children(id)));
     }
-    manifest.metadata = Metadata {
-        project_name: Some(project_name.clone()),
+    let macros: BTreeMap<String, MacroEntry> = macro_entries(compiled)
+        .into_iter()
+        .map(|entry| (entry.unique_id.clone(), entry))
+        .collect();
+    let metadata = Metadata {
+        project_name: Some(compiled.project.config.name.clone()),
         adapter_type: Some(compiled.dialect.adapter_type().into()),
         ..invocation.metadata(MANIFEST_SCHEMA)
     };
+    let mut empty: BTreeMap<&str, &BTreeMap<&str, String>> = BTreeMap::new();
+    let none = BTreeMap::new();
     for section in EMPTY_SECTIONS {
-        manifest.empty.insert(section.into(), Empty::new());
+        empty.insert(section, &none);
     }
-    manifest.empty.insert("unit_tests".into(), unit_tests);
-    write_json(
-        &compiled.project.target_dir().join("manifest.json"),
-        &manifest,
-    )
+    empty.insert("unit_tests", &unit_tests);
+    let path = compiled.project.target_dir().join("manifest.json");
+    crate::atomic::write_file(&path, |out| {
+        let json = |out: &mut dyn std::io::Write, value: &dyn erased::Json| value.write(out);
+        out.write_all(b"{\"metadata\":")?;
+        json(out, &metadata)?;
+        out.write_all(b",\"nodes\":")?;
+        write_raw_object(out, &nodes)?;
+        out.write_all(b",\"sources\":")?;
+        write_raw_object(out, &sources)?;
+        for (key, value) in [
+            ("macros", &macros as &dyn erased::Json),
+            ("parent_map", &parent_map),
+            ("child_map", &child_map),
+        ] {
+            write!(out, ",\"{key}\":")?;
+            json(out, value)?;
+        }
+        for (key, section) in empty {
+            write!(out, ",\"{key}\":")?;
+            write_raw_object(out, section)?;
+        }
+        out.write_all(b"}")
+    })
+}
+
+/// Which manifest section a node's entry goes to.
+#[derive(Clone, Copy)]
+enum Section {
+    Nodes = 0,
+    Sources = 1,
+    UnitTests = 2,
+}
+
+/// A node's manifest entry, serialised, and the section it belongs in.
+fn node_json(compiled: &Compiled, id: NodeId) -> (Section, String) {
+    let node = compiled.node(id);
+    let entry = manifest_node(compiled, id);
+    let (section, json) = match node.kind {
+        NodeKind::Source => (Section::Sources, serde_json::to_string(&entry)),
+        NodeKind::UnitTest => (
+            Section::UnitTests,
+            serde_json::to_string(&unit::entry(node, entry)),
+        ),
+        _ => (Section::Nodes, serde_json::to_string(&entry)),
+    };
+    // Serialising plain structs and maps with string keys cannot fail.
+    (section, json.unwrap_or_else(|_| "null".into()))
+}
+
+/// `{"key":<json>,...}` from entries already serialised.
+fn write_raw_object(out: &mut dyn std::io::Write, entries: &BTreeMap<&str, String>) -> std::io::Result<()> {
+    out.write_all(b"{")?;
+    for (n, (key, json)) in entries.iter().enumerate() {
+        if n > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, key)?;
+        out.write_all(b":")?;
+        out.write_all(json.as_bytes())?;
+    }
+    out.write_all(b"}")
+}
+
+/// Serialising through `&dyn`, for the manifest's mixed sections.
+mod erased {
+    /// A value that can write itself as compact JSON.
+    pub(super) trait Json {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer(out, self).map_err(std::io::Error::from)
+        }
+    }
 }
 
 /// Every project and package macro, as the manifest lists them.

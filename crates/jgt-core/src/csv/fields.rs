@@ -51,6 +51,25 @@ pub fn visit_records(
     Ok(header)
 }
 
+/// Calls `visit` with the values of each record of `bytes`, which holds
+/// whole records and no header: a later piece of a file whose header
+/// [`visit_records`] read.
+pub fn visit_body(
+    bytes: &[u8],
+    delimiter: &str,
+    mut visit: impl FnMut(&[Field<'_>]),
+) -> Result<(), CsvError> {
+    let mut records = Records::new(bytes, delimiter.as_bytes());
+    let mut fields = Vec::new();
+    while records.fields_record(&mut fields)? {
+        let blank = fields.len() == 1 && fields[0].is_empty() && !records.last_quoted;
+        if !blank {
+            visit(&fields);
+        }
+    }
+    Ok(())
+}
+
 impl<'a> Records<'a> {
     /// Reads the next record's values into `fields` (cleared first);
     /// `false` at the end of the file.

@@ -15,7 +15,7 @@ use std::path::Path;
 
 mod fields;
 
-pub use fields::{visit_records, Field};
+pub use fields::{visit_body, visit_records, Field};
 
 /// Why a CSV file cannot be loaded as a seed.
 #[derive(Debug, Clone, PartialEq, Eq)]
