@@ -648,10 +648,30 @@ pub fn write_compiled(compiled: &Compiled, ids: &[NodeId]) -> Result<()> {
                 made.insert(parent.to_path_buf());
             }
         }
-        if std::fs::read(&full).is_ok_and(|old| old == sql.as_bytes()) {
-            continue;
+        match std::fs::read(&full) {
+            Ok(old) if old == sql.as_bytes() => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => write_new(&full, sql)?,
+            _ => crate::atomic::write_bytes(&full, sql.as_bytes())?,
         }
-        crate::atomic::write_bytes(&full, sql.as_bytes())?;
     }
     Ok(())
+}
+
+/// Writes a compiled file that did not exist, in place: one file system
+/// operation fewer than a temporary file and a rename, which is most of
+/// the cost of a first compile of thousands of models. A crash mid-write
+/// can leave a short file; the next compile finds it different and
+/// replaces it whole.
+fn write_new(path: &Path, sql: &str) -> Result<()> {
+    use std::io::Write;
+    let fail = |source| CompileError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::create_new(path).map_err(fail)?;
+    file.write_all(sql.as_bytes()).map_err(|err| {
+        // Only a file this call created is removed.
+        let _ = std::fs::remove_file(path);
+        fail(err)
+    })
 }
