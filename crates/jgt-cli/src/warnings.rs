@@ -21,13 +21,19 @@ pub fn column_warnings(
         .filter(|(p, r)| r.status == Status::Success && !matches!(p.work, Work::Test { .. }))
         .map(|(p, _)| &p.relation)
         .collect();
+    let documented: Vec<_> = ids
+        .iter()
+        .map(|&id| compiled.node(id))
+        .filter(|node| !node.columns.is_empty() && built.contains(&node.relation))
+        .collect();
+    // One catalog query for all of them, where the engine can.
+    let relations: Vec<&Relation> = documented.iter().map(|node| &node.relation).collect();
+    let Ok(found) = adapter.columns_of(&relations) else {
+        return Vec::new();
+    };
     let mut warnings = Vec::new();
-    for &id in ids {
-        let node = compiled.node(id);
-        if node.columns.is_empty() || !built.contains(&node.relation) {
-            continue;
-        }
-        let Ok(Some(actual)) = adapter.columns(&node.relation) else {
+    for (node, actual) in documented.into_iter().zip(found) {
+        let Some(actual) = actual else {
             continue;
         };
         for declared in &node.columns {

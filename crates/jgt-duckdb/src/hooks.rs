@@ -75,6 +75,8 @@ impl DuckDbAdapter {
     ) -> Result<(), ExecError> {
         for hook in hooks {
             for statement in jgt_core::sql::statements(hook) {
+                // A hook may create or drop anything.
+                self.catalog.forget();
                 self.conn
                     .execute_batch(statement)
                     .map_err(|err| ExecError::Sql {

@@ -9,6 +9,7 @@
 //! written here.
 
 mod adapter;
+mod catalog;
 mod contract;
 mod dialect;
 mod external;

@@ -151,6 +151,14 @@ pub trait Adapter {
     /// The columns of `relation`, or `None` when it does not exist.
     fn columns(&self, relation: &Relation) -> Result<Option<Vec<Column>>, ExecError>;
 
+    /// The columns of each of `relations`, in their order, as
+    /// [`columns`](Adapter::columns) gives them. Engines that can read
+    /// them all in one catalog query say so by overriding this; the
+    /// default asks for each in turn.
+    fn columns_of(&self, relations: &[&Relation]) -> Result<Vec<Option<Vec<Column>>>, ExecError> {
+        relations.iter().map(|r| self.columns(r)).collect()
+    }
+
     /// A handle that cancels whatever this connection is running.
     fn interrupter(&self) -> Interrupter;
 
