@@ -142,7 +142,12 @@ run(async () => {
     }
     if (screenshotArg) await page.screenshot({ path: resolve(screenshotArg) });
 
-    const best = (key) => round(Math.min(...loads.map((l) => l[key])));
+    // The best of the loads that have the figure (first contentful paint
+    // may come after the load event, and then is not known yet).
+    const best = (key) => {
+      const known = loads.map((l) => l[key]).filter((v) => typeof v === 'number');
+      return known.length ? round(Math.min(...known)) : null;
+    };
     const result = {
       ok: clicks.every((c) => c.ok) && browser.problems.length === 0,
       file: index,

@@ -110,12 +110,28 @@
   var edgeFrom = new Uint32Array(edgeCount), edgeTo = new Uint32Array(edgeCount);
   var edgeStart = new Uint32Array(edgeCount), edgeLength = new Uint32Array(edgeCount);
   var edgeBounds = new Float64Array(edgeCount * 4);
-  var coords = [];
+  var coords = new Float64Array(2 * pointCount(paths));
+  var coordsEnd = 0;
   var outEdges = [];
   for (i = 0; i < count; i++) outEdges.push([]);
   for (i = 0; i < edgeCount; i++) readEdge(i, paths[i]);
-  coords = Float64Array.from(coords);
   paths = null;
+
+  // How many points the edges have, control points included.
+  function pointCount(list) {
+    var total = 0;
+    for (var e = 0; e < list.length; e++) {
+      var p = list[e];
+      total += 1;
+      for (var j = 4; j < p.length; j += p[j] === 2 ? 7 : 3) total += 3;
+    }
+    return total;
+  }
+
+  function push(x, y) {
+    coords[coordsEnd++] = x;
+    coords[coordsEnd++] = y;
+  }
 
   // Reads edge e from the page's data: [from, to, x0, y0], then for each
   // segment a tag and its end, with its control points before the end
@@ -124,31 +140,34 @@
   function readEdge(e, p) {
     edgeFrom[e] = p[0];
     edgeTo[e] = p[1];
-    edgeStart[e] = coords.length;
+    edgeStart[e] = coordsEnd;
     var x = p[2], y = p[3];
-    coords.push(x, y);
+    push(x, y);
     for (var j = 4; j < p.length;) {
       var tag = p[j];
       if (tag === 2) {
-        coords.push(p[j + 1], p[j + 2], p[j + 3], p[j + 4]);
+        push(p[j + 1], p[j + 2]);
+        push(p[j + 3], p[j + 4]);
         j += 5;
       } else {
         var ex = p[j + 1], ey = p[j + 2];
         if (tag === 0) {
           var bend = Math.max(Math.abs(ex - x) / 2, 40);
-          coords.push(x + bend, y, ex - bend, ey);
+          push(x + bend, y);
+          push(ex - bend, ey);
         } else {
           var tx = (ex - x) / 3, ty = (ey - y) / 3;
-          coords.push(x + tx, y + ty, ex - tx, ey - ty);
+          push(x + tx, y + ty);
+          push(ex - tx, ey - ty);
         }
         j += 1;
       }
       x = p[j];
       y = p[j + 1];
-      coords.push(x, y);
+      push(x, y);
       j += 2;
     }
-    edgeLength[e] = (coords.length - edgeStart[e]) / 2;
+    edgeLength[e] = (coordsEnd - edgeStart[e]) / 2;
     boundEdge(e);
     if (p[0] < count && p[1] < count) outEdges[p[0]].push(e);
   }
@@ -789,13 +808,18 @@
     group.list.replaceChildren();
   }
 
-  // Makes the rows of `group` that are in view (or nearly), if they changed.
+  // Makes the rows of `group` that are in view (or nearly) in a panel
+  // whose top and height are given, if they changed; with no panel (the
+  // index is not shown), the first rows.
   function renderGroup(group, top, height) {
     if (!group.details.open || group.details.hidden) return;
-    var listTop = group.list.getBoundingClientRect().top - top;
-    var from = Math.max(0, Math.floor(-listTop / ROW) - OVERSCAN);
-    var to = Math.min(group.shown.length, Math.ceil((height - listTop) / ROW) + OVERSCAN);
-    if (to < from) to = from;
+    var from = 0, to = Math.min(group.shown.length, 2 * OVERSCAN);
+    if (height !== undefined) {
+      var listTop = group.list.getBoundingClientRect().top - top;
+      from = Math.max(0, Math.floor(-listTop / ROW) - OVERSCAN);
+      to = Math.min(group.shown.length, Math.ceil((height - listTop) / ROW) + OVERSCAN);
+      if (to < from) to = from;
+    }
     if (from === group.from && to === group.to) return;
     group.from = from;
     group.to = to;
@@ -812,8 +836,7 @@
   }
 
   function renderIndex() {
-    if (indexView.hidden) return;
-    var r = panel.getBoundingClientRect();
+    var r = indexView.hidden ? {} : panel.getBoundingClientRect();
     groups.forEach(function (group) { renderGroup(group, r.top, r.height); });
   }
 
