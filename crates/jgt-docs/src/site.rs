@@ -11,7 +11,7 @@
 //! the graph can close the element; the script reads it with `JSON.parse`
 //! and puts every piece of text on the page with `textContent`.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::layout::{curve_controls, line_controls, max_label_chars};
 use crate::svg::{escape, kind_class};
@@ -32,9 +32,9 @@ struct SiteData<'a> {
     /// Height of the drawing.
     height: f64,
     /// `[x, y, width, height]` of each node's box.
-    boxes: Vec<[f64; 4]>,
+    boxes: Vec<[Tenth; 4]>,
     /// One list per drawn edge, as [`edge_path`] writes it.
-    paths: Vec<Vec<f64>>,
+    paths: Vec<Vec<Tenth>>,
     /// The most characters of a name drawn in a box; longer names end in `…`.
     label_chars: usize,
 }
@@ -44,23 +44,39 @@ fn tenth(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
+/// A number rounded to a tenth, written without a useless `.0` (`12`, not
+/// `12.0`): the page holds millions of them at 10,000 models.
+#[derive(Clone, Copy)]
+struct Tenth(f64);
+
+impl Serialize for Tenth {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let value = tenth(self.0);
+        if value.fract() == 0.0 && value.abs() < 1e15 {
+            serializer.serialize_i64(value as i64)
+        } else {
+            serializer.serialize_f64(value)
+        }
+    }
+}
+
 /// Tag of a segment whose control points follow [`curve_controls`].
-const CURVE: f64 = 0.0;
+const CURVE: Tenth = Tenth(0.0);
 /// Tag of a segment whose control points follow [`line_controls`].
-const LINE: f64 = 1.0;
+const LINE: Tenth = Tenth(1.0);
 /// Tag of a segment whose control points are written out.
-const CONTROLS: f64 = 2.0;
+const CONTROLS: Tenth = Tenth(2.0);
 
 /// One edge as the page reads it: the parent's and the child's index, the
 /// start `x, y`, then per cubic segment a tag and the end `x, y`, with the
 /// two control points between them only when the tag is [`CONTROLS`] (the
 /// script works out the others as the layout did). Most edges are mostly
 /// curves, so this is about a third of the size of every point.
-pub(crate) fn edge_path(edge: &EdgePath) -> Vec<f64> {
+fn edge_path(edge: &EdgePath) -> Vec<Tenth> {
     let points = &edge.points;
     let mut flat = Vec::with_capacity(4 + 3 * points.len());
-    flat.extend([edge.from as f64, edge.to as f64]);
-    flat.extend([tenth(points[0].0), tenth(points[0].1)]);
+    flat.extend([Tenth(edge.from as f64), Tenth(edge.to as f64)]);
+    flat.extend([Tenth(points[0].0), Tenth(points[0].1)]);
     let mut start = points[0];
     for segment in points[1..].chunks_exact(3) {
         let (c1, c2, end) = (segment[0], segment[1], segment[2]);
@@ -69,9 +85,9 @@ pub(crate) fn edge_path(edge: &EdgePath) -> Vec<f64> {
         } else if [c1, c2] == line_controls(start, end) {
             flat.push(LINE);
         } else {
-            flat.extend([CONTROLS, tenth(c1.0), tenth(c1.1), tenth(c2.0), tenth(c2.1)]);
+            flat.extend([CONTROLS, Tenth(c1.0), Tenth(c1.1), Tenth(c2.0), Tenth(c2.1)]);
         }
-        flat.extend([tenth(end.0), tenth(end.1)]);
+        flat.extend([Tenth(end.0), Tenth(end.1)]);
         start = end;
     }
     flat
@@ -79,7 +95,7 @@ pub(crate) fn edge_path(edge: &EdgePath) -> Vec<f64> {
 
 /// The edges of `layout` the page draws, as [`edge_path`] writes them:
 /// those between known nodes whose points form whole cubic segments.
-fn edge_paths(known: usize, layout: &Layout) -> Vec<Vec<f64>> {
+fn edge_paths(known: usize, layout: &Layout) -> Vec<Vec<Tenth>> {
     layout
         .edges
         .iter()
@@ -100,7 +116,7 @@ fn script_safe_json(graph: &DocGraph, layout: &Layout) -> String {
         boxes: layout
             .nodes
             .iter()
-            .map(|b| [tenth(b.x), tenth(b.y), tenth(b.width), tenth(b.height)])
+            .map(|b| [Tenth(b.x), Tenth(b.y), Tenth(b.width), Tenth(b.height)])
             .collect(),
         paths: edge_paths(graph.nodes.len().min(layout.nodes.len()), layout),
         label_chars: max_label_chars(),
