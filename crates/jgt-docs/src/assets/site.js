@@ -279,9 +279,39 @@
 
   function drawNow() {
     frameRequested = false;
-    if (baseDirty) drawBase();
+    if (baseDirty) {
+      var started = performance.now();
+      drawBase();
+      baseCost = performance.now() - started;
+      drawn.x = view.x;
+      drawn.y = view.y;
+      drawn.k = view.k;
+      canvas.style.transform = overlay.style.transform = '';
+      // The overlay is painted for the same view as the graph.
+      overlayDirty = true;
+    }
     if (overlayDirty) drawOverlay();
     baseDirty = overlayDirty = false;
+  }
+
+  // While the pointer or the wheel moves the view: when painting the graph
+  // is quick, it is painted every frame; otherwise the canvases are moved
+  // and scaled as they are (which costs nothing) and painted again once the
+  // view has been still for a moment.
+  var drawn = { x: 0, y: 0, k: 1 };
+  var baseCost = 0;
+  var settleTimer = 0;
+  var SETTLE_MS = 120;
+  function viewMoved() {
+    if (baseCost < 25) {
+      requestDraw(true);
+      return;
+    }
+    var scale = view.k / drawn.k;
+    canvas.style.transform = overlay.style.transform = 'translate(' +
+      (view.x - drawn.x * scale) + 'px,' + (view.y - drawn.y * scale) + 'px) scale(' + scale + ')';
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(function () { requestDraw(true); }, SETTLE_MS);
   }
 
   function clampZoom(k) { return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, k)); }
@@ -346,12 +376,18 @@
   // ---- Painting -------------------------------------------------------------
 
   // Adds edge e's curve and, when large enough to see, its arrowhead.
-  function traceEdge(ctx, e, arrows) {
+  // Segments out of view `v` are skipped: a long edge crossing the view
+  // would otherwise be painted from end to end.
+  function traceEdge(ctx, e, arrows, v) {
     var at = edgeStart[e], end = at + 2 * edgeLength[e];
     ctx.moveTo(coords[at], coords[at + 1]);
     for (at += 2; at + 5 < end; at += 6) {
-      ctx.bezierCurveTo(coords[at], coords[at + 1], coords[at + 2], coords[at + 3],
-        coords[at + 4], coords[at + 5]);
+      if (segmentVisible(at - 2, v)) {
+        ctx.bezierCurveTo(coords[at], coords[at + 1], coords[at + 2], coords[at + 3],
+          coords[at + 4], coords[at + 5]);
+      } else {
+        ctx.moveTo(coords[at + 4], coords[at + 5]);
+      }
     }
     if (!arrows) return;
     var x = coords[end - 2], y = coords[end - 1];
@@ -360,12 +396,25 @@
     ctx.lineTo(x - ARROW_LENGTH, y + ARROW_HALF_WIDTH);
   }
 
+  // Whether the cubic segment whose four points start at coords[at] may
+  // show in `v` (a curve stays within its points' rectangle).
+  function segmentVisible(at, v) {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (var j = at; j < at + 8; j += 2) {
+      x0 = Math.min(x0, coords[j]);
+      x1 = Math.max(x1, coords[j]);
+      y0 = Math.min(y0, coords[j + 1]);
+      y1 = Math.max(y1, coords[j + 1]);
+    }
+    return x0 <= v.x1 && x1 >= v.x0 && y0 <= v.y1 + ARROW_HALF_WIDTH && y1 >= v.y0 - ARROW_HALF_WIDTH;
+  }
+
   // Strokes the given edges (those in view) in one path.
   function paintEdges(ctx, list, v, colour, width) {
     var arrows = view.k * ARROW_LENGTH >= 2;
     ctx.beginPath();
     for (var j = 0; j < list.length; j++) {
-      if (edgeVisible(list[j], v)) traceEdge(ctx, list[j], arrows);
+      if (edgeVisible(list[j], v)) traceEdge(ctx, list[j], arrows, v);
     }
     ctx.strokeStyle = colour;
     ctx.lineWidth = width;
@@ -618,7 +667,7 @@
 
   // The node under a pointer event, allowing a few pixels when zoomed out.
   function nodeAtEvent(event) {
-    var r = canvas.getBoundingClientRect();
+    var r = pane.getBoundingClientRect();
     var gx = (event.clientX - r.left - view.x) / view.k;
     var gy = (event.clientY - r.top - view.y) / view.k;
     return nodeNear(gx, gy, view.k < 0.5 ? 4 / view.k : 0);
@@ -626,7 +675,7 @@
 
   canvas.addEventListener('wheel', function (event) {
     event.preventDefault();
-    var r = canvas.getBoundingClientRect();
+    var r = pane.getBoundingClientRect();
     var mx = event.clientX - r.left, my = event.clientY - r.top;
     var step = event.deltaMode === 1 ? 0.05 : event.deltaMode === 2 ? 1 : 0.0015;
     var k = clampZoom(view.k * Math.exp(-event.deltaY * step));
@@ -634,7 +683,7 @@
     view.y = my - (my - view.y) * (k / view.k);
     view.k = k;
     fitted = false;
-    requestDraw(true);
+    viewMoved();
   }, { passive: false });
 
   var drag = null;
@@ -670,7 +719,7 @@
       fitted = false;
       view.x = drag.vx + dx;
       view.y = drag.vy + dy;
-      requestDraw(true);
+      viewMoved();
     }
   });
   canvas.addEventListener('pointerleave', function () { if (!drag) setHover(-1); });
@@ -679,6 +728,7 @@
     var finished = drag;
     drag = null;
     canvas.classList.remove('dragging');
+    if (finished.moved) requestDraw(true);
     if (finished.moved || event.type === 'pointercancel') return;
     if (finished.node >= 0) select(finished.node, false, true);
     else deselect(true);
@@ -1081,7 +1131,7 @@
     nodeRect: function (name) {
       var n = indexOf.has(name) ? indexOf.get(name) : -1;
       if (n < 0) return null;
-      var r = canvas.getBoundingClientRect();
+      var r = pane.getBoundingClientRect();
       return {
         x: r.left + view.x + bx[n] * view.k, y: r.top + view.y + by[n] * view.k,
         width: bw[n] * view.k, height: bh[n] * view.k
