@@ -279,6 +279,9 @@
 
   function drawNow() {
     frameRequested = false;
+    // A view moved but not yet painted (see viewMoved): paint it all, so
+    // the overlay and the graph below agree.
+    if (drawn.x !== view.x || drawn.y !== view.y || drawn.k !== view.k) baseDirty = true;
     if (baseDirty) {
       var started = performance.now();
       drawBase();
@@ -634,7 +637,7 @@
   // the search matches and the node under the pointer at full strength.
   function drawOverlay() {
     startDrawing(overlayCtx);
-    var focus = selected >= 0, searching = matches.length > 0 || searchQuery !== '';
+    var focus = selected >= 0, searching = searchQuery !== '';
     if (pixelMode()) {
       drawOverlayPixels(visibleRect(), focus, searching);
       return;
