@@ -532,17 +532,22 @@
   // A one-pixel line from (x0, y0) to (x1, y1), in device pixels.
   function pixelLine(p, x0, y0, x1, y1, colour) {
     x0 = Math.round(x0); y0 = Math.round(y0); x1 = Math.round(x1); y1 = Math.round(y1);
+    var w = p.w, h = p.h;
     if ((x0 < 0 && x1 < 0) || (y0 < 0 && y1 < 0) ||
-      (x0 >= p.w && x1 >= p.w) || (y0 >= p.h && y1 >= p.h)) return;
+      (x0 >= w && x1 >= w) || (y0 >= h && y1 >= h)) return;
+    var inside = x0 >= 0 && x1 >= 0 && y0 >= 0 && y1 >= 0 && x0 < w && x1 < w && y0 < h && y1 < h;
     var dx = Math.abs(x1 - x0), dy = -Math.abs(y1 - y0);
-    var sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1;
-    var err = dx + dy;
+    var sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? w : -w;
+    var err = dx + dy, u32 = p.u32;
+    // Walks the line by its offset in the image; only a line partly out
+    // of the image checks each pixel.
+    var at = y0 * w + x0, x = x0, y = y0;
     for (;;) {
-      if (x0 >= 0 && y0 >= 0 && x0 < p.w && y0 < p.h) p.u32[y0 * p.w + x0] = colour;
-      if (x0 === x1 && y0 === y1) return;
+      if (inside || (x >= 0 && y >= 0 && x < w && y < h)) u32[at] = colour;
+      if (x === x1 && y === y1) return;
       var e2 = 2 * err;
-      if (e2 >= dy) { err += dy; x0 += sx; }
-      if (e2 <= dx) { err += dx; y0 += sy; }
+      if (e2 >= dy) { err += dy; at += sx; x += sx; }
+      if (e2 <= dx) { err += dx; at += sy; y += sy > 0 ? 1 : -1; }
     }
   }
 
