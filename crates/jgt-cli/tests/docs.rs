@@ -482,8 +482,8 @@ fn a_selection_narrows_every_format() {
     );
     p.jgt(&["docs", "generate", "-s", "stg_users"]).ok();
     let html = std::fs::read_to_string(p.path().join("target/docs/index.html")).unwrap();
-    assert!(html.contains("data-name=\"stg_users\""));
-    assert!(!html.contains("data-name=\"raw_user\""));
+    assert!(html.contains("\"name\":\"stg_users\""));
+    assert!(!html.contains("\"name\":\"raw_user\""));
 }
 
 /// The project whose descriptions try to break out of the page.
@@ -747,7 +747,7 @@ fn serve_answers_with_the_site() {
     assert_eq!(body, index, "/ is not target/docs/index.html");
     let html = String::from_utf8(body).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("data-name=\"jafflegaggle_contacts\""));
+    assert!(html.contains("\"name\":\"jafflegaggle_contacts\""));
 
     // The same file by name, with a query string; nothing outside the folder.
     assert_eq!(get(&address, "/index.html?x=1").2, index);

@@ -49,7 +49,7 @@ const ORDER_SWEEPS: usize = 8;
 const PLACE_PASSES: usize = 3;
 
 /// The most characters of a name that fit in the widest box.
-fn max_label_chars() -> usize {
+pub(crate) fn max_label_chars() -> usize {
     ((MAX_WIDTH - 2.0 * TEXT_PADDING) / CHAR_WIDTH).floor() as usize
 }
 
@@ -543,21 +543,31 @@ pub(crate) fn spread(wanted: &[f64], separations: &[f64]) -> Vec<f64> {
     placed
 }
 
+/// The control points of a cubic segment from `start` to `end` that leaves
+/// and arrives horizontally.
+pub(crate) fn curve_controls(start: (f64, f64), end: (f64, f64)) -> [(f64, f64); 2] {
+    let bend = ((end.0 - start.0).abs() / 2.0).max(40.0);
+    [(start.0 + bend, start.1), (end.0 - bend, end.1)]
+}
+
+/// The control points of a straight cubic segment from `start` to `end`.
+pub(crate) fn line_controls(start: (f64, f64), end: (f64, f64)) -> [(f64, f64); 2] {
+    let third = ((end.0 - start.0) / 3.0, (end.1 - start.1) / 3.0);
+    [
+        (start.0 + third.0, start.1 + third.1),
+        (end.0 - third.0, end.1 - third.1),
+    ]
+}
+
 /// Appends a cubic segment from the last point to `end` that leaves and
 /// arrives horizontally.
 fn curve_to(points: &mut Vec<(f64, f64)>, end: (f64, f64)) {
-    let start = points[points.len() - 1];
-    let bend = ((end.0 - start.0).abs() / 2.0).max(40.0);
-    points.extend([(start.0 + bend, start.1), (end.0 - bend, end.1), end]);
+    let [c1, c2] = curve_controls(points[points.len() - 1], end);
+    points.extend([c1, c2, end]);
 }
 
 /// Appends a straight segment from the last point to `end`, as a cubic.
 fn line_to(points: &mut Vec<(f64, f64)>, end: (f64, f64)) {
-    let start = points[points.len() - 1];
-    let third = ((end.0 - start.0) / 3.0, (end.1 - start.1) / 3.0);
-    points.extend([
-        (start.0 + third.0, start.1 + third.1),
-        (end.0 - third.0, end.1 - third.1),
-        end,
-    ]);
+    let [c1, c2] = line_controls(points[points.len() - 1], end);
+    points.extend([c1, c2, end]);
 }

@@ -3,9 +3,10 @@
 //! This crate owns everything between "here is the project's graph" and
 //! "here is something a person can look at": a layered, left-to-right
 //! layout of the lineage graph ([`layout`]), a standalone SVG drawing of it
-//! ([`render_svg`]), and a single self-contained `index.html` that embeds
-//! the same drawing with zoom, pan, search, lineage highlighting and a
-//! panel describing each node ([`render_site`], [`write_site`]). It knows
+//! ([`render_svg`]), and a single self-contained `index.html` that draws
+//! the same picture on a canvas, with zoom, pan, search, lineage
+//! highlighting and a panel describing each node ([`render_site`],
+//! [`write_site`]). It knows
 //! nothing of Jinja, petgraph or databases: callers convert their own data
 //! into a [`DocGraph`] first. The site needs no network and works when
 //! opened straight from disk.

@@ -1,16 +1,21 @@
 //! The documentation site: one self-contained `index.html`.
 //!
-//! The page holds the SVG from [`render_svg`], the style sheet and script
-//! from `assets/`, and the graph itself as JSON in
-//! `<script type="application/json" id="jgt-data">`. In that JSON `<`, `>`
+//! The page holds a `<canvas>` the script draws the lineage graph on, the
+//! style sheet and script from `assets/`, and the graph itself, with the
+//! geometry of [`layout`](crate::layout), as JSON in
+//! `<script type="application/json" id="jgt-data">`. Drawing on a canvas
+//! rather than embedding the SVG of [`render_svg`](crate::render_svg) keeps
+//! large graphs quick: the browser builds no element per node or edge, and
+//! the script draws only what the view shows. In that JSON `<`, `>`
 //! and `&` are written as `\u003c`, `\u003e` and `\u0026`, so no text in
 //! the graph can close the element; the script reads it with `JSON.parse`
 //! and puts every piece of text on the page with `textContent`.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-use crate::svg::{escape, kind_class, render_svg};
-use crate::{DocGraph, Layout};
+use crate::layout::{curve_controls, line_controls, max_label_chars};
+use crate::svg::{escape, kind_class};
+use crate::{DocGraph, EdgePath, Layout};
 
 /// The style sheet of the page.
 pub(crate) const SITE_CSS: &str = include_str!("assets/site.css");
@@ -26,15 +31,84 @@ struct SiteData<'a> {
     width: f64,
     /// Height of the drawing.
     height: f64,
-    /// `[x, y, width, height]` of each node's box, to centre on it.
-    boxes: Vec<[f64; 4]>,
+    /// `[x, y, width, height]` of each node's box.
+    boxes: Vec<[Tenth; 4]>,
+    /// One list per drawn edge, as [`edge_path`] writes it.
+    paths: Vec<Vec<Tenth>>,
+    /// The most characters of a name drawn in a box; longer names end in `…`.
+    label_chars: usize,
+}
+
+/// Rounds to a tenth of a pixel, which is all the drawing needs.
+fn tenth(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+/// A number rounded to a tenth, written without a useless `.0` (`12`, not
+/// `12.0`): the page holds millions of them at 10,000 models.
+#[derive(Clone, Copy)]
+struct Tenth(f64);
+
+impl Serialize for Tenth {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let value = tenth(self.0);
+        if value.fract() == 0.0 && value.abs() < 1e15 {
+            serializer.serialize_i64(value as i64)
+        } else {
+            serializer.serialize_f64(value)
+        }
+    }
+}
+
+/// Tag of a segment whose control points follow [`curve_controls`].
+const CURVE: Tenth = Tenth(0.0);
+/// Tag of a segment whose control points follow [`line_controls`].
+const LINE: Tenth = Tenth(1.0);
+/// Tag of a segment whose control points are written out.
+const CONTROLS: Tenth = Tenth(2.0);
+
+/// One edge as the page reads it: the parent's and the child's index, the
+/// start `x, y`, then per cubic segment a tag and the end `x, y`, with the
+/// two control points between them only when the tag is [`CONTROLS`] (the
+/// script works out the others as the layout did). Most edges are mostly
+/// curves, so this is about a third of the size of every point.
+fn edge_path(edge: &EdgePath) -> Vec<Tenth> {
+    let points = &edge.points;
+    let mut flat = Vec::with_capacity(4 + 3 * points.len());
+    flat.extend([Tenth(edge.from as f64), Tenth(edge.to as f64)]);
+    flat.extend([Tenth(points[0].0), Tenth(points[0].1)]);
+    let mut start = points[0];
+    for segment in points[1..].chunks_exact(3) {
+        let (c1, c2, end) = (segment[0], segment[1], segment[2]);
+        if [c1, c2] == curve_controls(start, end) {
+            flat.push(CURVE);
+        } else if [c1, c2] == line_controls(start, end) {
+            flat.push(LINE);
+        } else {
+            flat.extend([CONTROLS, Tenth(c1.0), Tenth(c1.1), Tenth(c2.0), Tenth(c2.1)]);
+        }
+        flat.extend([Tenth(end.0), Tenth(end.1)]);
+        start = end;
+    }
+    flat
+}
+
+/// The edges of `layout` the page draws, as [`edge_path`] writes them:
+/// those between known nodes whose points form whole cubic segments.
+fn edge_paths(known: usize, layout: &Layout) -> Vec<Vec<Tenth>> {
+    layout
+        .edges
+        .iter()
+        .filter(|e| e.from < known && e.to < known)
+        .filter(|e| e.points.len() >= 4 && e.points.len() % 3 == 1)
+        .map(edge_path)
+        .collect()
 }
 
 /// JSON that can sit inside a `<script>` element: the characters HTML
 /// could read as markup are written as JSON escapes, which only ever occur
 /// inside JSON strings, so the value is unchanged.
 fn script_safe_json(graph: &DocGraph, layout: &Layout) -> String {
-    let tenth = |value: f64| (value * 10.0).round() / 10.0;
     let data = SiteData {
         graph,
         width: tenth(layout.width),
@@ -42,8 +116,10 @@ fn script_safe_json(graph: &DocGraph, layout: &Layout) -> String {
         boxes: layout
             .nodes
             .iter()
-            .map(|b| [tenth(b.x), tenth(b.y), tenth(b.width), tenth(b.height)])
+            .map(|b| [Tenth(b.x), Tenth(b.y), Tenth(b.width), Tenth(b.height)])
             .collect(),
+        paths: edge_paths(graph.nodes.len().min(layout.nodes.len()), layout),
+        label_chars: max_label_chars(),
     };
     let json = serde_json::to_string(&data)
         .expect("the site data holds only strings, numbers and lists, which always serialize");
@@ -64,8 +140,8 @@ fn script_safe_json(graph: &DocGraph, layout: &Layout) -> String {
 /// Renders the documentation site for `graph`, drawn as `layout` says, as
 /// one HTML page that needs nothing else: no network, no other file.
 ///
-/// On the left, the lineage graph (the picture of [`render_svg`]) with wheel
-/// zoom, drag to pan, a "Fit" button and a search box (`id="search"`) that
+/// On the left, the lineage graph (drawn like [`render_svg`], on a canvas
+/// the script paints) with wheel zoom, drag to pan, a "Fit" button and a search box (`id="search"`) that
 /// highlights matching nodes and, on Enter, centres and selects the best
 /// one. Clicking a node highlights it with everything upstream and
 /// downstream and opens it in the panel on the right (`id="panel"`): kind,
@@ -74,13 +150,13 @@ fn script_safe_json(graph: &DocGraph, layout: &Layout) -> String {
 /// `id="raw-sql"`) and links to parents and children. With nothing
 /// selected, the panel lists every node grouped by kind. The URL hash
 /// `#node=NAME` selects a node, so links can be shared.
+///
+/// [`render_svg`]: crate::render_svg
 pub fn render_site(graph: &DocGraph, layout: &Layout) -> String {
-    let svg = render_svg(graph, layout);
     let json = script_safe_json(graph, layout);
     let project = escape(&graph.project_name);
     let edge_count = layout.edges.len();
-    let mut out =
-        String::with_capacity(svg.len() + json.len() + SITE_CSS.len() + SITE_JS.len() + 4096);
+    let mut out = String::with_capacity(json.len() + SITE_CSS.len() + SITE_JS.len() + 4096);
 
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -112,7 +188,9 @@ pub fn render_site(graph: &DocGraph, layout: &Layout) -> String {
          <button id=\"fit\" type=\"button\" title=\"Show the whole graph\">Fit</button>\n\
          </header>\n<main>\n<section id=\"graph\" aria-label=\"Lineage graph\">\n",
     );
-    out.push_str(&svg);
+    out.push_str(&format!(
+        "<canvas id=\"jgt-canvas\" role=\"img\" aria-label=\"Lineage of {project}\"></canvas>\n"
+    ));
     out.push_str("<div class=\"legend\" aria-hidden=\"true\">");
     for kind in ["seed", "source", "model", "test"] {
         out.push_str(&format!(

@@ -29,7 +29,9 @@ run(async () => {
   try {
     await page.goto(pathToFileURL(resolve(indexArg)).href, { waitUntil: 'load' });
     check('the page script ran', (await page.locator('#index .node-link').count()) === 1);
-    await page.click('g.node[data-name="evil"]');
+    // The graph is a canvas: click where window.jgtDocs says the node is.
+    const r = await page.evaluate(() => window.jgtDocs.nodeRect('evil'));
+    await page.mouse.click(r.x + r.width / 2, r.y + r.height / 2);
     await page.waitForSelector('#node-view:not([hidden])');
     // Give an injected handler the chance to fire.
     await page.waitForTimeout(300);
