@@ -330,13 +330,38 @@ pub fn build(
         warn_error: false,
     });
     let (compiled, ids) = load_with(ctx.common, selection, project, database, existing, run)?;
-    write_manifest(&compiled, ctx.invocation)?;
+    // The manifest is written beside the build rather than before it: at
+    // 10,000 models it is about a tenth of a second the first node need
+    // not wait for. Both end before the command returns.
+    std::thread::scope(|scope| {
+        let manifest = scope.spawn(|| write_manifest(&compiled, ctx.invocation));
+        let built = build_compiled(ctx, &compiled, ids, adapter, kinds, store_failures, started);
+        let written = match manifest.join() {
+            Ok(written) => written,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let built = built?;
+        written?;
+        Ok(built)
+    })
+}
+
+/// [`build`] once the project is compiled and the database open.
+fn build_compiled(
+    ctx: &Invoked,
+    compiled: &Compiled,
+    ids: Vec<NodeId>,
+    adapter: &(dyn jgt_exec::Adapter + Send),
+    kinds: &[NodeKind],
+    store_failures: bool,
+    started: Instant,
+) -> Result<bool> {
     let ids: Vec<NodeId> = ids
         .into_iter()
         .filter(|id| kinds.contains(&compiled.node(*id).kind))
         .collect();
-    write_compiled(&compiled, &ids)?;
-    let plan = jgt_compile::plan::plan(&compiled, &ids, store_failures);
+    write_compiled(compiled, &ids)?;
+    let plan = jgt_compile::plan::plan(compiled, &ids, store_failures);
     if plan.is_empty() {
         outln!(
             "Nothing to do: the selection holds no {}.",
@@ -345,10 +370,10 @@ pub fn build(
         return Ok(true);
     }
     let mut started_hooks = Vec::new();
-    crate::operation::run_hooks(&compiled, adapter, When::Start, None, &mut started_hooks)?;
+    crate::operation::run_hooks(compiled, adapter, When::Start, None, &mut started_hooks)?;
     let mut reporter = Reporter::new(&plan);
     let threads = compiled.target.threads;
-    let rerender = crate::execution::AtExecution::new(&compiled);
+    let rerender = crate::execution::AtExecution::new(compiled);
     let rerender = rerender.as_ref().map(|r| r as &dyn jgt_exec::Rerender);
     let results = jgt_exec::run_parallel(
         adapter,
@@ -376,7 +401,7 @@ pub fn build(
     let ended = match ctx.cancel.is_cancelled() {
         true => Ok(0),
         false => crate::operation::run_hooks(
-            &compiled,
+            compiled,
             adapter,
             When::End,
             Some((&plan, &results)),
@@ -384,7 +409,7 @@ pub fn build(
         ),
     };
     write_run_results(
-        &compiled,
+        compiled,
         &plan,
         &results,
         [&started_hooks, &ended_hooks],
@@ -397,7 +422,7 @@ pub fn build(
         return Ok(false);
     }
     ended?;
-    for warning in crate::warnings::column_warnings(&compiled, &ids, &plan, &results, adapter) {
+    for warning in crate::warnings::column_warnings(compiled, &ids, &plan, &results, adapter) {
         errln!("{} {warning}", console::style("warning:").yellow().bold());
     }
     Ok(results.iter().all(|r| r.lets_children_run()))

@@ -449,7 +449,7 @@ fn render_models(
             .insert(model.name.clone(), model.package.clone());
     }
     let first = Arc::new(catalog);
-    let outputs = crate::parallel::map(&project.models, |model| {
+    let outputs = jgt_core::parallel::map(&project.models, |model| {
         let this = &first.nodes[&model.name];
         let default = model.config.materialized.as_deref();
         renderer.render(&model.path, &model.name, &first, Some(this), default)

@@ -79,12 +79,9 @@ fn body(sql: &str) -> &str {
 
 /// The ephemeral models inlined into `id`, parents first.
 pub fn inlined(dag: &Dag, nodes: &[CompiledNode], id: NodeId) -> Vec<NodeId> {
-    let needed = ephemeral_ancestors(dag, nodes, id);
-    dag.order()
-        .iter()
-        .copied()
-        .filter(|n| needed.contains(n))
-        .collect()
+    let mut needed: Vec<NodeId> = ephemeral_ancestors(dag, nodes, id).into_iter().collect();
+    needed.sort_by_key(|&n| dag.rank(n));
+    needed
 }
 
 /// The ephemeral models `id` reads, following ephemeral parents upward.

@@ -24,7 +24,6 @@ mod external;
 mod hooks;
 mod incremental;
 mod nodes;
-mod parallel;
 pub mod plan;
 mod properties;
 mod reported;

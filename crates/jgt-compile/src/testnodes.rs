@@ -54,7 +54,7 @@ pub fn add_tests(
             }
         }
     }
-    let outputs = crate::parallel::map(&calls, |call| {
+    let outputs = jgt_core::parallel::map(&calls, |call| {
         call.as_ref().ok().map(|call| generic.render(call))
     });
     let mut warnings = Vec::new();

@@ -17,6 +17,7 @@ pub mod csv;
 mod dialect;
 pub mod freshness;
 pub mod introspect;
+pub mod parallel;
 pub mod plan;
 mod relation;
 pub mod results;

@@ -128,10 +128,15 @@ impl DagBuilder {
         if order.len() < self.graph.node_count() {
             return Err(describe_cycle(&self.graph));
         }
+        let mut rank = vec![0; order.len()];
+        for (position, id) in order.iter().enumerate() {
+            rank[id.index()] = position;
+        }
         Ok(Dag {
             graph: self.graph,
             by_name: self.by_name,
             order,
+            rank,
         })
     }
 }
@@ -142,6 +147,8 @@ pub struct Dag {
     graph: DiGraph<Node, ()>,
     by_name: HashMap<String, NodeId>,
     order: Vec<NodeId>,
+    /// Each node's position in `order`, by `NodeId::index()`.
+    rank: Vec<usize>,
 }
 
 impl Dag {
@@ -159,6 +166,12 @@ impl Dag {
     /// either order, alphabetical. The same project always gives the same order.
     pub fn order(&self) -> &[NodeId] {
         &self.order
+    }
+
+    /// A node's position in [`Dag::order`]: sorting nodes by it puts
+    /// parents before children, in constant time per node.
+    pub fn rank(&self, id: NodeId) -> usize {
+        self.rank[id.index()]
     }
 
     /// How many nodes the graph has.

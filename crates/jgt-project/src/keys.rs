@@ -351,6 +351,8 @@ impl Walk<'_> {
         let Some(items) = list.as_sequence() else {
             return;
         };
+        // Entries come in file order: each is searched for after the last.
+        let mut cursor = from;
         for item in items {
             let name = item
                 .get("name")
@@ -364,7 +366,11 @@ impl Walk<'_> {
             let line = item
                 .get("name")
                 .and_then(Value::as_str)
-                .map_or(from, |n| self.name_line(n, from).max(from));
+                .map_or(cursor, |n| match self.name_line(n, cursor) {
+                    0 => self.name_line(n, from).max(from),
+                    found => found,
+                });
+            cursor = line.max(cursor);
             let here = format!("{section}.{}", name.unwrap_or_default());
             self.level(&here, level, item, line);
         }

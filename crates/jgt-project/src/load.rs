@@ -175,6 +175,12 @@ impl Part {
 
 /// Reads the files of the project part in folder `base` (relative to
 /// `root`; empty for the root project). Paths stay relative to `root`.
+/// A file under a model path, read.
+enum ModelPathFile {
+    Model(ModelFile),
+    Schema(SchemaEntry),
+}
+
 pub(crate) fn read_part(
     root: &Path,
     base: &Path,
@@ -189,27 +195,34 @@ pub(crate) fn read_part(
     let package = &config.name;
     let mut part = Part::default();
     refuse_python_models(root, &under(&config.model_paths))?;
-    for found in discover::find_files(root, &under(&config.model_paths), &["sql", "yml", "yaml"])? {
+    let found = discover::find_files(root, &under(&config.model_paths), &["sql", "yml", "yaml"])?;
+    // Reading and parsing files is independent work per file: spread it
+    // over the cores, keep the files' order.
+    let read = jgt_core::parallel::map(&found, |found| -> Result<ModelPathFile, ProjectError> {
         let text = discover::read_text(root, &found.path)?;
-        if found.path.extension().is_some_and(|e| e == "sql") {
-            let mut node = trees.models.resolve(&found.folders, &found.stem);
-            if let Some((models, _)) = trees.root {
-                node = models.overlay_package(node, package, &found.folders, &found.stem);
-            }
-            // Disabled models are kept until the schema files' configs
-            // are applied: `ref()` to them must say they are disabled.
-            part.models.push(ModelFile {
-                package: package.clone(),
-                name: found.stem,
-                path: found.path,
-                folders: found.folders,
-                raw_sql: text,
-                config: node,
-                snapshot: false,
-            });
-        } else {
-            part.schema_files
-                .push(schema_entry(package, found.path, text)?);
+        if found.path.extension().is_none_or(|e| e != "sql") {
+            return Ok(ModelPathFile::Schema(schema_entry(package, found.path.clone(), text)?));
+        }
+        let mut node = trees.models.resolve(&found.folders, &found.stem);
+        if let Some((models, _)) = trees.root {
+            node = models.overlay_package(node, package, &found.folders, &found.stem);
+        }
+        // Disabled models are kept until the schema files' configs
+        // are applied: `ref()` to them must say they are disabled.
+        Ok(ModelPathFile::Model(ModelFile {
+            package: package.clone(),
+            name: found.stem.clone(),
+            path: found.path.clone(),
+            folders: found.folders.clone(),
+            raw_sql: text,
+            config: node,
+            snapshot: false,
+        }))
+    });
+    for file in read {
+        match file? {
+            ModelPathFile::Model(model) => part.models.push(model),
+            ModelPathFile::Schema(entry) => part.schema_files.push(entry),
         }
     }
     for found in discover::find_files(root, &under(&config.seed_paths), &["csv", "yml", "yaml"])? {

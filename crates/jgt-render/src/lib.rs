@@ -98,6 +98,8 @@ pub struct Renderer {
     naming: naming::Overrides,
     /// Per template file: whether its source mentions execution-time names.
     mentions: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    /// The models', tests' and analyses' sources by template name.
+    sources: HashMap<String, String>,
 }
 
 /// A generic test to render: which test, on what, with which arguments.
@@ -198,11 +200,13 @@ impl Renderer {
             naming: naming::Overrides::of(&table),
             table,
             mentions: Default::default(),
+            sources: HashMap::new(),
         };
-        // Models, tests and analyses are compiled when first rendered, not
-        // here: a selection compiles only the templates it renders, and
-        // threads rendering at once compile theirs in parallel.
-        let sources: HashMap<String, String> = project
+        // Models, tests and analyses are compiled each time they render and
+        // dropped after: a selection compiles only what it renders, threads
+        // compile theirs in parallel, and 10,000 compiled templates (about
+        // 12 KB each) are never all held at once.
+        renderer.sources = project
             .models
             .iter()
             .map(|model| (template_name(&model.path), model.raw_sql.clone()))
@@ -211,22 +215,23 @@ impl Renderer {
                     .map(|file| (template_name(&file.path), file.text.clone())),
             )
             .collect();
-        renderer
-            .env
-            .set_loader(move |name| Ok(sources.get(name).map(|s| python::rewrite_literals(s))));
         Ok(renderer)
     }
 
-    /// Adds (or replaces) one template under the name of its `path`.
+    /// Adds (or replaces) one template under the name of its `path`,
+    /// checking its syntax.
     pub fn add_template(&mut self, path: &Path, source: &str) -> Result<(), RenderError> {
         let name = template_name(path);
         self.mentions
             .get_mut()
             .expect("mentions lock")
             .remove(&name);
+        let rewritten = python::rewrite_literals(source);
         self.env
-            .add_template_owned(name.clone(), python::rewrite_literals(source))
-            .map_err(|err| RenderError::from_jinja(err, &name, None))
+            .template_from_named_str(&name, &rewritten)
+            .map_err(|err| RenderError::from_jinja(err, &name, None))?;
+        self.sources.insert(name, source.to_string());
+        Ok(())
     }
 
     /// Renders the template of `path`. `this` is the relation the node
@@ -302,7 +307,12 @@ impl Renderer {
         let _execute = introspection::ExecuteGuard::set(phase.db.is_some());
         let name = template_name(path);
         let fail = |err| RenderError::from_jinja(err, &name, Some(node));
-        let template = self.env.get_template(&name).map_err(fail)?;
+        let source = self.sources.get(&name).map(|s| python::rewrite_literals(s));
+        let template = match &source {
+            Some(source) => self.env.template_from_named_str(&name, source),
+            None => self.env.get_template(&name),
+        }
+        .map_err(fail)?;
         let functions = phase
             .overrides
             .as_ref()
@@ -463,10 +473,13 @@ impl Renderer {
         if let Some(known) = known.get(name) {
             return *known;
         }
-        let mentions = self
-            .env
-            .get_template(name)
-            .is_ok_and(|t| introspection::mentions_execution(t.source()));
+        let mentions = match self.sources.get(name) {
+            Some(source) => introspection::mentions_execution(source),
+            None => self
+                .env
+                .get_template(name)
+                .is_ok_and(|t| introspection::mentions_execution(t.source())),
+        };
         known.insert(name.to_string(), mentions);
         mentions
     }

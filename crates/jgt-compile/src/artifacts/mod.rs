@@ -311,7 +311,7 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
         .map(|node| unique_id(compiled, node))
         .collect();
     let order = compiled.dag.order();
-    let entries = crate::parallel::map(order, |&id| node_json(compiled, id));
+    let entries = jgt_core::parallel::map(order, |&id| node_json(compiled, id));
     let mut sections: [BTreeMap<&str, String>; 3] = Default::default();
     for (&id, (section, json)) in order.iter().zip(entries) {
         sections[section as usize].insert(&ids[id.index()], json);

@@ -11,7 +11,7 @@ use std::num::NonZeroUsize;
 const MIN_PER_THREAD: usize = 64;
 
 /// `f` applied to every item, on up to one thread per core, in order.
-pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = cores.min(items.len() / MIN_PER_THREAD).max(1);
     if threads == 1 {
