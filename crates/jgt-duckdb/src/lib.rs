@@ -8,6 +8,14 @@
 //! with DuckDB's CSV reader). Every line of DuckDB-specific SQL jgt runs is
 //! written here.
 
+// With neither feature the duckdb crate links whatever DuckDB it finds, or
+// downloads one: stop with a clear message rather than a puzzling link error.
+#[cfg(not(any(feature = "bundled", feature = "system-duckdb")))]
+compile_error!(
+    "jgt-duckdb needs a DuckDB: turn on its `bundled` feature (the default) \
+     or `system-duckdb` to link a DuckDB 2.0 library already installed"
+);
+
 mod adapter;
 mod catalog;
 mod contract;
