@@ -20,7 +20,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 JGT=${JGT:-/root/.cache/jgt-target/release/jgt}
-DBT_VENV=${DBT_VENV:-/tmp/dbtvenv}
+DBT_VENV=${DBT_VENV:-$(if [ -d /tmp/dbtvenv ]; then echo /tmp/dbtvenv; else echo /root/.venvs/dbt; fi)}
 DBT=$DBT_VENV/bin/dbt
 RUNS=${RUNS:-10}
 DBT_RUNS=${DBT_RUNS:-5}

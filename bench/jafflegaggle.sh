@@ -20,7 +20,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 JGT=${JGT:-/root/.cache/jgt-target/release/jgt}
-DBT_VENV=${DBT_VENV:-/tmp/dbtvenv}
+DBT_VENV=${DBT_VENV:-$(if [ -d /tmp/dbtvenv ]; then echo /tmp/dbtvenv; else echo /root/.venvs/dbt; fi)}
 PY=$DBT_VENV/bin/python
 DBT=$DBT_VENV/bin/dbt
 RUNS=${RUNS:-10}
@@ -79,6 +79,8 @@ copy_project "$WORK/duck"
 cp "$REPO/project.yml" "$WORK/duck/"
 (cd "$WORK/duck" && "$JGT" compile >/dev/null && rm -f target/jgt.duckdb target/jgt.duckdb.wal)
 cp "$REPO/bench/duckdb_direct.py" "$WORK/duck/"
+# The compiled SQL names the catalog "jgt": DuckDB names it after the file.
+mkdir -p "$WORK/duck/full" "$WORK/duck/nt" "$WORK/duck/like"
 
 # --- versions ----------------------------------------------------------------
 {
@@ -108,11 +110,11 @@ hyperfine --warmup 1 --runs "$RUNS" \
     --prepare "rm -f $WORK/dbt/dbt.duckdb $WORK/dbt/dbt.duckdb.wal" \
     "cd $WORK/dbt && $DBT build --profiles-dir . --no-partial-parse" \
     -n "DuckDB itself (seeds + models + tests)" \
-    --prepare "rm -f $WORK/duck/duck.duckdb $WORK/duck/duck.duckdb.wal" \
-    "cd $WORK/duck && $PY duckdb_direct.py . duck.duckdb" \
+    --prepare "rm -f $WORK/duck/full/jgt.duckdb $WORK/duck/full/jgt.duckdb.wal" \
+    "cd $WORK/duck && $PY duckdb_direct.py . full/jgt.duckdb" \
     -n "DuckDB itself (seeds + models)" \
-    --prepare "rm -f $WORK/duck/duck_nt.duckdb $WORK/duck/duck_nt.duckdb.wal" \
-    "cd $WORK/duck && $PY duckdb_direct.py . duck_nt.duckdb --no-tests" \
+    --prepare "rm -f $WORK/duck/nt/jgt.duckdb $WORK/duck/nt/jgt.duckdb.wal" \
+    "cd $WORK/duck && $PY duckdb_direct.py . nt/jgt.duckdb --no-tests" \
     -n "python -c 'import duckdb' (interpreter start-up alone)" \
     --prepare "true" \
     "$PY -c 'import duckdb'"
@@ -145,10 +147,10 @@ PY
     "cd $WORK/jgt && $JGT build" \
     "jgt build --threads 1" "rm -f $WORK/jgt/target/jgt.duckdb $WORK/jgt/target/jgt.duckdb.wal" \
     "cd $WORK/jgt && $JGT build --threads 1" \
-    "DuckDB itself (seeds + models + tests)" "rm -f $WORK/duck/duck.duckdb $WORK/duck/duck.duckdb.wal" \
-    "cd $WORK/duck && $PY duckdb_direct.py . duck.duckdb" \
-    "DuckDB itself + jgt's bookkeeping queries (--like-jgt)" "rm -f $WORK/duck/like.duckdb $WORK/duck/like.duckdb.wal" \
-    "cd $WORK/duck && $PY duckdb_direct.py . like.duckdb --like-jgt" \
+    "DuckDB itself (seeds + models + tests)" "rm -f $WORK/duck/full/jgt.duckdb $WORK/duck/full/jgt.duckdb.wal" \
+    "cd $WORK/duck && $PY duckdb_direct.py . full/jgt.duckdb" \
+    "DuckDB itself + jgt's bookkeeping queries (--like-jgt)" "rm -f $WORK/duck/like/jgt.duckdb $WORK/duck/like/jgt.duckdb.wal" \
+    "cd $WORK/duck && $PY duckdb_direct.py . like/jgt.duckdb --like-jgt" \
     "dbt build" "rm -f $WORK/dbt/dbt.duckdb $WORK/dbt/dbt.duckdb.wal" \
     "cd $WORK/dbt && $DBT build --profiles-dir ."
 
@@ -160,7 +162,7 @@ PY
     echo
     echo "jgt vs DuckDB itself:"
     echo
-    "$PY" "$REPO/bench/compare_outputs.py" "$WORK/jgt/target/jgt.duckdb" "$WORK/duck/duck.duckdb" || true
+    "$PY" "$REPO/bench/compare_outputs.py" "$WORK/jgt/target/jgt.duckdb" "$WORK/duck/full/jgt.duckdb" || true
 } | tee "$OUT/jafflegaggle-equality.md"
 
 echo "results in $OUT; project copies in $WORK"

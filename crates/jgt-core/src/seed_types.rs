@@ -653,13 +653,19 @@ mod piece_tests {
         let mut csv = String::from("id,note,day\n");
         for i in 0..5000 {
             let day = i % 28 + 1;
-            csv.push_str(&format!("{i},\"line\nbreak, \"\"quoted\"\"\",2024-01-{day:02}\n"));
+            csv.push_str(&format!(
+                "{i},\"line\nbreak, \"\"quoted\"\"\",2024-01-{day:02}\n"
+            ));
         }
         csv.push_str("5000,x,not a date\n");
         let whole = infer_bytes(csv.as_bytes(), ",").unwrap();
         for piece in [7, 64, 1000] {
             let pieces = infer_in_pieces(csv.as_bytes(), ",", piece).unwrap();
-            assert_eq!(pieces.as_deref(), Some(whole.as_slice()), "pieces of {piece}");
+            assert_eq!(
+                pieces.as_deref(),
+                Some(whole.as_slice()),
+                "pieces of {piece}"
+            );
         }
         assert_eq!(whole[2].seed_type, SeedType::Varchar);
     }

@@ -420,7 +420,8 @@ pub(crate) fn starts_with_key(line: &str, key: &str) -> bool {
             .and_then(|rest| rest.strip_prefix(key))
             .is_some_and(|rest| rest.starts_with(q) && rest[1..].starts_with(':'))
     };
-    line.strip_prefix(key).is_some_and(|rest| rest.starts_with(':'))
+    line.strip_prefix(key)
+        .is_some_and(|rest| rest.starts_with(':'))
         || quoted('"')
         || quoted('\'')
 }

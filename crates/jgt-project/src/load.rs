@@ -201,7 +201,11 @@ pub(crate) fn read_part(
     let read = jgt_core::parallel::map(&found, |found| -> Result<ModelPathFile, ProjectError> {
         let text = discover::read_text(root, &found.path)?;
         if found.path.extension().is_none_or(|e| e != "sql") {
-            return Ok(ModelPathFile::Schema(schema_entry(package, found.path.clone(), text)?));
+            return Ok(ModelPathFile::Schema(schema_entry(
+                package,
+                found.path.clone(),
+                text,
+            )?));
         }
         let mut node = trees.models.resolve(&found.folders, &found.stem);
         if let Some((models, _)) = trees.root {

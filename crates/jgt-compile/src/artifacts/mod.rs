@@ -317,9 +317,8 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
         sections[section as usize].insert(&ids[id.index()], json);
     }
     let [nodes, sources, unit_tests] = sections;
-    let names = |list: Vec<NodeId>| -> Vec<&str> {
-        list.iter().map(|n| ids[n.index()].as_str()).collect()
-    };
+    let names =
+        |list: Vec<NodeId>| -> Vec<&str> { list.iter().map(|n| ids[n.index()].as_str()).collect() };
     let mut parent_map = BTreeMap::new();
     let mut child_map = BTreeMap::new();
     for &id in order {
@@ -392,7 +391,10 @@ fn node_json(compiled: &Compiled, id: NodeId) -> (Section, String) {
 }
 
 /// `{"key":<json>,...}` from entries already serialised.
-fn write_raw_object(out: &mut dyn std::io::Write, entries: &BTreeMap<&str, String>) -> std::io::Result<()> {
+fn write_raw_object(
+    out: &mut dyn std::io::Write,
+    entries: &BTreeMap<&str, String>,
+) -> std::io::Result<()> {
     out.write_all(b"{")?;
     for (n, (key, json)) in entries.iter().enumerate() {
         if n > 0 {
