@@ -43,6 +43,8 @@ echo "work folder: $WORK"
 for n in 1000 10000; do
     python3 "$REPO/bench/gen_project.py" "$n" "$WORK/p$n"
 done
+# The selected-model case: the last model of the deepest layer (a leaf).
+ONE=$(basename "$(find "$WORK/p10000/models" -name '*.sql' | sort | tail -1)" .sql)
 echo "models: $(find "$WORK/p1000/models" -name '*.sql' | wc -l) / $(find "$WORK/p10000/models" -name '*.sql' | wc -l)"
 
 # "fresh target/": before each run the previous target/ is renamed into
@@ -66,7 +68,9 @@ hyperfine --warmup 1 --runs "$RUNS" \
     -n "jgt compile, 10,000 models, over existing target/" --prepare "true" \
     "cd $WORK/p10000 && $JGT compile" \
     -n "jgt ls, 10,000 models" --prepare "true" \
-    "cd $WORK/p10000 && $JGT ls"
+    "cd $WORK/p10000 && $JGT ls" \
+    -n "jgt compile -s $ONE, 10,000 models (one model selected)" --prepare "true" \
+    "cd $WORK/p10000 && $JGT compile -s $ONE"
 
 # What one compile of 10,000 models writes.
 echo "10,000-model compile wrote $(find "$WORK/p10000/target/compiled" -type f | wc -l) files," \
