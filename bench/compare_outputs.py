@@ -32,8 +32,11 @@ RELATIONS = [
 ]
 
 
-def attach(con, path):
+def attach(con, path, taken=()):
     alias = os.path.splitext(os.path.basename(path))[0]
+    if alias in taken:
+        # Both files are jgt.duckdb: name this one after its folder.
+        alias = os.path.basename(os.path.dirname(os.path.abspath(path)))
     con.execute(f"attach '{path}' as \"{alias}\" (read_only)")
     return alias
 
@@ -60,7 +63,7 @@ def main(argv):
     relations = relations or RELATIONS
     con = duckdb.connect()
     left = attach(con, left_path)
-    right = attach(con, right_path)
+    right = attach(con, right_path, taken=(left,))
     print(f"| relation | rows {left} | rows {right} | {left} except all {right} | {right} except all {left} | column names | column types |")
     print("|---|---:|---:|---:|---:|---|---|")
     all_equal = True

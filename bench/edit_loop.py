@@ -19,7 +19,7 @@ it does EDITS times:
    changes the compiled SQL, so `state:modified` selects it), closes the
    file and takes the time: the save;
 3. reads the watcher's lines until the "Changed: ..." line (the watcher saw
-   the save: file events plus its 200 ms quiet period), then until the
+   the save: file events plus its quiet period), then until the
    rebuild ends ("Watching for changes"), checking that the rebuild
    reported the model and its descendants ("K of K" nodes built, K =
    1 + descendants) and nothing failed. The delta is from the save to that
@@ -303,7 +303,7 @@ def main(argv):
         "| from the save to | median (ms) | p90 (ms) | max (ms) | min (ms) |",
         "|---|---:|---:|---:|---:|",
         row("the rebuild reported done (\"Watching for changes\")", done),
-        row("the watcher's \"Changed:\" line (file events + its 200 ms quiet period)", changed),
+        row("the watcher's \"Changed:\" line (file events + its quiet period)", changed),
         "",
         "Between \"Changed:\" and done, from the time stamps of the watcher's lines:",
         "",
