@@ -19,6 +19,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 JGT=${JGT:-/root/.cache/jgt-target/release/jgt}
 DBT_VENV=${DBT_VENV:-$(if [ -d /tmp/dbtvenv ]; then echo /tmp/dbtvenv; else echo /root/.venvs/dbt; fi)}
 DBT=$DBT_VENV/bin/dbt
@@ -32,9 +34,7 @@ mkdir -p "$OUT"
 echo "work folder: $WORK"
 
 {
-    echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- crates || echo ' (crates/ has uncommitted changes)')"
-    echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+    machine_lines "$REPO"
     echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT" +%Y-%m-%dT%H:%M:%SZ)"
     echo "dbt: $("$DBT" --version 2>/dev/null | grep -E 'installed|duckdb' | tr -s ' ' | tr '\n' ' ')"
     echo "hyperfine: $(hyperfine --version)"
@@ -92,16 +92,7 @@ models:
   bench_1000:
     +materialized: view
 YAML
-    cat > "$WORK/dbt1000/profiles.yml" <<YAML
-bench:
-  target: bench
-  outputs:
-    bench:
-      type: duckdb
-      path: $WORK/dbt1000/dbt.duckdb
-      schema: main
-      threads: $(nproc)
-YAML
+    dbt_profile "$WORK/dbt1000" bench "$(nproc)"
     hyperfine --warmup 1 --runs "$DBT_RUNS" \
         --export-markdown "$OUT/compile-dbt.md" \
         --export-json "$OUT/compile-dbt.json" \

@@ -19,6 +19,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 JGT=${JGT:-/root/.cache/jgt-target/release/jgt}
 DBT_VENV=${DBT_VENV:-$(if [ -d /tmp/dbtvenv ]; then echo /tmp/dbtvenv; else echo /root/.venvs/dbt; fi)}
 PY=$DBT_VENV/bin/python
@@ -45,32 +47,7 @@ cp "$REPO/project.yml" "$WORK/jgt/"
 # Paths stay relative: an absolute seed-paths entry makes dbt 1.12 write
 # compiled SQL over the CSV files.
 copy_project "$WORK/dbt"
-cat > "$WORK/dbt/dbt_project.yml" <<'YAML'
-name: jaffle_gaggle
-version: "1.0.0"
-config-version: 2
-profile: jaffle_gaggle
-model-paths: ["models"]
-macro-paths: ["macros"]
-seed-paths: ["seeds"]
-test-paths: ["tests"]
-target-path: target
-models:
-  jaffle_gaggle:
-    +materialized: table
-    staging:
-      +materialized: view
-YAML
-cat > "$WORK/dbt/profiles.yml" <<YAML
-jaffle_gaggle:
-  target: bench
-  outputs:
-    bench:
-      type: duckdb
-      path: $WORK/dbt/dbt.duckdb
-      schema: main
-      threads: $THREADS
-YAML
+dbt_jafflegaggle "$WORK/dbt" "$THREADS"
 
 # --- DuckDB itself: jgt's compiled SQL, compiled once here (not timed) -----
 # Compiled with no database present, so the incremental stg_events renders
@@ -84,9 +61,7 @@ mkdir -p "$WORK/duck/full" "$WORK/duck/nt" "$WORK/duck/like"
 
 # --- versions ----------------------------------------------------------------
 {
-    echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- crates || echo ' (crates/ has uncommitted changes)')"
-    echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+    machine_lines "$REPO"
     echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT" +%Y-%m-%dT%H:%M:%SZ)"
     echo "dbt: $("$DBT" --version 2>/dev/null | grep -E 'installed|duckdb' | tr -s ' ' | tr '\n' ' ')"
     echo "python duckdb: $("$PY" -c 'import duckdb; print(duckdb.__version__)')"

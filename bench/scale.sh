@@ -42,6 +42,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 JGT=${JGT:-/root/.cache/jgt-target/release/jgt}
 SEEDGEN=${SEEDGEN:-$(dirname "$JGT")/jgt-seedgen}
 if [ -z "${DBT_VENV:-}" ]; then
@@ -98,10 +100,7 @@ fi
 # --- environment header -------------------------------------------------------------
 ENV_TXT=$WORK/env.txt
 {
-    echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- crates || echo ' (crates/ has uncommitted changes)')"
-    echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
-    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    machine_lines "$REPO"
     echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT_ORIGINAL" +%Y-%m-%dT%H:%M:%SZ) ($JGT_ORIGINAL)"
     echo "dbt: $("$DBT" --version 2>/dev/null | grep -E 'installed|duckdb' | tr -s ' ' | tr '\n' ' ')"
     echo "python duckdb: $("$PY" -c 'import duckdb; print(duckdb.__version__)')"
@@ -168,32 +167,7 @@ for scale in $SCALES; do
     cp "$REPO/bench/duckdb_direct.py" "$S/duck/"
     # dbt: the same files plus dbt_project.yml and profiles.yml (as jafflegaggle.sh).
     copy_project "$S/dbt" "$S/seeds"
-    cat > "$S/dbt/dbt_project.yml" <<'YAML'
-name: jaffle_gaggle
-version: "1.0.0"
-config-version: 2
-profile: jaffle_gaggle
-model-paths: ["models"]
-macro-paths: ["macros"]
-seed-paths: ["seeds"]
-test-paths: ["tests"]
-target-path: target
-models:
-  jaffle_gaggle:
-    +materialized: table
-    staging:
-      +materialized: view
-YAML
-    cat > "$S/dbt/profiles.yml" <<YAML
-jaffle_gaggle:
-  target: bench
-  outputs:
-    bench:
-      type: duckdb
-      path: $S/dbt/dbt.duckdb
-      schema: main
-      threads: $THREADS
-YAML
+    dbt_jafflegaggle "$S/dbt" "$THREADS"
 
     runs=$RUNS
     [ "$scale" -ge "$LARGE_SCALE" ] && runs=$LARGE_RUNS

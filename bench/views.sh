@@ -36,6 +36,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 JGT=${JGT:-/root/.cache/jgt-target/release/jgt}
 if [ -z "${DBT_VENV:-}" ]; then
     if [ -d /tmp/dbtvenv ]; then DBT_VENV=/tmp/dbtvenv; else DBT_VENV=/root/.venvs/dbt; fi
@@ -101,26 +103,14 @@ models:
   bench_$MODELS:
     +materialized: view
 YAML
-cat > "$WORK/dbt/profiles.yml" <<YAML
-bench:
-  target: bench
-  outputs:
-    bench:
-      type: duckdb
-      path: $WORK/dbt/dbt.duckdb
-      schema: main
-      threads: $THREADS
-YAML
+dbt_profile "$WORK/dbt" bench "$THREADS"
 (cd "$WORK/dbt" && "$DBT" seed --profiles-dir . >/dev/null)
 cp "$WORK/dbt/dbt.duckdb" "$WORK/dbt-seeds.duckdb"
 
 # --- environment header --------------------------------------------------------
 ENV_TXT=$WORK/env.txt
 {
-    echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- crates || echo ' (crates/ has uncommitted changes)')"
-    echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
-    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    machine_lines "$REPO"
     echo "jgt: $("$JGT" --version), binary sha256 $(sha256sum "$JGT" | cut -c1-16), built $(date -u -r "$JGT_ORIGINAL" +%Y-%m-%dT%H:%M:%SZ) ($JGT_ORIGINAL)"
     echo "dbt: $("$DBT" --version 2>/dev/null | grep -E 'installed|duckdb' | tr -s ' ' | tr '\n' ' ')"
     echo "python duckdb: $("$PY" -c 'import duckdb; print(duckdb.__version__)')"
