@@ -10,37 +10,94 @@ use serde_yaml::Value;
 use crate::error::ProjectError;
 
 /// One parsed schema file.
-#[derive(Debug, Clone, Default, Deserialize)]
+///
+/// Deserialised by hand (see [`visit`]): serde's `flatten` would first copy
+/// the whole file into an intermediate tree, which doubled the time spent
+/// parsing schema files on large projects.
+#[derive(Debug, Clone, Default)]
 pub struct SchemaFile {
     /// dbt's `version: 2`; accepted and ignored.
-    #[serde(default)]
     pub version: Option<Value>,
     /// Model descriptions, columns and tests.
-    #[serde(default)]
     pub models: Vec<NodeProperties>,
     /// Seed descriptions, columns and tests.
-    #[serde(default)]
     pub seeds: Vec<NodeProperties>,
     /// Snapshot properties, and snapshots defined here (dbt 1.9+: an entry
     /// with `relation:`).
-    #[serde(default)]
     pub snapshots: Vec<SnapshotProperties>,
     /// Source declarations.
-    #[serde(default)]
     pub sources: Vec<SourceProperties>,
     /// dbt unit tests of models.
-    #[serde(default)]
     pub unit_tests: Vec<crate::unit_tests::UnitTestProperties>,
     /// Groups: named owners that models belong to (`group:`), for
     /// `access: private`.
-    #[serde(default)]
     pub groups: Vec<GroupProperties>,
     /// Top-level keys jgt does not act on that would change a dbt build,
     /// or that no dbt version knows, with their lines.
-    #[serde(skip)]
     pub unread: Vec<UnreadKey>,
-    #[serde(flatten)]
+    /// The other top-level keys, checked in [`SchemaFile::parse`].
     rest: BTreeMap<String, Value>,
+}
+
+mod visit {
+    //! `SchemaFile`'s `Deserialize`: known keys straight into their
+    //! fields, the rest kept as YAML values.
+
+    use serde::de::{Deserializer, Error, MapAccess, Visitor};
+    use serde::Deserialize;
+
+    use super::SchemaFile;
+
+    impl<'de> Deserialize<'de> for SchemaFile {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_map(FileVisitor)
+        }
+    }
+
+    struct FileVisitor;
+
+    /// Fills `field` from the next value, refusing a key given twice.
+    fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+        map: &mut A,
+        seen: &mut bool,
+        key: &'static str,
+    ) -> Result<T, A::Error> {
+        if std::mem::replace(seen, true) {
+            return Err(A::Error::duplicate_field(key));
+        }
+        map.next_value()
+    }
+
+    impl<'de> Visitor<'de> for FileVisitor {
+        type Value = SchemaFile;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping of schema-file keys (version, models, sources, ...)")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SchemaFile, A::Error> {
+            let mut file = SchemaFile::default();
+            let mut seen = [false; 7];
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "version" => file.version = once(&mut map, &mut seen[0], "version")?,
+                    "models" => file.models = once(&mut map, &mut seen[1], "models")?,
+                    "seeds" => file.seeds = once(&mut map, &mut seen[2], "seeds")?,
+                    "snapshots" => file.snapshots = once(&mut map, &mut seen[3], "snapshots")?,
+                    "sources" => file.sources = once(&mut map, &mut seen[4], "sources")?,
+                    "unit_tests" => file.unit_tests = once(&mut map, &mut seen[5], "unit_tests")?,
+                    "groups" => file.groups = once(&mut map, &mut seen[6], "groups")?,
+                    _ => {
+                        let value = map.next_value()?;
+                        if file.rest.insert(key.clone(), value).is_some() {
+                            return Err(A::Error::custom(format!("duplicate key `{key}`")));
+                        }
+                    }
+                }
+            }
+            Ok(file)
+        }
+    }
 }
 
 /// A top-level key of a schema file that jgt reads past.
