@@ -74,11 +74,28 @@ pub fn run_command(
         }
         Command::Build(args) => build(&ctx, &args.selection, BUILD_KINDS, args.store_failures),
         Command::Test(args) => build(&ctx, &args.selection, TEST_KINDS, args.store_failures),
-        Command::Compile(selection) => compile_command(common, selection, invocation),
+        Command::Compile(selection) => {
+            let inputs = crate::uptodate::Inputs::of(common, "compile", selection);
+            if inputs.as_ref().is_some_and(|i| i.replay(invocation)) {
+                return Ok(true);
+            }
+            compile_command(common, selection, invocation, inputs.as_ref())
+        }
         Command::Ls(selection) => {
+            let inputs = crate::uptodate::Inputs::of(common, "ls", selection);
+            if inputs.as_ref().is_some_and(|i| i.replay(invocation)) {
+                return Ok(true);
+            }
             let (compiled, ids) = load(common, selection)?;
             write_manifest(&compiled, invocation)?;
-            list(&compiled, &ids);
+            let lines = listing(&compiled, &ids);
+            for line in &lines {
+                outln!("{line}");
+            }
+            if let Some(inputs) = &inputs {
+                let database = project_database(common, &compiled.project);
+                inputs.record(&compiled, &database, lines, Vec::new());
+            }
             Ok(true)
         }
         Command::Show { model, limit } => show(common, model, *limit),
@@ -102,6 +119,7 @@ fn compile_command(
     common: &Common,
     selection: &Selection,
     invocation: &Invocation,
+    inputs: Option<&crate::uptodate::Inputs>,
 ) -> Result<bool> {
     let (mut compiled, ids) = load(common, selection)?;
     crate::execution::render_now(&mut compiled, &ids)?;
@@ -129,11 +147,31 @@ fn compile_command(
         0 => String::new(),
         n => format!(" and {n} analyses"),
     };
-    outln!(
+    let line = format!(
         "Compiled {} models{snapshots}{analyses} into {}",
         count(NodeKind::Model),
         compiled.project.target_dir().join("compiled").display()
     );
+    outln!("{line}");
+    if let Some(inputs) = inputs {
+        let root = &compiled.project.root;
+        let mut outputs: Vec<_> = ids
+            .iter()
+            .filter_map(|&id| {
+                let node = compiled.node(id);
+                node.sql.as_ref()?;
+                node.compiled_path.as_ref().map(|p| root.join(p))
+            })
+            .collect();
+        outputs.extend(
+            compiled
+                .analyses
+                .iter()
+                .map(|a| root.join(&a.compiled_path)),
+        );
+        let database = project_database(common, &compiled.project);
+        inputs.record(&compiled, &database, vec![line], outputs);
+    }
     Ok(true)
 }
 
@@ -182,6 +220,11 @@ pub(crate) fn project_database(common: &Common, project: &Project) -> std::path:
     crate::profile::database(common, project)
 }
 
+/// Prints a warning on stderr.
+pub(crate) fn print_warning(warning: &str) {
+    errln!("{} {warning}", console::style("warning:").yellow().bold());
+}
+
 /// Compiles a loaded project knowing which relations exist, then resolves
 /// the selection.
 pub(crate) fn load_with(
@@ -207,7 +250,7 @@ pub(crate) fn load_with(
         },
     )?;
     for warning in &compiled.warnings {
-        errln!("{} {warning}", console::style("warning:").yellow().bold());
+        print_warning(warning);
     }
     let modified = match &selection.state {
         Some(dir) => Some(jgt_compile::state::modified(&compiled, dir)?),
@@ -465,7 +508,7 @@ fn kind_words(kinds: &[NodeKind]) -> String {
 }
 
 /// `ls`: one line per node, in build order.
-fn list(compiled: &Compiled, ids: &[NodeId]) {
+fn listing(compiled: &Compiled, ids: &[NodeId]) -> Vec<String> {
     let rows: Vec<[String; 4]> = ids
         .iter()
         .map(|&id| {
@@ -490,9 +533,9 @@ fn list(compiled: &Compiled, ids: &[NodeId]) {
         .collect();
     let width = |i: usize| rows.iter().map(|r| r[i].len()).max().unwrap_or(0);
     let (w0, w1, w2) = (width(0), width(1), width(2));
-    for [name, kind, how, path] in rows {
-        outln!("{name:<w0$}  {kind:<w1$}  {how:<w2$}  {path}");
-    }
+    rows.into_iter()
+        .map(|[name, kind, how, path]| format!("{name:<w0$}  {kind:<w1$}  {how:<w2$}  {path}"))
+        .collect()
 }
 
 /// `show`: runs a model's compiled SQL and prints the first rows.

@@ -43,6 +43,7 @@ mod selector;
 mod serve;
 mod servers;
 mod table;
+mod uptodate;
 mod warnings;
 mod watch;
 

@@ -40,7 +40,7 @@ pub fn load_project(common: &Common) -> Result<Project> {
         project.config.target_path = path.to_string_lossy().into_owned();
     }
     for warning in project.profile.iter().flat_map(|p| &p.warnings) {
-        errln!("{} {warning}", console::style("warning:").yellow().bold());
+        crate::commands::print_warning(warning);
     }
     Ok(project)
 }

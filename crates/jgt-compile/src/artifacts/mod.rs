@@ -20,10 +20,12 @@ pub use types::{
     ManifestNode, Metadata, NodeConfigEntry, RefEntry, RunResult, RunResults, Timing,
 };
 
+mod restamp;
 mod sources;
 mod types;
 mod unit;
 
+pub use restamp::restamp_manifest;
 use sha2::{Digest, Sha256};
 pub use sources::{utc_time, write_sources, SourceFreshness};
 

@@ -1,0 +1,167 @@
+//! `compile` and `ls` reuse their last result when nothing they read has
+//! changed, and never when something has.
+//!
+//! A reused run leaves the manifest file in place (same inode) with this
+//! invocation's id; a run that compiles writes a new manifest beside the
+//! old one and renames it over, so its inode changes. The project's files
+//! are dated ten seconds back before each reuse: jgt refuses to trust a
+//! timestamp younger than a second.
+
+mod common;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use common::TempProject;
+
+fn project() -> TempProject {
+    let p = TempProject::new("name: up\n");
+    p.write("seeds/raw.csv", "n\n1\n2\n");
+    p.write("models/a.sql", "select n from {{ ref('raw') }}");
+    p.write(
+        "models/b.sql",
+        "select n + {{ var('step', 1) }} as n from {{ ref('a') }}",
+    );
+    p
+}
+
+/// Dates every file of the project (but target/) ten seconds back.
+fn age(p: &TempProject) {
+    let past = SystemTime::now() - Duration::from_secs(10);
+    for entry in walk(p.path()) {
+        let file = std::fs::File::options().write(true).open(&entry).unwrap();
+        file.set_modified(past).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.ends_with("target") {
+            continue;
+        }
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The manifest's inode and invocation id.
+fn manifest(p: &TempProject) -> (u64, String) {
+    let path = p.path().join("target/manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let id = json["metadata"]["invocation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (std::fs::metadata(&path).unwrap().ino(), id)
+}
+
+fn compiled_b(p: &TempProject) -> String {
+    std::fs::read_to_string(p.path().join("target/compiled/models/b.sql")).unwrap()
+}
+
+#[test]
+fn an_unchanged_project_is_not_compiled_again() {
+    let p = project();
+    age(&p);
+    let first = p.jgt(&["compile"]).ok();
+    let (inode, id) = manifest(&p);
+    let again = p.jgt(&["compile"]).ok();
+    assert_eq!(again.stdout, first.stdout);
+    let (inode_after, id_after) = manifest(&p);
+    assert_eq!(inode_after, inode, "the manifest was written again");
+    assert_ne!(id_after, id, "the manifest keeps the last invocation's id");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.path().join("target/manifest.json")).unwrap())
+            .unwrap();
+    assert!(manifest["nodes"]["model.up.b"].is_object());
+
+    let listed = p.jgt(&["ls"]).ok();
+    let listed_again = p.jgt(&["ls"]).ok();
+    assert_eq!(listed_again.stdout, listed.stdout);
+    assert!(listed.stdout.contains("models/b.sql"), "{}", listed.stdout);
+}
+
+#[test]
+fn an_edited_model_is_compiled_again() {
+    let p = project();
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    p.write("models/b.sql", "select n * 10 as n from {{ ref('a') }}");
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    assert!(compiled_b(&p).contains("n * 10"), "{}", compiled_b(&p));
+}
+
+#[test]
+fn other_vars_or_environment_compile_again() {
+    let p = project();
+    p.write(
+        "models/c.sql",
+        "select '{{ env_var('UP_COLOUR', 'none') }}' as colour",
+    );
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    p.jgt(&["compile", "--vars", "{step: 7}"]).ok();
+    assert!(compiled_b(&p).contains("n + 7"), "{}", compiled_b(&p));
+    p.jgt_env(&["compile"], &[("UP_COLOUR", "teal")]).ok();
+    let c = std::fs::read_to_string(p.path().join("target/compiled/models/c.sql")).unwrap();
+    assert!(c.contains("'teal'"), "{c}");
+}
+
+#[test]
+fn a_deleted_compiled_file_is_written_again() {
+    let p = project();
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    p.remove("target/compiled/models/b.sql");
+    p.jgt(&["compile"]).ok();
+    assert!(compiled_b(&p).contains("n + 1"));
+}
+
+#[test]
+fn a_built_database_compiles_again() {
+    // `is_incremental()` reads which relations exist: building changes
+    // the answer, so the next compile may not reuse the last one.
+    let p = project();
+    p.write(
+        "models/inc.sql",
+        "{{ config(materialized='incremental') }}\nselect n from {{ ref('raw') }}\n{% if is_incremental() %}where n > (select max(n) from {{ this }}){% endif %}",
+    );
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    let path = p.path().join("target/compiled/models/inc.sql");
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("max(n)"));
+    p.jgt(&["build"]).ok();
+    p.jgt(&["compile"]).ok();
+    assert!(std::fs::read_to_string(&path).unwrap().contains("max(n)"));
+}
+
+#[test]
+fn templates_that_read_the_clock_are_always_compiled() {
+    let p = project();
+    p.write("models/t.sql", "select '{{ run_started_at }}' as started");
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    let (inode, _) = manifest(&p);
+    p.jgt(&["compile"]).ok();
+    assert_ne!(manifest(&p).0, inode, "a clock-reading project was reused");
+    let records = std::fs::read_dir(p.path().join("target/jgt_uptodate"));
+    assert_eq!(records.map(|d| d.count()).unwrap_or(0), 0);
+}
+
+#[test]
+fn files_younger_than_a_second_are_not_trusted() {
+    let p = project();
+    p.jgt(&["compile"]).ok();
+    let (inode, _) = manifest(&p);
+    p.jgt(&["compile"]).ok();
+    assert_ne!(manifest(&p).0, inode);
+}
