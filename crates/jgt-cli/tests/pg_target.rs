@@ -141,40 +141,46 @@ fn sorted_rows(db: &dyn Adapter, sql: &str) -> Vec<String> {
     rows
 }
 
-/// Every relation JaffleGaggle builds (seeds and models), by name, with
-/// its sorted rows.
-fn relations(db: &dyn Adapter, schema: &str) -> BTreeMap<String, Vec<String>> {
-    let names = [
-        "raw_user",
-        "raw_gaggle",
-        "raw_event",
-        "merged_user",
-        "merged_company_domain",
-        "stg_users",
-        "stg_gaggles",
-        "stg_events",
-        "stg_merged_company_domains",
-        "jafflegaggle_contacts",
-        "jafflegaggle_facts",
-        "jafflegaggle_corporate_accounts",
-    ];
+/// The relations of `schema` with their kinds (`BASE TABLE`, `VIEW`), as
+/// the database's information schema lists them.
+fn catalog(db: &dyn Adapter, schema: &str) -> Vec<String> {
+    sorted_rows(
+        db,
+        &format!(
+            "select table_name, table_type from information_schema.tables \
+             where table_schema = '{schema}'"
+        ),
+    )
+}
+
+/// Each of `names` (relations of `schema`) with its sorted rows.
+fn relations(db: &dyn Adapter, schema: &str, names: &[String]) -> BTreeMap<String, Vec<String>> {
     let dialect = db.dialect();
     names
         .iter()
         .map(|name| {
-            let relation = jgt_core::Relation::new(schema, *name);
+            let relation = jgt_core::Relation::new(schema, name.as_str());
             let sql = format!("select * from {}", dialect.relation(&relation));
-            (name.to_string(), sorted_rows(db, &sql))
+            (name.clone(), sorted_rows(db, &sql))
         })
         .collect()
 }
 
-/// The DuckDB build of JaffleGaggle, for comparison.
-fn duckdb_relations() -> BTreeMap<String, Vec<String>> {
+/// The name of a [`catalog`] row.
+fn name_of(row: &str) -> String {
+    row.split(" | ").next().unwrap_or_default().to_string()
+}
+
+/// The DuckDB build of JaffleGaggle, for comparison: every relation it
+/// made (seeds and models) with its kind, and each one's rows.
+fn duckdb_build() -> (Vec<String>, BTreeMap<String, Vec<String>>) {
     let p = TempProject::jafflegaggle();
     p.jgt(&["build"]).ok();
     let db = jgt_duckdb::DuckDbAdapter::open(&p.db()).expect("the DuckDB build opens");
-    relations(&db, "main")
+    let catalog = catalog(&db, "main");
+    let names: Vec<String> = catalog.iter().map(|row| name_of(row)).collect();
+    let rows = relations(&db, "main", &names);
+    (catalog, rows)
 }
 
 /// The status of each node in the project's `target/run_results.json`,
@@ -229,19 +235,25 @@ fn jafflegaggle_on_postgres_builds_the_duckdb_tables() {
             "{id}: {status}"
         );
     }
-    let built = relations(&connect(cluster.port), schema);
-    for (name, rows) in &duckdb_relations() {
+    let (duck_catalog, duck_rows) = duckdb_build();
+    // 5 seeds and 7 models, each of the same kind on both engines.
+    assert_eq!(duck_catalog.len(), 12, "{duck_catalog:?}");
+    let pg = connect(cluster.port);
+    assert_eq!(catalog(&pg, schema), duck_catalog);
+    let names: Vec<String> = duck_catalog.iter().map(|row| name_of(row)).collect();
+    let built = relations(&pg, schema, &names);
+    for (name, rows) in &duck_rows {
         assert!(!rows.is_empty(), "{name} is empty on DuckDB");
-        let pg = &built[name];
-        if pg != rows {
+        let on_pg = &built[name];
+        if on_pg != rows {
             let (pg_set, duck_set): (BTreeSet<_>, BTreeSet<_>) =
-                (pg.iter().collect(), rows.iter().collect());
+                (on_pg.iter().collect(), rows.iter().collect());
             let missing: Vec<_> = duck_set.difference(&pg_set).take(3).collect();
             let extra: Vec<_> = pg_set.difference(&duck_set).take(3).collect();
             panic!(
                 "{name} on PostgreSQL differs from DuckDB: {} rows against {}; \
                  only on DuckDB: {missing:?}; only on PostgreSQL: {extra:?}",
-                pg.len(),
+                on_pg.len(),
                 rows.len()
             );
         }
