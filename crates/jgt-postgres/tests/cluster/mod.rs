@@ -3,6 +3,8 @@
 //! 127.0.0.1 (and a socket in that folder), stopped (`pg_ctl stop -m
 //! fast`) and removed on drop. The tests run as root (as CI does);
 //! `initdb` and the server run as the `postgres` user through `runuser`.
+//! [`Cluster::start_with_password`] makes TCP logins need a password
+//! (SCRAM), for the tests of a profile's `password`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,14 +20,25 @@ pub struct Cluster {
     pub port: u16,
 }
 
-/// Runs `program` (in [`BIN`]) as `postgres`.
-fn as_postgres(program: &str, args: &[&str]) -> Output {
-    Command::new("runuser")
+/// Runs `program` (in [`BIN`]) as `postgres`, with `PGPASSWORD` set to
+/// `password` when there is one.
+fn as_postgres_with(program: &str, args: &[&str], password: Option<&str>) -> Output {
+    let mut command = Command::new("runuser");
+    command
         .args(["-u", "postgres", "--"])
         .arg(Path::new(BIN).join(program))
-        .args(args)
+        .args(args);
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    command
         .output()
         .unwrap_or_else(|err| panic!("runuser {program}: {err}"))
+}
+
+/// Runs `program` (in [`BIN`]) as `postgres`.
+fn as_postgres(program: &str, args: &[&str]) -> Output {
+    as_postgres_with(program, args, None)
 }
 
 /// Fails the test with `output` when its program failed.
@@ -47,6 +60,20 @@ fn free_port() -> u16 {
 impl Cluster {
     /// Creates and starts a cluster and its `jgt` database.
     pub fn start() -> Cluster {
+        Cluster::start_with(None)
+    }
+
+    /// Like [`Cluster::start`], but logins over TCP must give `password`
+    /// (the superuser's, checked with SCRAM); the Unix socket still trusts.
+    /// Used by jgt-cli's `pg_target` tests, which include this file.
+    #[allow(dead_code)]
+    pub fn start_with_password(password: &str) -> Cluster {
+        Cluster::start_with(Some(password))
+    }
+
+    /// Creates and starts a cluster and its `jgt` database; with a
+    /// password, TCP logins need it.
+    fn start_with(password: Option<&str>) -> Cluster {
         let dir = tempfile::Builder::new()
             .prefix("jgt-pg-")
             .tempdir()
@@ -58,20 +85,21 @@ impl Cluster {
             .expect("chown");
         check("chown postgres", &chown);
         let data = dir.path().join("data").to_string_lossy().to_string();
-        let initdb = as_postgres(
-            "initdb",
-            &[
-                "-D",
-                &data,
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        );
+        let mut args = vec!["-D", &data, "-U", "postgres", "-E", "UTF8", "--no-sync"];
+        let pwfile = dir.path().join("pwfile").to_string_lossy().to_string();
+        let pwfile_arg = format!("--pwfile={pwfile}");
+        match password {
+            None => args.extend(["-A", "trust"]),
+            Some(password) => {
+                std::fs::write(&pwfile, password).expect("write the password file");
+                args.extend([
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    &pwfile_arg,
+                ]);
+            }
+        }
+        let initdb = as_postgres("initdb", &args);
         check("initdb", &initdb);
         let log = dir.path().join("server.log").to_string_lossy().to_string();
         // Another process may take the free port before the server does.
@@ -97,9 +125,10 @@ impl Cluster {
         };
         let cluster = Cluster { dir, port };
         let port_arg = port.to_string();
-        let createdb = as_postgres(
+        let createdb = as_postgres_with(
             "createdb",
             &["-h", "127.0.0.1", "-p", &port_arg, "-U", "postgres", "jgt"],
+            password,
         );
         check("createdb jgt", &createdb);
         cluster
