@@ -22,11 +22,13 @@ it does EDITS times:
    the save: file events plus its quiet period), then until the
    rebuild ends ("Watching for changes"), checking that the rebuild
    reported the model and its descendants ("K of K" nodes built, K =
-   1 + descendants) and nothing failed. The delta is from the save to that
-   last line.
+   1 + descendants) and nothing failed. Two deltas: from the save to the
+   last node's "K of K" line (the model and its children reported done,
+   the issue's measure) and to "Watching for changes" (summary printed,
+   artifacts written, database closed: ready for the next save).
 
-Reports median, p90 and max of the delta (target: under 200 ms), and of
-the part before "Changed:", into RESULT.md (default
+Reports median, p90 and max of both (target: under 200 ms for the
+first), and of the part before "Changed:", into RESULT.md (default
 bench/results/edit-loop.md, with date, commit and the binary's sha256), the
 per-edit figures into RESULT.json. At the end it types `q` to the watcher
 and kills its process group, also when anything goes wrong; the folder is
@@ -280,6 +282,7 @@ def main(argv):
             shutil.rmtree(work, ignore_errors=True)
 
     done = [e["to_done_ms"] for e in edits]
+    last = [e["to_last_node_ms"] for e in edits]
     changed = [e["to_changed_ms"] for e in edits]
     before_nodes = [e["to_first_node_ms"] - e["to_changed_ms"] for e in edits]
     nodes = [e["to_last_node_ms"] - e["to_first_node_ms"] for e in edits]
@@ -302,7 +305,8 @@ def main(argv):
         "",
         "| from the save to | median (ms) | p90 (ms) | max (ms) | min (ms) |",
         "|---|---:|---:|---:|---:|",
-        row("the rebuild reported done (\"Watching for changes\")", done),
+        row("the last rebuilt model reported done (the issue's measure)", last),
+        row("the watcher ready for the next save (\"Watching for changes\": summary, artifacts written, database closed)", done),
         row("the watcher's \"Changed:\" line (file events + its quiet period)", changed),
         "",
         "Between \"Changed:\" and done, from the time stamps of the watcher's lines:",
@@ -313,8 +317,9 @@ def main(argv):
         row("first to last node's line", nodes),
         row("last node's line to done (summary, artifacts, closing)", after_nodes),
         "",
-        f"Target: under 200 ms from the save to done: "
-        f"**{'met' if statistics.median(done) < 200 else 'not met'}** (median {statistics.median(done):.0f} ms).",
+        f"Target: under 200 ms from the save to the model and its children reported done: "
+        f"**{'met' if statistics.median(last) < 200 else 'not met'}** (median {statistics.median(last):.0f} ms; "
+        f"{statistics.median(done):.0f} ms until the watcher is ready for the next save).",
         "",
         "Per edit: `" + os.path.basename(args.out[:-3] if args.out.endswith('.md') else args.out) + ".json`.",
     ]

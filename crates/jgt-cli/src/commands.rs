@@ -75,14 +75,14 @@ pub fn run_command(
         Command::Build(args) => build(&ctx, &args.selection, BUILD_KINDS, args.store_failures),
         Command::Test(args) => build(&ctx, &args.selection, TEST_KINDS, args.store_failures),
         Command::Compile(selection) => {
-            let inputs = crate::uptodate::Inputs::of(common, "compile", selection);
+            let inputs = crate::uptodate::Fingerprint::start(common, "compile", selection);
             if inputs.as_ref().is_some_and(|i| i.replay(invocation)) {
                 return Ok(true);
             }
-            compile_command(common, selection, invocation, inputs.as_ref())
+            compile_command(common, selection, invocation, inputs)
         }
         Command::Ls(selection) => {
-            let inputs = crate::uptodate::Inputs::of(common, "ls", selection);
+            let inputs = crate::uptodate::Fingerprint::start(common, "ls", selection);
             if inputs.as_ref().is_some_and(|i| i.replay(invocation)) {
                 return Ok(true);
             }
@@ -92,7 +92,7 @@ pub fn run_command(
             for line in &lines {
                 outln!("{line}");
             }
-            if let Some(inputs) = &inputs {
+            if let Some(inputs) = inputs.and_then(|i| i.finish()) {
                 let database = project_database(common, &compiled.project);
                 inputs.record(&compiled, &database, lines, Vec::new());
             }
@@ -119,7 +119,7 @@ fn compile_command(
     common: &Common,
     selection: &Selection,
     invocation: &Invocation,
-    inputs: Option<&crate::uptodate::Inputs>,
+    inputs: Option<crate::uptodate::Fingerprint>,
 ) -> Result<bool> {
     let (mut compiled, ids) = load(common, selection)?;
     crate::execution::render_now(&mut compiled, &ids)?;
@@ -153,21 +153,21 @@ fn compile_command(
         compiled.project.target_dir().join("compiled").display()
     );
     outln!("{line}");
-    if let Some(inputs) = inputs {
+    if let Some(inputs) = inputs.and_then(|i| i.finish()) {
         let root = &compiled.project.root;
         let mut outputs: Vec<_> = ids
             .iter()
             .filter_map(|&id| {
                 let node = compiled.node(id);
-                node.sql.as_ref()?;
-                node.compiled_path.as_ref().map(|p| root.join(p))
+                let size = node.sql.as_ref()?.len() as u64;
+                node.compiled_path.as_ref().map(|p| (root.join(p), size))
             })
             .collect();
         outputs.extend(
             compiled
                 .analyses
                 .iter()
-                .map(|a| root.join(&a.compiled_path)),
+                .map(|a| (root.join(&a.compiled_path), a.sql.len() as u64)),
         );
         let database = project_database(common, &compiled.project);
         inputs.record(&compiled, &database, vec![line], outputs);

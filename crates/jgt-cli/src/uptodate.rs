@@ -12,11 +12,14 @@
 //!
 //! The fingerprint is each file's path, size, modification time and inode
 //! (as `git status` compares them), for every file under the project
-//! folder but the target and log folders and `.git`. A record is kept
+//! folder but the target and log folders and `.git`; of the environment,
+//! the variables jgt reads (`DBT_*`, `JGT_*`, `HOME`) and those the
+//! project's `env_var('NAME')` calls name. A record is kept
 //! only when the result cannot depend on anything else: the target is a
 //! DuckDB file, no template reads the clock or the invocation
 //! (`run_started_at`, `invocation_id`, `modules.datetime`, `modules.time`),
-//! none runs queries while compiling, `--state` is not used, and no file
+//! none runs queries while compiling, every `env_var()` names its
+//! variable with a literal, `--state` is not used, and no file
 //! was modified in the second before the run (a later edit within the
 //! same clock tick could otherwise go unseen).
 
@@ -51,6 +54,9 @@ pub(crate) struct Inputs {
     fingerprint: String,
     /// A file changed too recently for its timestamp to be trusted.
     racy: bool,
+    /// The YAML files among the inputs, profiles included: where
+    /// `env_var()` may be called besides the templates.
+    yaml: Vec<PathBuf>,
 }
 
 /// What a successful run leaves for the next identical one.
@@ -60,6 +66,10 @@ struct Record {
     fingerprint: String,
     /// The database file (and its write-ahead log) as they were.
     database: Vec<Stamp>,
+    /// The environment variables the run could read besides jgt's own.
+    env_names: Vec<String>,
+    /// A digest of their values and of jgt's own (see [`env_digest`]).
+    env_digest: String,
     /// The warnings printed, in order.
     warnings: Vec<String>,
     /// The lines printed on stdout.
@@ -67,8 +77,9 @@ struct Record {
     /// The manifest it wrote: path, size and inode. Its modification
     /// time is left out, as every replay writes into it.
     manifest: (PathBuf, Option<(u64, u64)>),
-    /// Every other file the run wrote, as it was left.
-    outputs: Vec<Stamp>,
+    /// Every other file the run wrote, with its size (looked at again
+    /// before a replay: a deleted or edited file means compiling again).
+    outputs: Vec<(PathBuf, u64)>,
 }
 
 /// A file's identity: where it is, and its size, modification time and
@@ -83,13 +94,18 @@ impl Stamp {
     fn of(path: &Path) -> Stamp {
         Stamp {
             path: path.to_path_buf(),
-            seen: std::fs::metadata(path).ok().map(|m| identity(&m)),
+            seen: seen(path),
         }
     }
 
     fn unchanged(&self) -> bool {
         *self == Stamp::of(&self.path)
     }
+}
+
+/// A file's identity now, or `None` when it does not exist.
+fn seen(path: &Path) -> Option<(u64, i128, u64)> {
+    std::fs::metadata(path).ok().map(|m| identity(&m))
 }
 
 /// Size, modification time (ns since the epoch) and inode.
@@ -99,48 +115,71 @@ fn identity(meta: &std::fs::Metadata) -> (u64, i128, u64) {
     (meta.len(), nanos, meta.ino())
 }
 
-impl Inputs {
-    /// Fingerprints the inputs of `command` as the command line gives it,
-    /// or `None` when this run cannot be skipped whatever it finds (a
+/// Where a command line's record lives and what its fingerprint covers,
+/// known before anything is read but the project file.
+struct Place {
+    /// The project folder.
+    root: PathBuf,
+    /// The record file for this command line.
+    record: PathBuf,
+    /// The command line, with the folder it ran in.
+    argv: String,
+    /// Folders left out: the target and log folders and `.git`.
+    skip: [PathBuf; 3],
+    /// Where profiles files may be.
+    profiles: Vec<PathBuf>,
+}
+
+impl Place {
+    /// `None` when this run cannot be skipped whatever it finds (a
     /// `--state` comparison, or a project file jgt cannot read yet: the
     /// run then reports that itself).
-    pub(crate) fn of(common: &Common, command: &str, selection: &Selection) -> Option<Inputs> {
+    fn of(common: &Common, command: &str, selection: &Selection) -> Option<Place> {
         if selection.state.is_some() {
             return None;
         }
-        let root = &common.project_dir;
-        let (name, text) = jgt_project::read_project_file(root).ok()?;
+        let root = common.project_dir.clone();
+        let (name, text) = jgt_project::read_project_file(&root).ok()?;
         let config = jgt_project::ProjectConfig::parse(&root.join(&name), &text).ok()?;
         let target = match &common.target_path {
             Some(path) => path.clone(),
             None => PathBuf::from(&config.target_path),
         };
-        let started = SystemTime::now();
+        let argv: Vec<String> = std::env::args().skip(1).collect();
+        let argv = format!("{command} {argv:?} in {:?}", std::env::current_dir().ok()?);
+        let key = hex(&Sha256::digest(argv.as_bytes()))[..16].to_string();
+        Some(Place {
+            record: root.join(&target).join(FOLDER).join(format!("{key}.json")),
+            skip: [root.join(&target), root.join("logs"), root.join(".git")],
+            profiles: profile_files(common),
+            root,
+            argv,
+        })
+    }
+
+    /// Fingerprints every input. `started` is when the run began: a file
+    /// modified less than a second before it makes the result racy.
+    fn fingerprint(self, started: SystemTime) -> Option<Inputs> {
+        use std::os::unix::ffi::OsStrExt;
         let mut hash = Sha256::new();
         let mut line = |bytes: &[u8]| {
             hash.update((bytes.len() as u64).to_le_bytes());
             hash.update(bytes);
         };
         line(env!("CARGO_PKG_VERSION").as_bytes());
-        let exe = std::env::current_exe().ok()?;
-        line(format!("{:?}", Stamp::of(&exe).seen).as_bytes());
-        let argv: Vec<String> = std::env::args().skip(1).collect();
-        let argv = format!("{command} {argv:?} in {:?}", std::env::current_dir().ok()?);
-        line(argv.as_bytes());
-        let mut env: Vec<(String, String)> = std::env::vars()
-            .filter(|(k, _)| !matches!(k.as_str(), "_" | "OLDPWD" | "SHLVL"))
-            .collect();
-        env.sort();
-        line(format!("{env:?}").as_bytes());
-        for profiles in profile_files(common) {
-            line(format!("{:?} {:?}", profiles.path, profiles.seen).as_bytes());
+        line(format!("{:?}", seen(&std::env::current_exe().ok()?)).as_bytes());
+        line(self.argv.as_bytes());
+        for path in &self.profiles {
+            line(format!("{path:?} {:?}", seen(path)).as_bytes());
         }
-        let skip = [root.join(&target), root.join("logs"), root.join(".git")];
+        let mut yaml = self.profiles.clone();
         let racy_after = started - Duration::from_secs(1);
         let mut racy = false;
-        for entry in walkdir::WalkDir::new(root)
+        // Unsorted: the order the folders list their files in only
+        // changes with the files, and then the fingerprint changes anyway.
+        let skip = &self.skip;
+        for entry in walkdir::WalkDir::new(&self.root)
             .follow_links(true)
-            .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| !skip.iter().any(|s| e.path() == s))
         {
@@ -150,17 +189,68 @@ impl Inputs {
                 continue;
             }
             racy |= meta.modified().is_ok_and(|t| t > racy_after);
-            let seen = identity(&meta);
-            line(format!("{:?} {seen:?}", entry.path()).as_bytes());
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                yaml.push(path.to_path_buf());
+            }
+            let (size, mtime, inode) = identity(&meta);
+            line(path.as_os_str().as_bytes());
+            line(&[size.to_le_bytes(), inode.to_le_bytes()].concat());
+            line(&mtime.to_le_bytes());
         }
-        let key = hex(&Sha256::digest(argv.as_bytes()))[..16].to_string();
         Some(Inputs {
-            record: root.join(&target).join(FOLDER).join(format!("{key}.json")),
+            record: self.record,
             fingerprint: hex(&hash.finalize()),
             racy,
+            yaml,
         })
     }
+}
 
+/// A fingerprint taken before a run: at once when there is a record to
+/// compare it with, else on a thread of its own while the run compiles
+/// (it is then only needed to write the record at the end).
+pub(crate) enum Fingerprint {
+    /// Taken.
+    Ready(Inputs),
+    /// Being taken.
+    Running(std::thread::JoinHandle<Option<Inputs>>),
+}
+
+impl Fingerprint {
+    /// Starts fingerprinting the inputs of `command` as the command line
+    /// gives it; `None` when the run can never be skipped.
+    pub(crate) fn start(common: &Common, command: &str, selection: &Selection) -> Option<Self> {
+        let place = Place::of(common, command, selection)?;
+        let started = SystemTime::now();
+        if place.record.is_file() {
+            place.fingerprint(started).map(Fingerprint::Ready)
+        } else {
+            Some(Fingerprint::Running(std::thread::spawn(move || {
+                place.fingerprint(started)
+            })))
+        }
+    }
+
+    /// Replays the last identical run, if there was one and nothing it
+    /// read or wrote has changed (see [`Inputs::replay`]).
+    pub(crate) fn replay(&self, invocation: &Invocation) -> bool {
+        match self {
+            Fingerprint::Ready(inputs) => inputs.replay(invocation),
+            Fingerprint::Running(_) => false,
+        }
+    }
+
+    /// The fingerprint, once taken.
+    pub(crate) fn finish(self) -> Option<Inputs> {
+        match self {
+            Fingerprint::Ready(inputs) => Some(inputs),
+            Fingerprint::Running(thread) => thread.join().ok().flatten(),
+        }
+    }
+}
+
+impl Inputs {
     /// Replays the last identical run when nothing it read or wrote has
     /// changed since: prints what it printed and restamps the manifest.
     /// Returns whether it did.
@@ -173,9 +263,13 @@ impl Inputs {
         };
         let (manifest, seen) = &record.manifest;
         if record.fingerprint != self.fingerprint
+            || record.env_digest != env_digest(&record.env_names)
             || *seen != manifest_identity(manifest)
             || !record.database.iter().all(Stamp::unchanged)
-            || !record.outputs.iter().all(Stamp::unchanged)
+            || !record
+                .outputs
+                .iter()
+                .all(|(path, size)| std::fs::metadata(path).is_ok_and(|m| m.len() == *size))
             || !matches!(
                 jgt_compile::artifacts::restamp_manifest(manifest, invocation),
                 Ok(true)
@@ -200,25 +294,30 @@ impl Inputs {
         compiled: &Compiled,
         database: &Path,
         lines: Vec<String>,
-        outputs: Vec<PathBuf>,
+        outputs: Vec<(PathBuf, u64)>,
     ) {
         let manifest = compiled.project.target_dir().join("manifest.json");
-        if self.racy || !reusable(compiled) {
-            let _ = std::fs::remove_file(&self.record);
-            return;
-        }
+        let env_names = match env_names(compiled, &self.yaml) {
+            Some(names) if !self.racy && reusable(compiled) => names,
+            _ => {
+                let _ = std::fs::remove_file(&self.record);
+                return;
+            }
+        };
         let wal = PathBuf::from(format!("{}.wal", database.display()));
         let profile_warnings = compiled.project.profile.iter().flat_map(|p| &p.warnings);
         let record = Record {
             fingerprint: self.fingerprint.clone(),
             database: vec![Stamp::of(database), Stamp::of(&wal)],
+            env_digest: env_digest(&env_names),
+            env_names,
             warnings: profile_warnings
                 .chain(&compiled.warnings)
                 .cloned()
                 .collect(),
             lines,
             manifest: (manifest.clone(), manifest_identity(&manifest)),
-            outputs: outputs.iter().map(|p| Stamp::of(p)).collect(),
+            outputs,
         };
         if let Ok(json) = serde_json::to_vec(&record) {
             // Without a record the next run compiles: nothing is lost.
@@ -252,15 +351,66 @@ fn reusable(compiled: &Compiled) -> bool {
         && !volatile(&format!("{:?}", project.config))
 }
 
-/// Every place a profiles file may be read from, as it is now.
-fn profile_files(common: &Common) -> Vec<Stamp> {
+/// The variables every `env_var('NAME')` of the project's templates and
+/// YAML files names, or `None` when one names its variable any other way
+/// (then what it reads cannot be known before rendering).
+fn env_names(compiled: &Compiled, yaml: &[PathBuf]) -> Option<Vec<String>> {
+    let project = &compiled.project;
+    let mut names = std::collections::BTreeSet::new();
+    let mut scan = |text: &str| -> Option<()> {
+        for (at, _) in text.match_indices("env_var(") {
+            let rest = text[at + "env_var(".len()..].trim_start();
+            let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+            let name = rest[1..].split(quote).next()?;
+            names.insert(name.to_string());
+        }
+        Some(())
+    };
+    for text in project
+        .models
+        .iter()
+        .map(|m| m.raw_sql.as_str())
+        .chain(project.macros.iter().map(|t| t.text.as_str()))
+        .chain(project.tests.iter().map(|t| t.text.as_str()))
+        .chain(project.analyses.iter().map(|t| t.text.as_str()))
+    {
+        scan(text)?;
+    }
+    for path in yaml {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            scan(&text)?;
+        }
+    }
+    Some(names.into_iter().collect())
+}
+
+/// A digest of the values of `names` and of every variable jgt reads
+/// itself (`DBT_*`, `JGT_*`, `HOME`), as the environment is now. Values
+/// are only hashed: a secret never lands in the record.
+fn env_digest(names: &[String]) -> String {
+    let own = |name: &str| name.starts_with("DBT_") || name.starts_with("JGT_") || name == "HOME";
+    let mut all: std::collections::BTreeSet<String> = names.iter().cloned().collect();
+    all.extend(
+        std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .filter(|k| own(k)),
+    );
+    let mut hash = Sha256::new();
+    for name in all {
+        let value = std::env::var_os(&name);
+        hash.update(format!("{name}={value:?}\n").as_bytes());
+    }
+    hex(&hash.finalize())
+}
+
+/// Every place a profiles file may be read from.
+fn profile_files(common: &Common) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = common.profiles_dir.iter().cloned().collect();
     dirs.extend(std::env::var_os("DBT_PROFILES_DIR").map(PathBuf::from));
     dirs.push(common.project_dir.clone());
     dirs.extend(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".dbt")));
     dirs.iter()
         .flat_map(|d| [d.join("profiles.yml"), d.join("profiles.yaml")])
-        .map(|p| Stamp::of(&p))
         .collect()
 }
 

@@ -165,3 +165,30 @@ fn files_younger_than_a_second_are_not_trusted() {
     p.jgt(&["compile"]).ok();
     assert_ne!(manifest(&p).0, inode);
 }
+
+#[test]
+fn a_variable_nothing_reads_changes_nothing() {
+    // hyperfine, for one, sets a different variable on every run.
+    let p = project();
+    age(&p);
+    p.jgt_env(&["compile"], &[("UNRELATED_NOISE", "1")]).ok();
+    let (inode, _) = manifest(&p);
+    p.jgt_env(&["compile"], &[("UNRELATED_NOISE", "2")]).ok();
+    assert_eq!(manifest(&p).0, inode, "an unread variable forced a compile");
+    p.jgt_env(&["compile"], &[("JGT_SOMETHING", "new")]).ok();
+    assert_ne!(manifest(&p).0, inode, "jgt's own variables count");
+}
+
+#[test]
+fn a_variable_named_at_run_time_is_never_reused() {
+    let p = project();
+    p.write(
+        "models/d.sql",
+        "{% set name = 'UP_' ~ 'SHAPE' %}select '{{ env_var(name, 'round') }}' as shape",
+    );
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    p.jgt_env(&["compile"], &[("UP_SHAPE", "square")]).ok();
+    let d = std::fs::read_to_string(p.path().join("target/compiled/models/d.sql")).unwrap();
+    assert!(d.contains("'square'"), "{d}");
+}
