@@ -18,7 +18,9 @@ pub(crate) fn postgres_type(seed_type: SeedType) -> &'static str {
     match seed_type {
         SeedType::Integer => "integer",
         SeedType::BigInt => "bigint",
-        SeedType::Double => "numeric",
+        // dbt-postgres makes a column with decimals `float8` (measured with
+        // bench/pg_seed.sh: `double precision`).
+        SeedType::Double => "double precision",
         SeedType::Date => "date",
         SeedType::Timestamp => "timestamp",
         SeedType::Boolean => "boolean",

@@ -94,7 +94,7 @@ fn postgres_specifics() {
         types,
         [
             "integer",
-            "numeric",
+            "double precision",
             "date",
             "boolean",
             "text",
