@@ -5,7 +5,7 @@
 //! with `alias` or `schema`) and its `ref()`s; the second re-renders only
 //! the models that `ref` a node whose relation the first pass moved.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -632,21 +632,33 @@ impl NamedFile for jgt_project::SeedFile {
 /// A file whose SQL did not change is left alone: on a large project most
 /// runs change few models, and rewriting thousands of files is the slow part.
 pub fn write_compiled(compiled: &Compiled, ids: &[NodeId]) -> Result<()> {
-    let mut made: HashSet<PathBuf> = HashSet::new();
+    // Each folder once, with whether this call created it: every file in a
+    // new folder is new, and needs no look for an old one.
+    let mut made: HashMap<PathBuf, bool> = HashMap::new();
     for &id in ids {
         let node = compiled.node(id);
         let (Some(sql), Some(path)) = (&node.sql, &node.compiled_path) else {
             continue;
         };
         let full = compiled.project.root.join(path);
-        if let Some(parent) = full.parent() {
-            if !made.contains(parent) {
+        let Some(parent) = full.parent() else {
+            continue;
+        };
+        let new_folder = match made.get(parent) {
+            Some(&new) => new,
+            None => {
+                let new = !parent.is_dir();
                 std::fs::create_dir_all(parent).map_err(|source| CompileError::Write {
                     path: parent.to_path_buf(),
                     source,
                 })?;
-                made.insert(parent.to_path_buf());
+                made.insert(parent.to_path_buf(), new);
+                new
             }
+        };
+        if new_folder {
+            write_new(&full, sql)?;
+            continue;
         }
         match std::fs::read(&full) {
             Ok(old) if old == sql.as_bytes() => {}
@@ -668,7 +680,14 @@ fn write_new(path: &Path, sql: &str) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = std::fs::File::create_new(path).map_err(fail)?;
+    let mut file = match std::fs::File::create_new(path) {
+        Ok(file) => file,
+        // Written already in this run (two nodes sharing a file).
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            return crate::atomic::write_bytes(path, sql.as_bytes());
+        }
+        Err(err) => return Err(fail(err)),
+    };
     file.write_all(sql.as_bytes()).map_err(|err| {
         // Only a file this call created is removed.
         let _ = std::fs::remove_file(path);
