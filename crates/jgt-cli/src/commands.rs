@@ -96,6 +96,7 @@ pub fn run_command(
                 let database = project_database(common, &compiled.project);
                 inputs.record(&compiled, &database, lines, Vec::new());
             }
+            exiting(compiled);
             Ok(true)
         }
         Command::Show { model, limit } => show(common, model, *limit),
@@ -172,6 +173,7 @@ fn compile_command(
         let database = project_database(common, &compiled.project);
         inputs.record(&compiled, &database, vec![line], outputs);
     }
+    exiting(compiled);
     Ok(true)
 }
 
@@ -218,6 +220,14 @@ pub(crate) fn load(common: &Common, selection: &Selection) -> Result<(Compiled, 
 /// else `database:` of the project.
 pub(crate) fn project_database(common: &Common, project: &Project) -> std::path::PathBuf {
     crate::profile::database(common, project)
+}
+
+/// Lets go of a compiled project the process is about to exit with,
+/// without freeing it piece by piece: at 10,000 models that is some
+/// 100,000 allocations and 10-15 ms, which the operating system does at
+/// once when the process ends.
+fn exiting(compiled: Compiled) {
+    std::mem::forget(compiled);
 }
 
 /// Prints a warning on stderr.

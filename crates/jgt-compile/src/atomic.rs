@@ -29,7 +29,7 @@ pub fn write_file(
     }
     let temporary = temporary_path(path);
     let written = (|| -> std::io::Result<()> {
-        let mut out = BufWriter::new(std::fs::File::create(&temporary)?);
+        let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&temporary)?);
         fill(&mut out)?;
         // No fsync: a full disk fails the write or the flush, and fsyncing
         // thousands of compiled files would cost more than compiling them.
