@@ -38,15 +38,7 @@ const PASSWORD_VAR: &str = "JGT_TEST_PG_PASSWORD";
 static CLUSTER: Mutex<Weak<Cluster>> = Mutex::new(Weak::new());
 
 fn cluster() -> Arc<Cluster> {
-    let mut shared = CLUSTER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(cluster) = shared.upgrade() {
-        return cluster;
-    }
-    let cluster = Arc::new(Cluster::start_with_password(PASSWORD));
-    *shared = Arc::downgrade(&cluster);
-    cluster
+    cluster::shared(&CLUSTER, || Cluster::start_with_password(PASSWORD))
 }
 
 /// A profile with the embedded DuckDB as `dev` and the cluster as `pg`,
@@ -124,21 +116,7 @@ fn looks_like_date(value: &str) -> bool {
 
 /// Every row of `sql` as normalised text, sorted.
 fn sorted_rows(db: &dyn Adapter, sql: &str) -> Vec<String> {
-    let result = db
-        .query(sql, None)
-        .unwrap_or_else(|err| panic!("{sql}: {err}"));
-    let mut rows: Vec<String> = result
-        .rows
-        .into_iter()
-        .map(|row| {
-            row.into_iter()
-                .map(normalise)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
-        .collect();
-    rows.sort();
-    rows
+    common::sorted_rows(db, sql, normalise)
 }
 
 /// The relations of `schema` with their kinds (`BASE TABLE`, `VIEW`), as

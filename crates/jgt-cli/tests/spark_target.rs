@@ -61,21 +61,7 @@ fn connect(server: &Server, schema: &str) -> jgt_spark::SparkAdapter {
 /// both engines (Spark's `1.0E-4`-style doubles and `.0` seconds aside,
 /// both print the same text).
 fn sorted_rows(db: &dyn Adapter, sql: &str) -> Vec<String> {
-    let result = db
-        .query(sql, None)
-        .unwrap_or_else(|err| panic!("{sql}: {err}"));
-    let mut rows: Vec<String> = result
-        .rows
-        .into_iter()
-        .map(|row| {
-            row.into_iter()
-                .map(|value| value.unwrap_or_else(|| "NULL".into()))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
-        .collect();
-    rows.sort();
-    rows
+    common::sorted_rows(db, sql, |value| value.unwrap_or_else(|| "NULL".into()))
 }
 
 /// Every relation JaffleGaggle builds, by name, with its sorted rows.

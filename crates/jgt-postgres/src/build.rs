@@ -43,9 +43,10 @@ fn rename(tx: &mut Transaction<'_>, from: &Relation, to: &Relation) -> Result<()
 
 /// Puts the freshly built `built` in `relation`'s place: the old relation
 /// is renamed aside, the new one renamed in, the old one dropped. A table
-/// build drops the old one with `cascade`, as dbt-postgres does (views on
-/// it go, and the run rebuilds those it selects); a view build never
-/// cascades, so a relation others depend on makes it fail instead.
+/// build drops the old one with `cascade`, as dbt-postgres does, and then
+/// creates the views that were on it again on the new table (see
+/// [`crate::dependents`]); a view build never cascades, so a relation
+/// others depend on makes it fail instead.
 fn swap_in(
     tx: &mut Transaction<'_>,
     relation: &Relation,
@@ -54,6 +55,10 @@ fn swap_in(
 ) -> Result<(), ExecError> {
     let backup = sibling(relation, "__dbt_backup");
     let old = kind(tx, relation)?;
+    let dependents = match (old, cascade) {
+        (Some(_), true) => crate::dependents::capture(tx, relation)?,
+        _ => Vec::new(),
+    };
     if let Some(old) = old {
         drop_existing(tx, &backup)?;
         tx.batch_execute(&format!(
@@ -70,7 +75,7 @@ fn swap_in(
         tx.batch_execute(&format!("drop {} {}{cascade}", old.keyword(), rel(&backup)))
             .map_err(pg)?;
     }
-    Ok(())
+    crate::dependents::restore(tx, &dependents)
 }
 
 /// Builds `relation` as a table of `sql`'s rows, returning their count.

@@ -23,6 +23,8 @@ mod build;
 #[cfg(feature = "postgres")]
 mod client;
 #[cfg(feature = "postgres")]
+mod dependents;
+#[cfg(feature = "postgres")]
 mod incremental;
 #[cfg(feature = "postgres")]
 mod seed;

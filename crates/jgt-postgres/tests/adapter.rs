@@ -1,6 +1,6 @@
 //! What the PostgreSQL adapter does beyond the shared conformance suite:
 //! errors with their SQLSTATE, views replaced in place under their
-//! dependents, seeds typed as PostgreSQL types, what is not there yet.
+//! dependents, views on a rebuilt table kept, seeds typed as PostgreSQL types, what is not there yet.
 //! Runs on a throwaway cluster, like the conformance suite.
 #![cfg(feature = "postgres")]
 
@@ -66,6 +66,37 @@ fn postgres_specifics() {
         [[Some("2".to_string())]]
     );
 
+    // Views on a table outlive its rebuild (two levels deep), showing the
+    // new rows; dbt-postgres's `drop ... cascade` alone would drop them.
+    let table = |rel: &Relation, sql: &str| {
+        db.materialize(rel, sql, Materialization::Table, &Hooks::NONE)
+            .unwrap_or_else(|err| panic!("{sql}: {err}"))
+    };
+    let orders = Relation::new("public", "orders");
+    table(&orders, "select 1 as id, 10 as amount");
+    view(
+        &Relation::new("public", "big"),
+        "select id, amount from public.orders where amount > 5",
+    );
+    view(
+        &Relation::new("analytics", "big_ids"),
+        "select id from public.big",
+    );
+    table(&orders, "select 2 as id, 20 as amount");
+    assert_eq!(
+        text(&db, "select id from analytics.big_ids"),
+        [[Some("2".to_string())]]
+    );
+    // A view the new table cannot serve (its column is gone) is dropped,
+    // as dbt-postgres drops it, and the rebuild goes through.
+    table(&orders, "select 3 as id");
+    assert!(db.query("select * from public.big", None).is_err());
+    assert!(db.query("select * from analytics.big_ids", None).is_err());
+    assert_eq!(
+        text(&db, "select id from public.orders"),
+        [[Some("3".to_string())]]
+    );
+
     // Seeds get PostgreSQL types; column_types win.
     let dir = tempfile::tempdir().expect("a folder");
     let csv = dir.path().join("people.csv");
@@ -101,7 +132,7 @@ fn postgres_specifics() {
             "character varying(5)"
         ]
     );
-    assert_eq!(db.tables().unwrap(), std::slice::from_ref(&people));
+    assert_eq!(db.tables().unwrap(), [orders.clone(), people.clone()]);
 
     // Not implemented yet: said so, never silently skipped.
     let snapshot = Snapshot {

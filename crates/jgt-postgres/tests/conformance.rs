@@ -27,15 +27,7 @@ use cluster::Cluster;
 static CLUSTER: Mutex<Weak<Cluster>> = Mutex::new(Weak::new());
 
 fn cluster() -> Arc<Cluster> {
-    let mut shared = CLUSTER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(cluster) = shared.upgrade() {
-        return cluster;
-    }
-    let cluster = Arc::new(Cluster::start());
-    *shared = Arc::downgrade(&cluster);
-    cluster
+    cluster::shared(&CLUSTER, Cluster::start)
 }
 
 /// A fresh, empty database on `port`'s cluster.

@@ -39,6 +39,36 @@ pub struct SchemaFile {
     rest: BTreeMap<String, Value>,
 }
 
+/// A top-level key given twice, at the line of its second appearance (the
+/// visitor only knows the file's first line); any other error as it is.
+fn duplicate_key(path: &Path, text: &str, err: &serde_yaml::Error) -> ProjectError {
+    let message = err.to_string();
+    let key = ["duplicate field `", "duplicate key `"]
+        .iter()
+        .find_map(|prefix| message.split_once(prefix))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(key, _)| key.to_string());
+    let Some(key) = key else {
+        return ProjectError::yaml(path, err);
+    };
+    let line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            !l.starts_with([' ', '\t', '-']) && crate::config::starts_with_key(l, &key)
+        })
+        .nth(1)
+        .map_or(0, |(n, _)| n + 1);
+    ProjectError::InvalidValue {
+        path: path.into(),
+        line,
+        key: key.clone(),
+        message: format!(
+            "`{key}` appears twice at the top level; merge its entries under one `{key}:`"
+        ),
+    }
+}
+
 mod visit {
     //! `SchemaFile`'s `Deserialize`: known keys straight into their
     //! fields, the rest kept as YAML values.
@@ -354,7 +384,7 @@ impl SchemaFile {
             return Ok(SchemaFile::default());
         }
         let mut file: SchemaFile =
-            serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+            serde_yaml::from_str(text).map_err(|err| duplicate_key(path, text, &err))?;
         crate::unit_tests::set_lines(&mut file.unit_tests, text);
         for group in &file.groups {
             if let Some(problem) = group.owner_problem() {
@@ -492,6 +522,22 @@ mod tests {
                 }
             ),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn a_top_level_key_given_twice_names_its_second_line() {
+        let text = "version: 2\nmodels:\n  - name: a\n    models: x\nmodels:\n  - name: b\n";
+        let err = SchemaFile::parse(Path::new("models/s.yml"), text).unwrap_err();
+        assert!(
+            matches!(&err, ProjectError::InvalidValue { line: 5, key, .. } if key == "models"),
+            "{err}"
+        );
+        let text = "version: 2\nfoo: 1\nfoo: 2\n";
+        let err = SchemaFile::parse(Path::new("models/s.yml"), text).unwrap_err();
+        assert!(
+            matches!(&err, ProjectError::InvalidValue { line: 3, .. }),
+            "{err}"
         );
     }
 }

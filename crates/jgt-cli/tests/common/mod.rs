@@ -287,3 +287,23 @@ impl Run {
         self
     }
 }
+
+/// Every row of `sql` on `db` as one line of its values, each spelled by
+/// `spell` (NULL is `None`), joined with ` | `, sorted: rows compared as
+/// a set across engines.
+pub fn sorted_rows(
+    db: &dyn jgt_exec::Adapter,
+    sql: &str,
+    spell: impl Fn(Option<String>) -> String,
+) -> Vec<String> {
+    let result = db
+        .query(sql, None)
+        .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    let mut rows: Vec<String> = result
+        .rows
+        .into_iter()
+        .map(|row| row.into_iter().map(&spell).collect::<Vec<_>>().join(" | "))
+        .collect();
+    rows.sort();
+    rows
+}

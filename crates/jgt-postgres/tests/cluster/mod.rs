@@ -146,3 +146,20 @@ impl Drop for Cluster {
         let _ = as_postgres("pg_ctl", &["-D", &data, "stop", "-m", "fast", "-w"]);
     }
 }
+
+/// One cluster shared by the tests running at the same time: the one in
+/// `slot` while any test still holds it, else a new one from `start`. It
+/// stops when the last holder drops it, and a later test starts another.
+#[allow(dead_code)]
+pub fn shared(
+    slot: &std::sync::Mutex<std::sync::Weak<Cluster>>,
+    start: impl FnOnce() -> Cluster,
+) -> std::sync::Arc<Cluster> {
+    let mut held = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(cluster) = held.upgrade() {
+        return cluster;
+    }
+    let cluster = std::sync::Arc::new(start());
+    *held = std::sync::Arc::downgrade(&cluster);
+    cluster
+}
