@@ -368,6 +368,7 @@ pub fn build(
 ) -> Result<bool> {
     let started = Instant::now();
     let project = crate::profile::load_project(ctx.common)?;
+    let seeds = crate::seeds::Prefetch::start(&project, kinds);
     // The database is opened (and its lock taken) before any artifact is
     // written: a run refused by the lock must leave the last run's
     // manifest as it was. Which tables exist is read on this connection.
@@ -388,7 +389,8 @@ pub fn build(
     // not wait for. Both end before the command returns.
     std::thread::scope(|scope| {
         let manifest = scope.spawn(|| write_manifest(&compiled, ctx.invocation));
-        let built = build_compiled(ctx, &compiled, ids, adapter, kinds, store_failures, started);
+        let begun = Begun { started, seeds };
+        let built = build_compiled(ctx, &compiled, ids, adapter, kinds, store_failures, begun);
         let written = match manifest.join() {
             Ok(written) => written,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -399,6 +401,13 @@ pub fn build(
     })
 }
 
+/// What a build started before compiling: its clock, and the seeds it
+/// is reading.
+struct Begun {
+    started: Instant,
+    seeds: crate::seeds::Prefetch,
+}
+
 /// [`build`] once the project is compiled and the database open.
 fn build_compiled(
     ctx: &Invoked,
@@ -407,14 +416,16 @@ fn build_compiled(
     adapter: &(dyn jgt_exec::Adapter + Send),
     kinds: &[NodeKind],
     store_failures: bool,
-    started: Instant,
+    begun: Begun,
 ) -> Result<bool> {
+    let Begun { started, seeds } = begun;
     let ids: Vec<NodeId> = ids
         .into_iter()
         .filter(|id| kinds.contains(&compiled.node(*id).kind))
         .collect();
     write_compiled(compiled, &ids)?;
-    let plan = jgt_compile::plan::plan(compiled, &ids, store_failures);
+    let mut plan = jgt_compile::plan::plan(compiled, &ids, store_failures);
+    seeds.attach(&mut plan);
     if plan.is_empty() {
         outln!(
             "Nothing to do: the selection holds no {}.",

@@ -39,6 +39,7 @@ mod parse;
 mod profile;
 mod report;
 mod retry;
+mod seeds;
 mod selector;
 mod serve;
 mod servers;

@@ -147,6 +147,7 @@ fn planned(
             options: SeedOptions {
                 delimiter: node.config.delimiter.clone(),
                 column_types: node.config.column_types.clone().into_iter().collect(),
+                inferred: None,
             },
         },
         (NodeKind::Snapshot, _) => Work::Snapshot {

@@ -13,6 +13,10 @@ pub struct SeedOptions {
     pub delimiter: Option<String>,
     /// Column name → database type, overriding inferred types.
     pub column_types: Vec<(String, String)>,
+    /// The file's header and types as [`crate::seed_types::infer`] reads
+    /// them, when the caller read the file already (the CLI does while
+    /// the database opens); the adapter reads it itself when `None`.
+    pub inferred: Option<Vec<crate::seed_types::SeedColumn>>,
 }
 
 /// What building one node means.

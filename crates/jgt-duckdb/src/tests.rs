@@ -62,6 +62,7 @@ fn seeds_load_through_the_csv_reader_with_type_overrides() {
     let options = SeedOptions {
         delimiter: Some(";".into()),
         column_types: vec![("zip".into(), "varchar".into())],
+        inferred: None,
     };
     assert_eq!(
         db.load_seed(&table("s"), &csv, &options, &Hooks::NONE)
@@ -89,6 +90,7 @@ fn seed_columns_get_dbts_types_unless_configured() {
     let options = SeedOptions {
         delimiter: None,
         column_types: vec![("zip".into(), "varchar".into())],
+        inferred: None,
     };
     assert_eq!(
         db.load_seed(&table("s"), &csv, &options, &Hooks::NONE)
@@ -116,4 +118,71 @@ fn seed_columns_get_dbts_types_unless_configured() {
         rows.rows[1],
         ["10001", "2024-01-06 11:30:00", "$12"].map(|v| Some(v.to_string()))
     );
+}
+
+#[test]
+fn a_seed_jgt_typed_whole_loads_without_the_sniffer_as_written() {
+    // Every column typed by jgt: read_csv runs with auto_detect off. A
+    // byte-order mark, CRLF line ends, quoted delimiters and doubled
+    // quotes, one-digit months and hours must still read as written.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("s.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}id,note,day,seen_at\r\n\
+         1,\"a, b\",2024-1-5,2024-1-5 7:05:09\r\n\
+         2,\"say \"\"hi\"\"\",,2024-12-31 23:59:59\r\n",
+    )
+    .unwrap();
+    let db = DuckDbAdapter::open(&dir.path().join("t.duckdb")).unwrap();
+    let rows = db.load_seed(&table("s"), &csv, &SeedOptions::default(), &Hooks::NONE);
+    assert_eq!(rows.unwrap(), 2);
+    let columns = db.columns(&table("s")).unwrap().unwrap();
+    let described: Vec<(&str, &str)> = columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.data_type.as_str()))
+        .collect();
+    assert_eq!(
+        described,
+        [
+            ("id", "INTEGER"),
+            ("note", "VARCHAR"),
+            ("day", "DATE"),
+            ("seen_at", "TIMESTAMP")
+        ]
+    );
+    let rows = db
+        .query("select note, day, seen_at from s order by id", None)
+        .unwrap();
+    let text = |v: &str| Some(v.to_string());
+    assert_eq!(
+        rows.rows,
+        [
+            vec![
+                text("a, b"),
+                text("2024-01-05"),
+                text("2024-01-05 07:05:09")
+            ],
+            vec![text("say \"hi\""), None, text("2024-12-31 23:59:59")],
+        ]
+    );
+}
+
+#[test]
+fn a_new_file_is_known_empty_without_asking_and_an_old_one_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.duckdb");
+    let db = DuckDbAdapter::open(&path).unwrap();
+    assert!(db.tables().unwrap().is_empty());
+    db.materialize(
+        &Relation::new("other", "t"),
+        "select 1 as a",
+        Materialization::Table,
+        &Hooks::NONE,
+    )
+    .unwrap();
+    assert_eq!(db.tables().unwrap(), [Relation::new("other", "t")]);
+    drop(db);
+    let again = DuckDbAdapter::open(&path).unwrap();
+    assert_eq!(again.tables().unwrap(), [Relation::new("other", "t")]);
 }

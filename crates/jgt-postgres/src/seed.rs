@@ -31,12 +31,16 @@ pub(crate) fn postgres_type(seed_type: SeedType) -> &'static str {
 /// Each header column with its type: its `column_types` entry when it has
 /// one, else the inferred type.
 fn columns(csv: &Path, options: &SeedOptions) -> Result<Vec<(String, String)>, ExecError> {
-    let inferred =
-        seed_types::infer(csv, options.delimiter.as_deref()).map_err(|err| ExecError::Seed {
-            path: csv.into(),
-            line: err.line(),
-            message: err.to_string(),
-        })?;
+    let inferred = match &options.inferred {
+        Some(columns) => columns.clone(),
+        None => {
+            seed_types::infer(csv, options.delimiter.as_deref()).map_err(|err| ExecError::Seed {
+                path: csv.into(),
+                line: err.line(),
+                message: err.to_string(),
+            })?
+        }
+    };
     Ok(seed_types::with_column_types(
         inferred,
         &options.column_types,

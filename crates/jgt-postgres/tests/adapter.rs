@@ -108,6 +108,7 @@ fn postgres_specifics() {
     let options = SeedOptions {
         delimiter: None,
         column_types: vec![("zip".into(), "varchar(5)".into())],
+        inferred: None,
     };
     let people = Relation::new("seeds", "people");
     assert_eq!(

@@ -51,8 +51,11 @@ fn columns(
     options: &SeedOptions,
 ) -> Result<Vec<(String, String)>, ExecError> {
     let delimiter = options.delimiter.as_deref().unwrap_or(",");
-    let inferred = seed_types::infer_bytes(bytes, delimiter)
-        .map_err(|err| seed_error(csv, err.line(), err.to_string()))?;
+    let inferred = match &options.inferred {
+        Some(columns) => columns.clone(),
+        None => seed_types::infer_bytes(bytes, delimiter)
+            .map_err(|err| seed_error(csv, err.line(), err.to_string()))?,
+    };
     Ok(seed_types::with_column_types(
         inferred,
         &options.column_types,

@@ -149,6 +149,7 @@ fn seeds_round_trip_with_types() {
     let options = SeedOptions {
         delimiter: None,
         column_types: vec![("zip".into(), "string".into())],
+        inferred: None,
     };
     on_both(|engine, db, t| {
         let rows = db.load_seed(t, csv.path(), &options, &Hooks::NONE).unwrap();
