@@ -89,9 +89,7 @@ pub fn run_command(
             let (compiled, ids) = load(common, selection)?;
             write_manifest(&compiled, invocation)?;
             let lines = listing(&compiled, &ids);
-            for line in &lines {
-                outln!("{line}");
-            }
+            crate::out::stdout_lines(&lines);
             if let Some(inputs) = inputs.and_then(|i| i.finish()) {
                 let database = project_database(common, &compiled.project);
                 inputs.record(&compiled, &database, lines, Vec::new());

@@ -16,6 +16,21 @@ pub fn stdout(args: Arguments) {
     let _ = quietly(std::io::stdout().lock().write_fmt(args));
 }
 
+/// Writes `lines` to stdout, each ended by a newline: in one write on a
+/// plain stdout (`jgt ls` at 10,000 models made 10,000 writes, 19 ms),
+/// one log record a line with `--log-format json`.
+pub fn stdout_lines(lines: &[String]) {
+    if crate::log::json() {
+        return lines.iter().for_each(|line| crate::log::wrap(line, false));
+    }
+    let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let _ = quietly(std::io::stdout().lock().write_all(text.as_bytes()));
+}
+
 /// Writes to stderr; a closed pipe is ignored.
 pub fn stderr(args: Arguments) {
     if crate::log::json() {

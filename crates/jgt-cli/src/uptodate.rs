@@ -147,7 +147,7 @@ impl Place {
         };
         let argv: Vec<String> = std::env::args().skip(1).collect();
         let argv = format!("{command} {argv:?} in {:?}", std::env::current_dir().ok()?);
-        let key = hex(&Sha256::digest(argv.as_bytes()))[..16].to_string();
+        let key = jgt_core::hex::lower(&Sha256::digest(argv.as_bytes()))[..16].to_string();
         Some(Place {
             record: root.join(&target).join(FOLDER).join(format!("{key}.json")),
             skip: [root.join(&target), root.join("logs"), root.join(".git")],
@@ -200,7 +200,7 @@ impl Place {
         }
         Some(Inputs {
             record: self.record,
-            fingerprint: hex(&hash.finalize()),
+            fingerprint: jgt_core::hex::lower(&hash.finalize()),
             racy,
             yaml,
         })
@@ -280,9 +280,7 @@ impl Inputs {
         for warning in &record.warnings {
             crate::commands::print_warning(warning);
         }
-        for line in &record.lines {
-            outln!("{line}");
-        }
+        crate::out::stdout_lines(&record.lines);
         true
     }
 
@@ -400,7 +398,7 @@ fn env_digest(names: &[String]) -> String {
         let value = std::env::var_os(&name);
         hash.update(format!("{name}={value:?}\n").as_bytes());
     }
-    hex(&hash.finalize())
+    jgt_core::hex::lower(&hash.finalize())
 }
 
 /// Every place a profiles file may be read from.
@@ -412,8 +410,4 @@ fn profile_files(common: &Common) -> Vec<PathBuf> {
     dirs.iter()
         .flat_map(|d| [d.join("profiles.yml"), d.join("profiles.yaml")])
         .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

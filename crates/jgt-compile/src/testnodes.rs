@@ -417,7 +417,7 @@ pub fn test_names(spec: &TestSpec, tested: &CompiledNode) -> (String, String) {
     let short = if full.len() >= 64 {
         let cut: String = identifier.chars().take(30).collect();
         let digest = md5::Md5::digest(full.as_bytes());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = jgt_core::hex::lower(&digest);
         format!("{cut}_{hex}")
     } else {
         full.clone()

@@ -16,6 +16,7 @@ pub mod contract;
 pub mod csv;
 mod dialect;
 pub mod freshness;
+pub mod hex;
 pub mod introspect;
 pub mod parallel;
 pub mod plan;

@@ -75,7 +75,7 @@ pub fn new_invocation_id(at: &chrono::DateTime<chrono::Utc>) -> String {
     let mut bytes: [u8; 16] = md5::Md5::digest(seed.as_bytes()).into();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = jgt_core::hex::lower(&bytes);
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
@@ -286,12 +286,7 @@ fn register_helpers(env: &mut Environment<'static>) {
     );
     env.add_function("local_md5", |text: String| -> Value {
         let digest = md5::Md5::digest(text.as_bytes());
-        Value::from(
-            digest
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>(),
-        )
+        Value::from(jgt_core::hex::lower(&digest))
     });
     env.add_function("print", |message: Value| -> Value {
         // A closed stdout is not worth failing a render over.

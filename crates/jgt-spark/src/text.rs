@@ -42,8 +42,8 @@ pub(crate) fn value(array: &dyn Array, row: usize) -> Result<Option<String>, Str
         DataType::Utf8 => array.as_string::<i32>().value(row).to_string(),
         DataType::LargeUtf8 => array.as_string::<i64>().value(row).to_string(),
         DataType::Utf8View => array.as_string_view().value(row).to_string(),
-        DataType::Binary => hex(array.as_binary::<i32>().value(row)),
-        DataType::LargeBinary => hex(array.as_binary::<i64>().value(row)),
+        DataType::Binary => jgt_core::hex::lower(array.as_binary::<i32>().value(row)),
+        DataType::LargeBinary => jgt_core::hex::lower(array.as_binary::<i64>().value(row)),
         DataType::Date32 => shown(array.as_primitive::<Date32Type>().value_as_date(row)),
         DataType::Date64 => shown(array.as_primitive::<Date64Type>().value_as_date(row)),
         DataType::Timestamp(unit, _) => timestamp(array, *unit, row),
@@ -93,10 +93,6 @@ fn list(items: &dyn Array) -> Result<String, String> {
 
 fn shown(value: Option<impl std::fmt::Display>) -> String {
     value.map_or_else(|| "(out of range)".into(), |v| v.to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A timestamp as UTC wall-clock time: Spark sends instants in its
