@@ -92,6 +92,7 @@ impl Graph {
         options: &CompileOptions,
     ) -> Result<()> {
         let mut ids = Vec::with_capacity(project.models.len());
+        self.nodes.reserve(project.models.len());
         for ((model, config), out) in project
             .models
             .iter()
@@ -151,7 +152,7 @@ impl Graph {
             let details = CompiledNode {
                 config: config.clone(),
                 incremental,
-                external,
+                external: external.map(Box::new),
                 storage,
                 macros: out.macros.clone(),
                 package: model.package.clone(),
@@ -205,7 +206,7 @@ impl Graph {
             sql: Some(out.sql.clone()),
             raw_sql: Some(model.raw_sql.clone()),
             compiled_path: Some(compiled_path(project, &model.path)),
-            snapshot: Some(snapshot),
+            snapshot: Some(Box::new(snapshot)),
             ..CompiledNode::new(&model.name, NodeKind::Snapshot, &model.path, relation)
         };
         self.add(node, details)

@@ -152,7 +152,11 @@ fn planned(
         },
         (NodeKind::Snapshot, _) => Work::Snapshot {
             sql: node.sql.clone().unwrap_or_default(),
-            snapshot: node.snapshot.clone().expect("a snapshot node has its spec"),
+            snapshot: node
+                .snapshot
+                .as_deref()
+                .cloned()
+                .expect("a snapshot node has its spec"),
         },
         (_, Some(test)) => Work::Test {
             sql: node.sql.clone().unwrap_or_default(),
@@ -165,7 +169,7 @@ fn planned(
             materialization: node.materialization.unwrap_or(Materialization::View),
             incremental: node.incremental.clone(),
             contract: node.contract.clone(),
-            external: node.external.clone(),
+            external: node.external.as_deref().cloned(),
             storage: node.storage.clone(),
         },
     };

@@ -54,6 +54,9 @@ pub fn add_tests(
             }
         }
     }
+    // Room for every test at once: growing by doubling copied the nodes
+    // already there, some 20 MB at 10,000 models.
+    nodes.reserve(calls.len() + project.tests.len());
     let outputs = jgt_core::parallel::map(&calls, |call| {
         call.as_ref().ok().map(|call| generic.render(call))
     });
@@ -370,12 +373,12 @@ fn add_node(
         needs_execution: out.needs_execution,
         raw_sql,
         compiled_path: Some(compiled),
-        test: Some(TestInfo {
+        test: Some(Box::new(TestInfo {
             config,
             attached_to,
             column,
             generic: None,
-        }),
+        })),
         ..CompiledNode::new(name, NodeKind::Test, path, audit)
     });
     debug_assert_eq!(nodes.len(), id.index() + 1);

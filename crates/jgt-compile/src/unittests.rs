@@ -188,7 +188,7 @@ impl Place<'_> {
             package: model.package.clone(),
             description: test.description.clone(),
             sql: Some(sql.clone()),
-            unit_test: Some(UnitTestInfo {
+            unit_test: Some(Box::new(UnitTestInfo {
                 model: model_id,
                 work: UnitTestWork {
                     model: test.model.clone(),
@@ -199,7 +199,7 @@ impl Place<'_> {
                     inputs,
                     expected,
                 },
-            }),
+            })),
             ..CompiledNode::new(&name, NodeKind::UnitTest, self.file, model.relation.clone())
         })
     }
