@@ -241,9 +241,15 @@ fn clean_without_clean_targets_deletes_the_target_folder() {
 #[test]
 fn clean_refuses_folders_outside_the_project_and_deletes_nothing() {
     let p = chain(false);
-    let outside = p.path().join("../x");
+    // A sibling no other test or program uses, so that its absence at the
+    // end means clean did not create or keep it.
+    let sibling = format!(
+        "../{}-outside",
+        p.path().file_name().unwrap().to_string_lossy()
+    );
+    let outside = p.path().join(&sibling);
     p.jgt(&["run"]).ok();
-    for entry in ["../x", "/tmp", ".", "models/../.."] {
+    for entry in [sibling.as_str(), "/tmp", ".", "models/../.."] {
         p.write(
             "project.yml",
             &format!("name: shop\nclean-targets:\n  - target\n  - '{entry}'\n"),
