@@ -71,6 +71,8 @@ hyperfine --warmup 1 --runs "$RUNS" \
     "cd $WORK/p1000 && $JGT ls" \
     -n "jgt compile, 10,000 models, fresh target/" --prepare "$(aside "$WORK/p10000")" \
     "cd $WORK/p10000 && $JGT compile" \
+    -n "jgt ls, 10,000 models, fresh target/" --prepare "$(aside "$WORK/p10000")" \
+    "cd $WORK/p10000 && $JGT ls" \
     -n "jgt compile, 10,000 models, over existing target/" --prepare "true" \
     "cd $WORK/p10000 && $JGT compile" \
     -n "jgt ls, 10,000 models" --prepare "true" \
