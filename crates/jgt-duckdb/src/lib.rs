@@ -24,6 +24,7 @@ mod external;
 mod hooks;
 mod incremental;
 mod options;
+mod seed;
 mod snapshot;
 
 pub use adapter::DuckDbAdapter;
