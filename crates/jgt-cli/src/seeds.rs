@@ -64,8 +64,9 @@ impl Prefetch {
     }
 
     /// Hands what was read to the plan's seeds, waiting for the reading
-    /// to end. A seed whose delimiter a schema file changed since is left
-    /// to the adapter.
+    /// to end. A seed planned with another delimiter than it was read
+    /// with is left to the adapter (schema files' configs are applied as
+    /// the project loads, so this is a guard, not a path taken today).
     pub fn attach(self, plan: &mut [PlannedNode]) {
         // A plan without seeds does not wait; the thread ends on its own.
         if !plan.iter().any(|n| matches!(n.work, Work::Seed { .. })) {

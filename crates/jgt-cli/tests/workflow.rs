@@ -147,6 +147,24 @@ fn seed_configs_set_types_and_delimiters() {
 }
 
 #[test]
+fn a_delimiter_set_in_a_schema_file_is_the_one_the_seed_is_read_with() {
+    // The seeds' types are read ahead, before compiling; they must be read
+    // with the schema file's `;`, or the seed would be one column named
+    // `id;n;day`.
+    let p = TempProject::new("name: shop\n");
+    p.write("seeds/s.csv", "id;n;day\n1;2.5;2024-01-05\n");
+    p.write(
+        "seeds/schema.yml",
+        "version: 2\nseeds:\n  - name: s\n    config:\n      delimiter: ';'\n",
+    );
+    p.jgt(&["build"]).ok();
+    assert_eq!(
+        p.scalar("select string_agg(data_type, ',' order by column_index) from duckdb_columns() where table_name = 's'"),
+        "INTEGER,DOUBLE,DATE"
+    );
+}
+
+#[test]
 fn config_in_a_model_overrides_the_folder_and_moves_its_relation() {
     let p = small_project();
     p.write(
