@@ -87,9 +87,16 @@ pub fn run_command(
                 return Ok(true);
             }
             let (compiled, ids) = load(common, selection)?;
-            write_manifest(&compiled, invocation)?;
-            let lines = listing(&compiled, &ids);
-            crate::out::stdout_lines(&lines);
+            // The listing does not wait for the manifest: one thread each.
+            let lines = std::thread::scope(|scope| -> Result<Vec<String>> {
+                let manifest = scope.spawn(|| write_manifest(&compiled, invocation));
+                let lines = listing(&compiled, &ids);
+                crate::out::stdout_lines(&lines);
+                match manifest.join() {
+                    Ok(written) => written.map(|()| lines).map_err(Into::into),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            })?;
             if let Some(inputs) = inputs.and_then(|i| i.finish()) {
                 let database = project_database(common, &compiled.project);
                 inputs.record(&compiled, &database, lines, Vec::new());

@@ -257,13 +257,13 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         &mut nodes,
     )?);
     crate::unittests::add_unit_tests(&project, &renderer, &catalog, &mut builder, &mut nodes)?;
-    for node in &nodes {
-        // A node rendered again as it runs is checked then: while parsing
-        // its SQL may be empty (`{% if not execute %}{{ return('') }}`).
-        if let Some(sql) = node.sql.as_ref().filter(|_| !node.needs_execution) {
-            check_one_statement(node, sql)?;
-        }
-    }
+    // A node rendered again as it runs is checked then: while parsing its
+    // SQL may be empty (`{% if not execute %}{{ return('') }}`).
+    let checked = jgt_core::parallel::map(&nodes, |node| match &node.sql {
+        Some(sql) if !node.needs_execution => check_one_statement(node, sql),
+        _ => Ok(()),
+    });
+    checked.into_iter().collect::<Result<()>>()?;
     warnings.extend(crate::unapplied::warnings(&nodes));
     let analyses = crate::analyses::render(&project, &renderer, &catalog)?;
     let configured = project.profile.as_ref().and_then(|p| p.database.as_deref());

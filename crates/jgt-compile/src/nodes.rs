@@ -85,84 +85,32 @@ impl Graph {
     }
 
     /// Adds every rendered model, with an edge from each `ref` and `source`.
+    ///
+    /// Each model's node is made on its own (its config checked, its SQL
+    /// copied), spread over the cores; they are added in the models' order.
     pub(crate) fn add_models(
         &mut self,
         project: &Project,
         models: &RenderedModels,
         options: &CompileOptions,
     ) -> Result<()> {
-        let mut ids = Vec::with_capacity(project.models.len());
-        self.nodes.reserve(project.models.len());
-        for ((model, config), out) in project
-            .models
-            .iter()
-            .zip(&models.configs)
-            .zip(&models.rendered)
-        {
+        let indexes: Vec<usize> = (0..project.models.len()).collect();
+        let made = jgt_core::parallel::map(&indexes, |&i| {
+            let model = &project.models[i];
             let relation = models.catalog.nodes[&model.name].clone();
-            if model.snapshot {
-                let snapshot = crate::snapshot::spec(config, &model.path)?;
-                ids.push(self.add_snapshot(project, model, config, out, relation, snapshot)?);
-                continue;
-            }
-            let materialization = config.materialization(Materialization::View);
-            let incremental = match materialization {
-                Materialization::Incremental => {
-                    let mut spec = crate::incremental::spec(
-                        config,
-                        &model.path,
-                        options.full_refresh,
-                        options.dialect.as_ref(),
-                    )?;
-                    spec.is_incremental =
-                        !options.full_refresh && options.existing.contains(&relation);
-                    Some(spec)
-                }
-                _ => None,
-            };
-            let external = match materialization {
-                Materialization::External => Some(crate::external::spec(
-                    project,
-                    config,
-                    &model.path,
-                    &relation.identifier,
-                )?),
-                _ => None,
-            };
-            let storage = match materialization {
-                Materialization::Table | Materialization::Incremental => {
-                    let storage = crate::incremental::storage(config, &model.path)?;
-                    options.dialect.check_storage(&storage).map_err(|message| {
-                        crate::error::CompileError::Config {
-                            path: model.path.clone(),
-                            message,
-                        }
-                    })?;
-                    storage
-                }
-                _ => jgt_core::Storage::default(),
-            };
-            let node = Node {
-                name: model.name.clone(),
-                kind: NodeKind::Model,
-                path: model.path.clone(),
-                tags: config.tags.clone(),
-                materialized: Some(materialization.to_string()),
-            };
-            let details = CompiledNode {
-                config: config.clone(),
-                incremental,
-                external: external.map(Box::new),
-                storage,
-                macros: out.macros.clone(),
-                package: model.package.clone(),
-                needs_execution: out.needs_execution,
-                materialization: Some(materialization),
-                sql: Some(out.sql.clone()),
-                raw_sql: Some(model.raw_sql.clone()),
-                compiled_path: Some(compiled_path(project, &model.path)),
-                ..CompiledNode::new(&model.name, NodeKind::Model, &model.path, relation)
-            };
+            model_node(
+                project,
+                model,
+                &models.configs[i],
+                &models.rendered[i],
+                relation,
+                options,
+            )
+        });
+        let mut ids = Vec::with_capacity(made.len());
+        self.nodes.reserve(made.len());
+        for pair in made {
+            let (node, details) = pair?;
             ids.push(self.add(node, details)?);
         }
         for (&child, out) in ids.iter().zip(&models.rendered) {
@@ -179,37 +127,6 @@ impl Graph {
             }
         }
         Ok(())
-    }
-
-    /// Adds one rendered snapshot.
-    fn add_snapshot(
-        &mut self,
-        project: &Project,
-        model: &jgt_project::ModelFile,
-        config: &NodeConfig,
-        out: &Rendered,
-        relation: Relation,
-        snapshot: jgt_core::Snapshot,
-    ) -> Result<NodeId> {
-        let node = Node {
-            name: model.name.clone(),
-            kind: NodeKind::Snapshot,
-            path: model.path.clone(),
-            tags: config.tags.clone(),
-            materialized: Some("snapshot".into()),
-        };
-        let details = CompiledNode {
-            config: config.clone(),
-            macros: out.macros.clone(),
-            package: model.package.clone(),
-            needs_execution: out.needs_execution,
-            sql: Some(out.sql.clone()),
-            raw_sql: Some(model.raw_sql.clone()),
-            compiled_path: Some(compiled_path(project, &model.path)),
-            snapshot: Some(Box::new(snapshot)),
-            ..CompiledNode::new(&model.name, NodeKind::Snapshot, &model.path, relation)
-        };
-        self.add(node, details)
     }
 
     /// Makes a source that names a relation this project builds wait for
@@ -241,4 +158,109 @@ impl Graph {
             self.builder.add_edge(producer, source);
         }
     }
+}
+
+/// A rendered model's (or snapshot's) graph node and details.
+fn model_node(
+    project: &Project,
+    model: &jgt_project::ModelFile,
+    config: &NodeConfig,
+    out: &Rendered,
+    relation: Relation,
+    options: &CompileOptions,
+) -> Result<(Node, CompiledNode)> {
+    if model.snapshot {
+        let snapshot = crate::snapshot::spec(config, &model.path)?;
+        return Ok(snapshot_node(
+            project, model, config, out, relation, snapshot,
+        ));
+    }
+    let materialization = config.materialization(Materialization::View);
+    let incremental = match materialization {
+        Materialization::Incremental => {
+            let mut spec = crate::incremental::spec(
+                config,
+                &model.path,
+                options.full_refresh,
+                options.dialect.as_ref(),
+            )?;
+            spec.is_incremental = !options.full_refresh && options.existing.contains(&relation);
+            Some(spec)
+        }
+        _ => None,
+    };
+    let external = match materialization {
+        Materialization::External => Some(crate::external::spec(
+            project,
+            config,
+            &model.path,
+            &relation.identifier,
+        )?),
+        _ => None,
+    };
+    let storage = match materialization {
+        Materialization::Table | Materialization::Incremental => {
+            let storage = crate::incremental::storage(config, &model.path)?;
+            options.dialect.check_storage(&storage).map_err(|message| {
+                crate::error::CompileError::Config {
+                    path: model.path.clone(),
+                    message,
+                }
+            })?;
+            storage
+        }
+        _ => jgt_core::Storage::default(),
+    };
+    let node = Node {
+        name: model.name.clone(),
+        kind: NodeKind::Model,
+        path: model.path.clone(),
+        tags: config.tags.clone(),
+        materialized: Some(materialization.to_string()),
+    };
+    let details = CompiledNode {
+        config: config.clone(),
+        incremental,
+        external: external.map(Box::new),
+        storage,
+        macros: out.macros.clone(),
+        package: model.package.clone(),
+        needs_execution: out.needs_execution,
+        materialization: Some(materialization),
+        sql: Some(out.sql.clone()),
+        raw_sql: Some(model.raw_sql.clone()),
+        compiled_path: Some(compiled_path(project, &model.path)),
+        ..CompiledNode::new(&model.name, NodeKind::Model, &model.path, relation)
+    };
+    Ok((node, details))
+}
+
+/// A rendered snapshot's graph node and details.
+fn snapshot_node(
+    project: &Project,
+    model: &jgt_project::ModelFile,
+    config: &NodeConfig,
+    out: &Rendered,
+    relation: Relation,
+    snapshot: jgt_core::Snapshot,
+) -> (Node, CompiledNode) {
+    let node = Node {
+        name: model.name.clone(),
+        kind: NodeKind::Snapshot,
+        path: model.path.clone(),
+        tags: config.tags.clone(),
+        materialized: Some("snapshot".into()),
+    };
+    let details = CompiledNode {
+        config: config.clone(),
+        macros: out.macros.clone(),
+        package: model.package.clone(),
+        needs_execution: out.needs_execution,
+        sql: Some(out.sql.clone()),
+        raw_sql: Some(model.raw_sql.clone()),
+        compiled_path: Some(compiled_path(project, &model.path)),
+        snapshot: Some(Box::new(snapshot)),
+        ..CompiledNode::new(&model.name, NodeKind::Snapshot, &model.path, relation)
+    };
+    (node, details)
 }

@@ -20,7 +20,7 @@ use crate::compile::Compiled;
 #[derive(Deserialize)]
 struct Recorded {
     #[serde(default)]
-    nodes: BTreeMap<String, ManifestNode>,
+    nodes: BTreeMap<String, ManifestNode<'static>>,
     #[serde(default)]
     macros: BTreeMap<String, MacroEntry>,
 }

@@ -36,9 +36,10 @@ pub fn add_tests(
         catalog,
         dialect,
     };
-    // Gathered in file order, rendered in parallel, added in file order:
-    // the graph, the errors and the warnings do not depend on threads.
-    let mut calls: Vec<Result<Call>> = Vec::new();
+    // Gathered in file order, parsed, rendered and made into nodes over
+    // the cores, added in file order: the graph, the errors and the
+    // warnings do not depend on threads.
+    let mut entries: Vec<Entry> = Vec::new();
     for entry in &project.schema_files {
         for (tested, tests) in described(entry, dialect) {
             // A schema entry for a node that does not exist was warned about.
@@ -46,27 +47,28 @@ pub fn add_tests(
                 continue;
             };
             for (column, value) in tests {
-                match parse_test(value, column.as_deref(), &entry.path) {
-                    Ok(spec) if !spec.config.enabled => {}
-                    Ok(spec) => calls.push(Ok(generic.call(nodes, tested_id, spec))),
-                    Err(err) => calls.push(Err(err.into())),
-                }
+                entries.push((tested_id, column, value, &entry.path));
             }
         }
     }
+    let made =
+        jgt_core::parallel::map(&entries, |(tested, column, value, path)| {
+            match parse_test(value, column.as_deref(), path) {
+                Ok(spec) if !spec.config.enabled => Made::Off,
+                Ok(spec) => generic.make(nodes, *tested, spec),
+                Err(err) => Made::Invalid(err.into()),
+            }
+        });
     // Room for every test at once: growing by doubling copied the nodes
     // already there, some 20 MB at 10,000 models.
-    nodes.reserve(calls.len() + project.tests.len());
-    let outputs = jgt_core::parallel::map(&calls, |call| {
-        call.as_ref().ok().map(|call| generic.render(call))
-    });
+    nodes.reserve(made.len() + project.tests.len());
     let mut warnings = Vec::new();
-    for (call, out) in calls.into_iter().zip(outputs) {
-        let call = call?;
-        let added = match out {
-            Some(Ok(out)) => generic.add(builder, nodes, call, &out),
-            Some(Err(err)) => Err(err),
-            None => Ok(()),
+    for made in made {
+        let added = match made {
+            Made::Off => continue,
+            Made::Invalid(err) => return Err(err),
+            Made::Failed(err) => Err(err),
+            Made::Test(test) => insert(builder, nodes, *test).map(|_| ()),
         };
         warnings.extend(skip_disabled(added)?);
     }
@@ -82,20 +84,19 @@ pub fn add_tests(
         if !config.enabled {
             continue;
         }
-        let id = add_node(
-            builder,
-            nodes,
+        let mut made = prepare(
             &test.name,
             &test.path,
             compiled_path(project, &test.path),
-            Some(test.text.clone()),
             config,
             &out,
             Vec::new(),
             None,
             dialect,
-        )?;
-        nodes[id.index()].description = leading_comment(&test.text);
+        );
+        made.details.raw_sql = Some(test.text.clone());
+        made.details.description = leading_comment(&test.text);
+        insert(builder, nodes, made)?;
     }
     Ok(warnings)
 }
@@ -284,14 +285,13 @@ impl Generic<'_> {
         Ok(self.renderer.render_generic_test(&test, self.catalog)?)
     }
 
-    /// Adds a rendered generic test as a node.
-    fn add(
-        &self,
-        builder: &mut DagBuilder,
-        nodes: &mut Vec<CompiledNode>,
-        call: Call,
-        out: &Rendered,
-    ) -> Result<()> {
+    /// Names, renders and makes the node of one generic test of `tested`.
+    fn make(&self, nodes: &[CompiledNode], tested: NodeId, spec: TestSpec) -> Made {
+        let call = self.call(nodes, tested, spec);
+        let out = match self.render(&call) {
+            Ok(out) => out,
+            Err(err) => return Made::Failed(err),
+        };
         let Call {
             tested,
             tested_name,
@@ -302,23 +302,20 @@ impl Generic<'_> {
             model,
         } = call;
         let compiled = compiled_path(self.project, &spec.path.join(format!("{alias}.sql")));
-        let id = add_node(
-            builder,
-            nodes,
+        let mut made = prepare(
             &name,
             &spec.path,
             compiled,
-            None,
             spec.config.clone(),
-            out,
+            &out,
             vec![tested],
             spec.column.clone(),
             self.dialect,
-        )?;
-        let node = &mut nodes[id.index()];
-        node.description = explain(&spec, &tested_name);
-        node.relation = Relation::new(self.dialect.test_audit_schema(), alias);
-        if let Some(test) = node.test.as_mut().filter(|_| out.needs_execution) {
+        );
+        let details = &mut made.details;
+        details.description = explain(&spec, &tested_name);
+        details.relation = Relation::new(self.dialect.test_audit_schema(), alias);
+        if let Some(test) = details.test.as_mut().filter(|_| out.needs_execution) {
             test.generic = Some(GenericCall {
                 test_name: spec.test_name,
                 model,
@@ -328,50 +325,64 @@ impl Generic<'_> {
                 path: spec.path,
             });
         }
-        Ok(())
+        Made::Test(Box::new(made))
     }
 }
 
+/// One schema file test entry: the node it tests, its column (if any),
+/// its YAML and the schema file.
+type Entry<'a> = (NodeId, Option<String>, &'a serde_yaml::Value, &'a PathBuf);
+
+/// What one schema file test entry makes.
+enum Made {
+    /// A test with `enabled: false`.
+    Off,
+    /// An entry that is not a valid test.
+    Invalid(CompileError),
+    /// A test whose rendering failed.
+    Failed(CompileError),
+    /// A test node, ready to add.
+    Test(Box<TestNode>),
+}
+
+/// A test node made apart from the graph: everything but its edges.
+struct TestNode {
+    node: Node,
+    details: CompiledNode,
+    /// What it reads, by name, as its rendering found it.
+    reads: Vec<String>,
+}
+
+/// A rendered test's node. `attached_to` names the nodes a generic test
+/// checks; a singular test (none) checks everything it reads.
 #[allow(clippy::too_many_arguments)]
-fn add_node(
-    builder: &mut DagBuilder,
-    nodes: &mut Vec<CompiledNode>,
+fn prepare(
     name: &str,
     path: &Path,
     compiled: PathBuf,
-    raw_sql: Option<String>,
     config: TestConfig,
     out: &Rendered,
-    mut attached_to: Vec<NodeId>,
+    attached_to: Vec<NodeId>,
     column: Option<String>,
     dialect: &dyn Dialect,
-) -> Result<NodeId> {
-    let id = builder.add_node(Node {
+) -> TestNode {
+    let node = Node {
         name: name.to_string(),
         kind: NodeKind::Test,
         path: path.to_path_buf(),
         tags: config.tags.clone(),
         materialized: Some("test".into()),
-    })?;
-    let parents = out
+    };
+    let reads = out
         .refs
         .iter()
         .cloned()
         .chain(out.sources.iter().map(|(s, t)| format!("{s}.{t}")))
-        .filter_map(|parent| builder.find(&parent));
-    let parents: Vec<NodeId> = parents.collect();
-    if attached_to.is_empty() {
-        // A singular test checks everything it reads.
-        attached_to = parents.clone();
-    }
-    for &parent in attached_to.iter().chain(&parents) {
-        builder.add_edge(parent, id);
-    }
+        .collect();
     let audit = Relation::new(dialect.test_audit_schema(), name);
-    nodes.push(CompiledNode {
+    let details = CompiledNode {
         sql: Some(out.sql.clone()),
         needs_execution: out.needs_execution,
-        raw_sql,
         compiled_path: Some(compiled),
         test: Some(Box::new(TestInfo {
             config,
@@ -380,7 +391,37 @@ fn add_node(
             generic: None,
         })),
         ..CompiledNode::new(name, NodeKind::Test, path, audit)
-    });
+    };
+    TestNode {
+        node,
+        details,
+        reads,
+    }
+}
+
+/// Adds a test node to the graph, with an edge from everything it reads
+/// and everything it is attached to.
+fn insert(
+    builder: &mut DagBuilder,
+    nodes: &mut Vec<CompiledNode>,
+    made: TestNode,
+) -> Result<NodeId> {
+    let TestNode {
+        node,
+        mut details,
+        reads,
+    } = made;
+    let id = builder.add_node(node)?;
+    let parents: Vec<NodeId> = reads.iter().filter_map(|p| builder.find(p)).collect();
+    if let Some(test) = details.test.as_mut() {
+        if test.attached_to.is_empty() {
+            test.attached_to = parents.clone();
+        }
+        for &parent in test.attached_to.iter().chain(&parents) {
+            builder.add_edge(parent, id);
+        }
+    }
+    nodes.push(details);
     debug_assert_eq!(nodes.len(), id.index() + 1);
     Ok(id)
 }

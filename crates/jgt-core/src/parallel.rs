@@ -6,32 +6,57 @@
 //! deterministic whatever the threads' timing.
 
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Below this many items a second thread costs more than it saves.
 const MIN_PER_THREAD: usize = 64;
 
+/// Each thread takes this many pieces' worth of work in turn, so a
+/// thread slowed by heavier items (or by the machine) leaves the rest to
+/// the others instead of making them wait.
+const PIECES_PER_THREAD: usize = 16;
+
 /// `f` applied to every item, on up to one thread per core, in order.
+///
+/// The items are cut into pieces that the threads take from a shared
+/// counter as they finish the previous one; the results are put back in
+/// the input's order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = cores.min(items.len() / MIN_PER_THREAD).max(1);
     if threads == 1 {
         return items.iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(results) => results,
+    let piece = items.len().div_ceil(threads * PIECES_PER_THREAD).max(1);
+    let pieces: Vec<&[T]> = items.chunks(piece).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let Some(part) = pieces.get(n) else {
+                return done;
+            };
+            done.push((n, part.iter().map(&f).collect()));
+        }
+    };
+    let mut done: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(more) => done.extend(more),
                 Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+            }
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(n, _)| *n);
+    let mut results = Vec::with_capacity(items.len());
+    for (_, part) in done {
+        results.extend(part);
+    }
+    results
 }
 
 #[cfg(test)]
@@ -41,6 +66,19 @@ mod tests {
         let items: Vec<usize> = (0..1000).collect();
         let doubled = super::map(&items, |n| n * 2);
         assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn uneven_work_keeps_the_input_order() {
+        // The first items are slow: the other thread takes the later pieces.
+        let items: Vec<u64> = (0..512).collect();
+        let out = super::map(&items, |&n| {
+            if n < 32 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            n + 1
+        });
+        assert_eq!(out, (1..=512).collect::<Vec<u64>>());
     }
 
     #[test]

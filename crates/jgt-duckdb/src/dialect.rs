@@ -4,7 +4,17 @@ use jgt_core::{Capabilities, Dialect};
 
 /// Quotes one identifier with double quotes, doubling any quote inside it.
 pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    // One allocation: every `ref()` and manifest entry quotes names.
+    let mut quoted = String::with_capacity(name.len() + 2);
+    quoted.push('"');
+    for (i, part) in name.split('"').enumerate() {
+        if i > 0 {
+            quoted.push_str("\"\"");
+        }
+        quoted.push_str(part);
+    }
+    quoted.push('"');
+    quoted
 }
 
 /// DuckDB's dialect: `"double"."quoted"` names, built into the profile's

@@ -194,8 +194,14 @@ pub(crate) fn read_part(
     };
     let package = &config.name;
     let mut part = Part::default();
-    refuse_python_models(root, &under(&config.model_paths))?;
-    let found = discover::find_files(root, &under(&config.model_paths), &["sql", "yml", "yaml"])?;
+    // One walk of the model paths finds the models, their schema files
+    // and any Python model.
+    let found = discover::find_files(
+        root,
+        &under(&config.model_paths),
+        &["sql", "yml", "yaml", "py"],
+    )?;
+    refuse_python_models(&found)?;
     // Reading and parsing files is independent work per file: spread it
     // over the cores, keep the files' order.
     let read = jgt_core::parallel::map(&found, |found| -> Result<ModelPathFile, ProjectError> {
@@ -277,13 +283,13 @@ pub(crate) fn read_part(
 
 /// Stops on a Python model (a `.py` file under the model paths, which
 /// dbt runs as one): jgt cannot build it, and must not skip it.
-fn refuse_python_models(root: &Path, dirs: &[String]) -> Result<(), ProjectError> {
-    match discover::find_files(root, dirs, &["py"])?
-        .into_iter()
-        .next()
+fn refuse_python_models(found: &[discover::Found]) -> Result<(), ProjectError> {
+    match found
+        .iter()
+        .find(|f| f.path.extension().is_some_and(|e| e == "py"))
     {
         Some(found) => Err(ProjectError::Unsupported {
-            path: found.path,
+            path: found.path.clone(),
             line: 1,
             message: "Python models are not supported by jgt: dbt would run this file as a \
                       model; rewrite it in SQL, or move it out of the model paths"

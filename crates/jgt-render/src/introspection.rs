@@ -88,17 +88,11 @@ pub(crate) const EXECUTION_WORDS: [&str; 7] = [
 /// Whether a template's source mentions any of [`EXECUTION_WORDS`] as a
 /// whole word.
 pub(crate) fn mentions_execution(source: &str) -> bool {
-    EXECUTION_WORDS.iter().any(|word| {
-        source.match_indices(word).any(|(at, _)| {
-            let ident = |c: char| c.is_alphanumeric() || c == '_';
-            let before = source[..at].chars().next_back().is_none_or(|c| !ident(c));
-            let after = source[at + word.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| !ident(c));
-            before && after
-        })
-    })
+    // One pass over the words, not one search per listed word: every
+    // model's template is looked at once per compile.
+    source
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|word| EXECUTION_WORDS.contains(&word))
 }
 
 fn fail(message: impl Into<String>) -> Error {
@@ -351,5 +345,22 @@ pub(crate) fn relation_method(
         }
         "quote" | "incorporate" => Ok(Value::from_object((**relation).clone())),
         _ => Err(Error::from(ErrorKind::UnknownMethod)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_execution;
+
+    #[test]
+    fn execution_words_count_only_as_whole_words() {
+        assert!(mentions_execution("{% if execute %}select 1{% endif %}"));
+        assert!(mentions_execution("{{ run_query('select 1') }}"));
+        assert!(mentions_execution("{% set nodes = graph.nodes %}"));
+        assert!(!mentions_execution("select executed_at, graph_id from t"));
+        assert!(!mentions_execution(
+            "select my_statement, re_execute from t"
+        ));
+        assert!(!mentions_execution(""));
     }
 }

@@ -469,10 +469,10 @@ impl Renderer {
     /// Whether the template `name` mentions an execution-time name; the
     /// answer is kept per template.
     fn mentions_execution(&self, name: &str) -> bool {
-        let mut known = self.mentions.lock().expect("mentions lock");
-        if let Some(known) = known.get(name) {
+        if let Some(known) = self.mentions.lock().expect("mentions lock").get(name) {
             return *known;
         }
+        // Looked at without the lock: the other threads render meanwhile.
         let mentions = match self.sources.get(name) {
             Some(source) => introspection::mentions_execution(source),
             None => self
@@ -480,6 +480,7 @@ impl Renderer {
                 .get_template(name)
                 .is_ok_and(|t| introspection::mentions_execution(t.source())),
         };
+        let mut known = self.mentions.lock().expect("mentions lock");
         known.insert(name.to_string(), mentions);
         mentions
     }

@@ -2,6 +2,7 @@
 //! (manifest v12, run results v6) so the tools that read dbt's artifacts
 //! can read ours.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -20,11 +21,13 @@ pub use types::{
     ManifestNode, Metadata, NodeConfigEntry, RefEntry, RunResult, RunResults, Timing,
 };
 
+mod manifest;
 mod restamp;
 mod sources;
 mod types;
 mod unit;
 
+pub use manifest::write_manifest;
 pub use restamp::restamp_manifest;
 use sha2::{Digest, Sha256};
 pub use sources::{utc_time, write_sources, SourceFreshness};
@@ -147,37 +150,57 @@ fn checksum(text: &str) -> Checksum {
 }
 
 /// One node as dbt's manifest describes it.
-pub fn manifest_node(compiled: &Compiled, id: NodeId) -> ManifestNode {
+pub fn manifest_node(compiled: &Compiled, id: NodeId) -> ManifestNode<'_> {
+    entry_of(compiled, id, Ids::Computed)
+}
+
+/// Where an entry's unique ids come from.
+#[derive(Clone, Copy)]
+pub(super) enum Ids<'a> {
+    /// Made for each node as needed.
+    Computed,
+    /// Made once for every node, by node index (the manifest's writer).
+    Known(&'a [String]),
+}
+
+impl<'a> Ids<'a> {
+    /// The unique id of node `id`.
+    fn of(self, compiled: &Compiled, id: NodeId) -> Cow<'a, str> {
+        match self {
+            Ids::Known(ids) => Cow::Borrowed(ids[id.index()].as_str()),
+            Ids::Computed => Cow::Owned(unique_id(compiled, compiled.node(id))),
+        }
+    }
+}
+
+/// [`manifest_node`] with the unique ids from `ids`.
+pub(super) fn entry_of<'a>(compiled: &'a Compiled, id: NodeId, ids: Ids<'a>) -> ManifestNode<'a> {
     let node = compiled.node(id);
-    let project = &package_of(compiled, node).to_string();
-    let within: Vec<String> = node
+    let project = package_of(compiled, node);
+    let within: Vec<Cow<'a, str>> = node
         .path
         .components()
         .skip(1)
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| c.as_os_str().to_string_lossy())
         .collect();
-    let mut fqn = vec![project.clone()];
+    let mut fqn = vec![Cow::Borrowed(project)];
     if let Some((_, folders)) = within.split_last() {
         fqn.extend(folders.iter().cloned());
     }
-    fqn.push(node.name.clone());
-    let parents: Vec<&CompiledNode> = compiled
-        .dag
-        .parents(id)
-        .iter()
-        .map(|p| compiled.node(*p))
-        .collect();
-    let raw = node.raw_sql.clone().unwrap_or_default();
-    let file_text = if raw.is_empty() && node.kind == NodeKind::Seed {
-        std::fs::read_to_string(compiled.project.root.join(&node.path)).unwrap_or_default()
+    fqn.push(Cow::Borrowed(node.name.as_str()));
+    let parents = compiled.dag.parents(id);
+    let raw = node.raw_sql.as_deref().unwrap_or_default();
+    let checksum = if raw.is_empty() && node.kind == NodeKind::Seed {
+        let file = compiled.project.root.join(&node.path);
+        checksum(&std::fs::read_to_string(file).unwrap_or_default())
     } else {
-        raw.clone()
+        checksum(raw)
     };
     ManifestNode {
-        unique_id: unique_id(compiled, node),
-        resource_type: node.kind.as_str().into(),
-        name: node.name.clone(),
-        package_name: project.clone(),
+        unique_id: ids.of(compiled, id),
+        resource_type: Cow::Borrowed(node.kind.as_str()),
+        name: Cow::Borrowed(&node.name),
+        package_name: Cow::Borrowed(project),
         path: within.join("/"),
         original_file_path: node.path.clone(),
         patch_path: node
@@ -185,19 +208,19 @@ pub fn manifest_node(compiled: &Compiled, id: NodeId) -> ManifestNode {
             .as_ref()
             .map(|p| format!("{project}://{}", p.display())),
         fqn,
-        database: compiled.target.database.clone(),
-        schema: node.relation.schema.clone(),
-        alias: node.relation.identifier.clone(),
+        database: Cow::Borrowed(&compiled.target.database),
+        schema: Cow::Borrowed(&node.relation.schema),
+        alias: Cow::Borrowed(&node.relation.identifier),
         relation_name: (!matches!(node.kind, NodeKind::Test | NodeKind::UnitTest))
             .then(|| compiled.dialect.relation(&node.relation)),
-        raw_code: raw,
-        compiled_code: node.sql.clone(),
+        raw_code: Cow::Borrowed(raw),
+        compiled_code: node.sql.as_deref().map(Cow::Borrowed),
         compiled: node.sql.is_some(),
         compiled_path: node.compiled_path.clone(),
-        language: "sql".into(),
+        language: Cow::Borrowed("sql"),
         config: config_entry(node),
         tags: node.config.tags.clone(),
-        description: node.description.clone().unwrap_or_default(),
+        description: Cow::Borrowed(node.description.as_deref().unwrap_or_default()),
         columns: node
             .columns
             .iter()
@@ -219,29 +242,30 @@ pub fn manifest_node(compiled: &Compiled, id: NodeId) -> ManifestNode {
                 .iter()
                 .map(|m| format!("macro.{project}.{m}"))
                 .collect(),
-            nodes: parents.iter().map(|p| unique_id(compiled, p)).collect(),
+            nodes: parents.iter().map(|&p| ids.of(compiled, p)).collect(),
         },
         refs: parents
             .iter()
+            .map(|&p| compiled.node(p))
             .filter(|p| matches!(p.kind, NodeKind::Model | NodeKind::Seed))
             .map(|p| RefEntry {
-                name: p.name.clone(),
+                name: Cow::Borrowed(&p.name),
                 ..RefEntry::default()
             })
             .collect(),
         sources: parents
             .iter()
+            .map(|&p| compiled.node(p))
             .filter(|p| p.kind == NodeKind::Source)
             .filter_map(|p| p.name.split_once('.'))
             .map(|(s, t)| [s.to_string(), t.to_string()])
             .collect(),
-        checksum: checksum(&file_text),
+        checksum,
         unrendered_config: Empty::new(),
-        attached_node: node.test.as_ref().map(|test| {
-            test.attached_to
-                .first()
-                .map(|a| unique_id(compiled, compiled.node(*a)))
-        }),
+        attached_node: node
+            .test
+            .as_ref()
+            .map(|test| test.attached_to.first().map(|&a| ids.of(compiled, a))),
     }
 }
 
@@ -301,162 +325,8 @@ fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
     }
 }
 
-/// Writes `target/manifest.json` for the whole project.
-///
-/// Nodes are sorted by unique id (dbt's key order); their entries are
-/// then built and serialised a wave at a time, spread over the cores
-/// (about two thirds of the work at 10,000 models), and written before
-/// the next wave: neither a JSON tree of the manifest nor its whole text
-/// is ever in memory. Linear in the nodes and edges, but for the sort
-/// (n log n).
-pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()> {
-    let ids: Vec<String> = compiled
-        .nodes
-        .iter()
-        .map(|node| unique_id(compiled, node))
-        .collect();
-    let order = compiled.dag.order();
-    let mut sections: [Vec<NodeId>; 3] = Default::default();
-    for &id in order {
-        sections[section_of(compiled.node(id)) as usize].push(id);
-    }
-    for list in &mut sections {
-        in_key_order(list, &ids);
-    }
-    let [nodes, sources, unit_tests] = sections;
-    let names =
-        |list: Vec<NodeId>| -> Vec<&str> { list.iter().map(|n| ids[n.index()].as_str()).collect() };
-    let mut parent_map = BTreeMap::new();
-    let mut child_map = BTreeMap::new();
-    for &id in order {
-        let key = ids[id.index()].as_str();
-        parent_map.insert(key, names(compiled.dag.parents(id)));
-        child_map.insert(key, names(compiled.dag.children(id)));
-    }
-    let macros: BTreeMap<String, MacroEntry> = macro_entries(compiled)
-        .into_iter()
-        .map(|entry| (entry.unique_id.clone(), entry))
-        .collect();
-    let metadata = Metadata {
-        project_name: Some(compiled.project.config.name.clone()),
-        adapter_type: Some(compiled.dialect.adapter_type().into()),
-        ..invocation.metadata(MANIFEST_SCHEMA)
-    };
-    let mut empty = EMPTY_SECTIONS;
-    empty.sort_unstable();
-    let entries =
-        |out: &mut dyn std::io::Write, list: &[NodeId]| write_entries(out, compiled, &ids, list);
-    let path = compiled.project.target_dir().join("manifest.json");
-    crate::atomic::write_file(&path, |out| {
-        let json = |out: &mut dyn std::io::Write, value: &dyn erased::Json| value.write(out);
-        out.write_all(b"{\"metadata\":")?;
-        json(out, &metadata)?;
-        out.write_all(b",\"nodes\":")?;
-        entries(out, &nodes)?;
-        out.write_all(b",\"sources\":")?;
-        entries(out, &sources)?;
-        for (key, value) in [
-            ("macros", &macros as &dyn erased::Json),
-            ("parent_map", &parent_map),
-            ("child_map", &child_map),
-        ] {
-            write!(out, ",\"{key}\":")?;
-            json(out, value)?;
-        }
-        for key in empty {
-            write!(out, ",\"{key}\":")?;
-            match key {
-                "unit_tests" => entries(out, &unit_tests)?,
-                _ => out.write_all(b"{}")?,
-            }
-        }
-        out.write_all(b"}")
-    })
-}
-
-/// The manifest sections nodes go in.
-#[derive(Debug, Clone, Copy)]
-enum Section {
-    Nodes = 0,
-    Sources = 1,
-    UnitTests = 2,
-}
-
-/// The section a node's entry goes in.
-fn section_of(node: &CompiledNode) -> Section {
-    match node.kind {
-        NodeKind::Source => Section::Sources,
-        NodeKind::UnitTest => Section::UnitTests,
-        _ => Section::Nodes,
-    }
-}
-
-/// Sorts a section's nodes by unique id; of nodes sharing one, the last
-/// in graph order stays (as inserting them into a map would keep it).
-fn in_key_order(list: &mut Vec<NodeId>, ids: &[String]) {
-    let key = |id: &NodeId| ids[id.index()].as_str();
-    list.sort_by(|a, b| key(a).cmp(key(b)));
-    list.reverse();
-    list.dedup_by(|a, b| key(a) == key(b));
-    list.reverse();
-}
-
-/// How many entries are serialised at once: enough to keep both cores
-/// busy, few enough that the manifest is never whole in memory (at
-/// 10,000 models it is 42 MB; a wave is about 4 MB).
-const WAVE: usize = 2048;
-
-/// `{"<unique id>":<entry>,...}` for `list`, in its order: each wave of
-/// entries is serialised over the cores, then written.
-fn write_entries(
-    out: &mut dyn std::io::Write,
-    compiled: &Compiled,
-    ids: &[String],
-    list: &[NodeId],
-) -> std::io::Result<()> {
-    out.write_all(b"{")?;
-    for (n, wave) in list.chunks(WAVE).enumerate() {
-        let jsons = jgt_core::parallel::map(wave, |&id| node_json(compiled, id));
-        for (i, (&id, json)) in wave.iter().zip(jsons).enumerate() {
-            if n + i > 0 {
-                out.write_all(b",")?;
-            }
-            serde_json::to_writer(&mut *out, &ids[id.index()])?;
-            out.write_all(b":")?;
-            out.write_all(json.as_bytes())?;
-        }
-    }
-    out.write_all(b"}")
-}
-
-/// A node's manifest entry, serialised.
-fn node_json(compiled: &Compiled, id: NodeId) -> String {
-    let node = compiled.node(id);
-    let entry = manifest_node(compiled, id);
-    let json = match node.kind {
-        NodeKind::UnitTest => serde_json::to_string(&unit::entry(node, entry)),
-        _ => serde_json::to_string(&entry),
-    };
-    // Serialising plain structs and maps with string keys cannot fail.
-    json.unwrap_or_else(|_| "null".into())
-}
-
-/// Serialising through `&dyn`, for the manifest's mixed sections.
-mod erased {
-    /// A value that can write itself as compact JSON.
-    pub(super) trait Json {
-        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-            serde_json::to_writer(out, self).map_err(std::io::Error::from)
-        }
-    }
-}
-
 /// Every project and package macro, as the manifest lists them.
-fn macro_entries(compiled: &Compiled) -> Vec<MacroEntry> {
+pub(super) fn macro_entries(compiled: &Compiled) -> Vec<MacroEntry> {
     let mut entries = Vec::new();
     for file in &compiled.project.macros {
         let package = if file.package.is_empty() {
@@ -486,7 +356,7 @@ pub fn graph(compiled: &Compiled) -> Value {
     let mut sources = serde_json::Map::new();
     for &id in compiled.dag.order() {
         let entry = manifest_node(compiled, id);
-        let key = entry.unique_id.clone();
+        let key = entry.unique_id.to_string();
         let value = serde_json::to_value(entry).unwrap_or(Value::Null);
         match compiled.node(id).kind {
             NodeKind::Source => sources.insert(key, value),
@@ -513,21 +383,6 @@ pub fn graph(compiled: &Compiled) -> Value {
         "saved_queries": {},
     })
 }
-
-/// Manifest sections dbt writes that jgt has nothing for.
-const EMPTY_SECTIONS: [&str; 11] = [
-    "docs",
-    "exposures",
-    "metrics",
-    "groups",
-    "selectors",
-    "disabled",
-    "group_map",
-    "saved_queries",
-    "semantic_models",
-    "unit_tests",
-    "functions",
-];
 
 /// dbt's status words: tests pass/fail/warn, everything else success/error.
 pub fn status_word(work: &Work, status: Status) -> &'static str {

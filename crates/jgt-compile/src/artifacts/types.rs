@@ -2,6 +2,7 @@
 //! `state:modified` reads back. Field names are dbt's (manifest v12, run
 //! results v6); fields jgt has nothing for are written empty, as dbt does.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -40,9 +41,9 @@ pub struct Manifest {
     /// Who wrote it and when.
     pub metadata: Metadata,
     /// Seeds, models and tests by unique id.
-    pub nodes: BTreeMap<String, ManifestNode>,
+    pub nodes: BTreeMap<String, ManifestNode<'static>>,
     /// Source tables by unique id.
-    pub sources: BTreeMap<String, ManifestNode>,
+    pub sources: BTreeMap<String, ManifestNode<'static>>,
     /// Project macros by unique id.
     pub macros: BTreeMap<String, MacroEntry>,
     /// Parents of each node.
@@ -75,17 +76,21 @@ pub struct MacroEntry {
 }
 
 /// A seed, model, test or source in the manifest.
+///
+/// Its text fields borrow from the compiled project where they can: at
+/// 10,000 models, copying SQL and names into each entry before
+/// serialising it was a fifth of writing the manifest.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(default)]
-pub struct ManifestNode {
+pub struct ManifestNode<'a> {
     /// `model.<project>.<name>`.
-    pub unique_id: String,
+    pub unique_id: Cow<'a, str>,
     /// `seed`, `model`, `test` or `source`.
-    pub resource_type: String,
+    pub resource_type: Cow<'a, str>,
     /// The node's name.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// The project it belongs to.
-    pub package_name: String,
+    pub package_name: Cow<'a, str>,
     /// Its path below its resource folder.
     pub path: String,
     /// Its file, relative to the project.
@@ -93,31 +98,31 @@ pub struct ManifestNode {
     /// `<project>://<schema file>` when a schema file describes it.
     pub patch_path: Option<String>,
     /// Project, folders and name.
-    pub fqn: Vec<String>,
+    pub fqn: Vec<Cow<'a, str>>,
     /// The target database.
-    pub database: String,
+    pub database: Cow<'a, str>,
     /// The relation's schema.
-    pub schema: String,
+    pub schema: Cow<'a, str>,
     /// The relation's name.
-    pub alias: String,
+    pub alias: Cow<'a, str>,
     /// The relation as SQL names it (not for tests).
     pub relation_name: Option<String>,
     /// The Jinja SQL as written.
-    pub raw_code: String,
+    pub raw_code: Cow<'a, str>,
     /// The rendered SQL.
-    pub compiled_code: Option<String>,
+    pub compiled_code: Option<Cow<'a, str>>,
     /// Whether it has rendered SQL.
     pub compiled: bool,
     /// Where the rendered SQL was written.
     pub compiled_path: Option<PathBuf>,
     /// Always `sql`.
-    pub language: String,
+    pub language: Cow<'a, str>,
     /// Its config after the project tree and `config()`.
     pub config: NodeConfigEntry,
     /// Its tags.
     pub tags: Vec<String>,
     /// Its description.
-    pub description: String,
+    pub description: Cow<'a, str>,
     /// Columns a schema file declares.
     pub columns: BTreeMap<String, ColumnEntry>,
     /// Free-form metadata (none).
@@ -125,9 +130,9 @@ pub struct ManifestNode {
     /// How docs show it.
     pub docs: DocsEntry,
     /// What it depends on.
-    pub depends_on: DependsOn,
+    pub depends_on: DependsOn<'a>,
     /// The models and seeds it `ref`s.
-    pub refs: Vec<RefEntry>,
+    pub refs: Vec<RefEntry<'a>>,
     /// The sources it reads, as `[source, table]`.
     pub sources: Vec<[String; 2]>,
     /// The file's sha256.
@@ -136,7 +141,7 @@ pub struct ManifestNode {
     pub unrendered_config: Empty,
     /// For tests: the node the test is attached to.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub attached_node: Option<Option<String>>,
+    pub attached_node: Option<Option<Cow<'a, str>>>,
 }
 
 /// A node's config in the manifest.
@@ -197,19 +202,19 @@ impl Default for DocsEntry {
 /// What a node depends on.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(default)]
-pub struct DependsOn {
+pub struct DependsOn<'a> {
     /// Project macros its template called.
     pub macros: Vec<String>,
     /// Parent nodes, by unique id.
-    pub nodes: Vec<String>,
+    pub nodes: Vec<Cow<'a, str>>,
 }
 
 /// One `ref()`.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(default)]
-pub struct RefEntry {
+pub struct RefEntry<'a> {
     /// The node named.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// Its package (none: this project).
     pub package: Option<String>,
     /// Its version (none).
