@@ -654,6 +654,9 @@ pub fn write_compiled(compiled: &Compiled, ids: &[NodeId]) -> Result<()> {
             }
         }
     }
+    // In path order, the threads' pieces mostly fall in different folders:
+    // two threads creating files in one folder queue on its lock.
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Each folder once, with whether this call created it: every file in a
     // new folder is new, and needs no look for an old one.
     let mut made: HashMap<&Path, bool> = HashMap::new();

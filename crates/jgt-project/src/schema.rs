@@ -383,8 +383,19 @@ impl SchemaFile {
         if text.trim().is_empty() {
             return Ok(SchemaFile::default());
         }
-        let mut file: SchemaFile =
-            serde_yaml::from_str(text).map_err(|err| duplicate_key(path, text, &err))?;
+        // One YAML parse: the typed file is read from the tree, several
+        // times quicker than parsing the text again. A tree has no lines,
+        // so when reading it fails the text is parsed for a located error.
+        let value = serde_yaml::from_str::<Value>(text);
+        let typed = value
+            .as_ref()
+            .ok()
+            .and_then(|v| SchemaFile::deserialize(v).ok());
+        let mut file = match typed {
+            Some(file) => file,
+            None => serde_yaml::from_str(text).map_err(|err| duplicate_key(path, text, &err))?,
+        };
+        let value = value.map_err(|err| ProjectError::yaml(path, &err))?;
         crate::unit_tests::set_lines(&mut file.unit_tests, text);
         for group in &file.groups {
             if let Some(problem) = group.owner_problem() {
@@ -427,8 +438,6 @@ impl SchemaFile {
                 why,
             });
         }
-        let value: Value =
-            serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
         file.unread.extend(crate::keys::walk(text, &value));
         Ok(file)
     }

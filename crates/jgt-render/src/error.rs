@@ -119,7 +119,11 @@ impl RenderError {
     /// Turns a minijinja error into a positioned error. `fallback` is the
     /// file rendered when the error carries no file of its own.
     pub(crate) fn from_jinja(err: minijinja::Error, fallback: &str, node: Option<&str>) -> Self {
-        let path = err.name().unwrap_or(fallback).to_string();
+        let path = err
+            .name()
+            .filter(|name| !name.starts_with(crate::TEST_CALL))
+            .unwrap_or(fallback)
+            .to_string();
         let message = match err.detail() {
             Some(detail) if is_plain(err.kind()) => detail.to_string(),
             Some(detail) => format!("{}: {detail}", err.kind()),

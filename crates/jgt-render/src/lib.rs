@@ -125,6 +125,10 @@ pub struct GenericTest<'a> {
 }
 
 /// The template name of a project file: its relative path with `/`.
+/// How the name of a generic test's call template starts (the call
+/// follows). Errors in it are reported at the test's properties file.
+pub(crate) const TEST_CALL: &str = "<jgt generic test call> ";
+
 pub(crate) fn template_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
@@ -143,6 +147,9 @@ impl Renderer {
         // SQL is never escaped, whatever the file (a test declared in a
         // `.yml` file would otherwise be escaped as JSON).
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        // A generic test renders through a one-line call of its macro; the
+        // environment compiles each distinct call once and keeps it.
+        env.set_loader(|name| Ok(name.strip_prefix(TEST_CALL).map(str::to_string)));
         env.add_global("target", Value::from_serialize(&options.target));
         let values = |map: &BTreeMap<String, serde_yaml::Value>| -> BTreeMap<String, Value> {
             map.iter()
@@ -394,11 +401,15 @@ impl Renderer {
         if test.column.is_some() {
             call.push_str(", column_name=__jgt_column__");
         }
+        // Arguments are passed as values, but for `ref(...)`/`source(...)`,
+        // which are written into the call as expressions.
+        let mut inline = false;
         for (key, value) in test.args {
             let expression = value
                 .as_str()
                 .map(str::trim)
                 .filter(|text| text.starts_with("ref(") || text.starts_with("source("));
+            inline |= expression.is_some();
             match expression {
                 Some(expression) => call.push_str(&format!(", {key}={expression}")),
                 None => call.push_str(&format!(", {key}=__jgt_args__[{key:?}]")),
@@ -414,27 +425,29 @@ impl Renderer {
             .iter()
             .map(|(k, v)| (k, Value::from_serialize(v)))
             .collect();
-        let sql = self
-            .env
-            .render_named_str(
-                &file,
-                &call,
-                context! {
-                    __jgt_node__ => state.clone(),
-                    __jgt_model__ => match test.relation {
-                        Some(relation) => RelationValue::value(
-                            relation,
-                            &self.target.database,
-                            self.dialect.as_ref(),
-                        ),
-                        None => Value::from_safe_string(test.model.clone()),
-                    },
-                    __jgt_column__ => test.column,
-                    __jgt_args__ => args,
-                    model => context! { name => test.node, path => file.clone() },
-                },
-            )
-            .map_err(|err| RenderError::from_jinja(err, &file, Some(test.node)))?;
+        let context = context! {
+            __jgt_node__ => state.clone(),
+            __jgt_model__ => match test.relation {
+                Some(relation) => {
+                    RelationValue::value(relation, &self.target.database, self.dialect.as_ref())
+                }
+                None => Value::from_safe_string(test.model.clone()),
+            },
+            __jgt_column__ => test.column,
+            __jgt_args__ => args,
+            model => context! { name => test.node, path => file.clone() },
+        };
+        let fail = |err| RenderError::from_jinja(err, &file, Some(test.node));
+        // A call of values only has one of a few shapes per project: it is
+        // compiled once and kept. One with expressions is compiled for this
+        // test alone, so that thousands of them are never all kept.
+        let sql = if inline {
+            self.env.render_named_str(&file, &call, context)
+        } else {
+            let template = self.env.get_template(&format!("{TEST_CALL}{call}"));
+            template.and_then(|template| template.render(context))
+        }
+        .map_err(fail)?;
         Ok(self.finish(sql, &state, None))
     }
 }

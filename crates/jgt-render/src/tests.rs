@@ -276,6 +276,54 @@ fn custom_generic_tests_work_like_built_in_ones() {
 }
 
 #[test]
+fn tests_of_one_shape_share_a_call_but_not_their_values() {
+    // Both calls are `test_not_null(model=..., column_name=...)`: the second
+    // reuses the first's compiled call with its own model and column.
+    let (_dir, project) = project(&[]);
+    let renderer = renderer(&project).unwrap();
+    let args = BTreeMap::new();
+    let render = |model: &str, column: &'static str| {
+        let test = crate::GenericTest {
+            node: "the_test",
+            test_name: "not_null",
+            model: model.into(),
+            relation: None,
+            column: Some(column),
+            args: &args,
+            path: Path::new("models/schema.yml"),
+        };
+        let catalog = catalog(&["users", "events"]);
+        renderer.render_generic_test(&test, &catalog).unwrap().sql
+    };
+    let users = render(r#""main"."users""#, "id");
+    let events = render(r#""main"."events""#, "user_id");
+    assert!(
+        users.contains(r#""main"."users""#) && users.contains("where id is null"),
+        "{users}"
+    );
+    assert!(
+        events.contains(r#""main"."events""#) && events.contains("where user_id is null"),
+        "{events}"
+    );
+}
+
+#[test]
+fn an_error_in_a_test_call_names_its_properties_file() {
+    let files = [(
+        "tests/generic/fails.sql",
+        "{% test fails(model, column_name, limit) %}{{ limit.missing.deeper }}{% endtest %}",
+    )];
+    let err = generic(&files, "fails", "{limit: 3}").unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("tests/generic/fails.sql"), "{text}");
+    // An argument the macro does not take fails at the call itself.
+    let err = generic(&[], "not_null", "{bogus: 1}").unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("models/schema.yml"), "{text}");
+    assert!(!text.contains("generic test call"), "{text}");
+}
+
+#[test]
 fn unknown_generic_tests_suggest_the_nearest() {
     let err = generic(&[], "uniqe", "{}").unwrap_err().to_string();
     assert!(
