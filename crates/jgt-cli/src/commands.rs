@@ -1,6 +1,7 @@
 //! What each command does, from parsed arguments to printed results.
 
 use std::collections::HashSet;
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -207,18 +208,18 @@ fn docs_command(common: &Common, args: &DocsArgs, invocation: &Invocation) -> Re
 }
 
 /// Loads and compiles the project, then resolves the selection. Which
-/// tables exist (for `is_incremental()`) is read without taking the
-/// database's write lock.
+/// tables exist (for `is_incremental()`) is read beside the compile,
+/// without taking the database's write lock.
 pub(crate) fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>)> {
     let project = crate::profile::load_project(common)?;
     let database = project_database(common, &project);
-    let existing = if crate::profile::is_built(&database, &project) {
-        existing_relations(&database, &project)
-    } else {
-        HashSet::new()
-    };
+    let (existing, listing) = crate::opening::existing_beside(common, &project, &database);
     let run = jgt_render::RunInfo::default();
-    load_with(common, selection, project, database, existing, run)
+    let loaded = load_with(common, selection, project, database, existing, run);
+    if let Err(panic) = listing.map_or(Ok(()), JoinHandle::join) {
+        std::panic::resume_unwind(panic);
+    }
+    loaded
 }
 
 /// The database file a command uses: `--db`, else the profile's `path`,
@@ -247,7 +248,7 @@ pub(crate) fn load_with(
     selection: &Selection,
     project: Project,
     database: std::path::PathBuf,
-    existing: HashSet<jgt_project::Relation>,
+    existing: jgt_core::Existing,
     run: jgt_render::RunInfo,
 ) -> Result<(Compiled, Vec<NodeId>)> {
     let threads = crate::profile::threads(common, &project);
@@ -326,30 +327,6 @@ fn with_tests_of(compiled: &Compiled, ids: Vec<NodeId>) -> Vec<NodeId> {
         .collect()
 }
 
-/// The tables in the database, when it exists (read-only: looking never
-/// creates a database). `is_incremental()` is true only for these.
-fn existing_relations(
-    database: &std::path::Path,
-    project: &Project,
-) -> HashSet<jgt_project::Relation> {
-    // A database another process is writing cannot be read: then nothing
-    // counts as existing, and a build will say the file is busy when it
-    // opens it. A server that does not answer is said so.
-    let found =
-        crate::profile::open_read_only(database, project).and_then(|adapter| Ok(adapter.tables()?));
-    match found {
-        Ok(tables) => tables.into_iter().collect(),
-        Err(err) if crate::profile::is_server(project) => {
-            errln!(
-                "{} compiling as if nothing were built: {err:#}",
-                console::style("warning:").yellow().bold()
-            );
-            HashSet::new()
-        }
-        Err(_) => HashSet::new(),
-    }
-}
-
 /// What every command shares: its options and this invocation.
 pub struct Invoked<'a> {
     /// The options every command takes.
@@ -374,12 +351,11 @@ pub fn build(
     let started = Instant::now();
     let project = crate::profile::load_project(ctx.common)?;
     let seeds = crate::seeds::Prefetch::start(&project, kinds);
-    // The database is opened (and its lock taken) before any artifact is
-    // written: a run refused by the lock must leave the last run's
-    // manifest as it was. Which tables exist is read on this connection.
-    let adapter = crate::profile::open(ctx.common, &project)?;
-    let adapter = adapter.as_ref();
-    let existing = adapter.tables()?.into_iter().collect();
+    // The database is opened (and its lock taken) while the project
+    // compiles, and before any artifact is written: a run refused by the
+    // lock must leave the last run's manifest as it was. Which tables
+    // exist is read on this connection.
+    let (existing, opening) = crate::opening::Opening::start(ctx.common, &project)?;
     let database = project_database(ctx.common, &project);
     let run = ctx.invocation.run_info(jgt_render::Flags {
         full_refresh: ctx.common.full_refresh,
@@ -388,7 +364,11 @@ pub fn build(
         fail_fast: ctx.fail_fast,
         warn_error: false,
     });
-    let (compiled, ids) = load_with(ctx.common, selection, project, database, existing, run)?;
+    let loaded = load_with(ctx.common, selection, project, database, existing, run);
+    // Not opening the database is the first thing to say (it may be busy).
+    let adapter = opening.finish()?;
+    let adapter = adapter.as_ref();
+    let (compiled, ids) = loaded?;
     // The manifest is written beside the build rather than before it: at
     // 10,000 models it is about a tenth of a second the first node need
     // not wait for. Both end before the command returns.

@@ -2,7 +2,6 @@
 //! version, the project file, the project as a whole, the target in use
 //! and a connection to the database. Exits non-zero when a check fails.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::Result;
@@ -59,7 +58,7 @@ pub fn debug(common: &Common) -> Result<bool> {
         &Selection::default(),
         project,
         database.clone(),
-        HashSet::new(),
+        jgt_core::Existing::default(),
         jgt_render::RunInfo::default(),
     );
     let compiled = match loaded {

@@ -28,7 +28,7 @@ pub fn source_freshness(
     let project = crate::profile::load_project(common)?;
     let adapter = crate::profile::open(common, &project)?;
     let adapter = adapter.as_ref();
-    let existing = adapter.tables()?.into_iter().collect();
+    let existing = jgt_core::Existing::known(adapter.tables()?.into_iter().collect());
     let database = crate::commands::project_database(common, &project);
     let run = invocation.run_info(jgt_render::Flags {
         which: "freshness".into(),

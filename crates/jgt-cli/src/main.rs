@@ -33,6 +33,7 @@ mod execution;
 mod freshness;
 mod interrupt;
 mod log;
+mod opening;
 mod operation;
 mod out;
 mod parse;

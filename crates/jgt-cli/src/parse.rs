@@ -1,7 +1,6 @@
 //! `jgt parse`: loads and renders the whole project and writes
 //! `target/manifest.json`, touching no database and building nothing.
 
-use std::collections::HashSet;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -21,7 +20,7 @@ pub fn parse(common: &Common, invocation: &Invocation) -> Result<bool> {
         &Selection::default(),
         project,
         database,
-        HashSet::new(),
+        jgt_core::Existing::default(),
         invocation.run_info(jgt_render::Flags {
             which: "parse".into(),
             ..Default::default()

@@ -147,6 +147,44 @@ pub fn open(common: &Common, project: &Project) -> Result<Box<dyn Adapter + Send
     )?))
 }
 
+/// Opening a DuckDB file, made ready on this thread to run on another:
+/// it owns the path and options it needs from the project.
+pub struct Opener {
+    path: PathBuf,
+    options: OpenOptions,
+    read_only: bool,
+}
+
+impl Opener {
+    /// How [`open`] (or, with `read_only`, [`open_read_only`] of `path`)
+    /// would open the target's DuckDB file; `None` for a server target.
+    pub fn duckdb(common: &Common, project: &Project, read_only: Option<&Path>) -> Option<Opener> {
+        if is_server(project) {
+            return None;
+        }
+        Some(match read_only {
+            Some(path) => Opener {
+                path: path.to_path_buf(),
+                options: open_options(&project.root, project),
+                read_only: true,
+            },
+            None => Opener {
+                path: database(common, project),
+                options: open_options(&common.project_dir, project),
+                read_only: false,
+            },
+        })
+    }
+
+    /// Opens the file.
+    pub fn open(self) -> Result<Box<dyn Adapter + Send>> {
+        Ok(Box::new(match self.read_only {
+            true => DuckDbAdapter::open_read_only_with(&self.path, &self.options)?,
+            false => DuckDbAdapter::open_with(&self.path, &self.options)?,
+        }))
+    }
+}
+
 /// Opens the built database `path` read-only with the profile's options
 /// (attachments read-only too), for `show` and `compile`; a server target
 /// is connected to as for a build (servers have no read-only mode here,

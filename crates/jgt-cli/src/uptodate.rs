@@ -35,7 +35,7 @@ use jgt_compile::Compiled;
 use crate::cli::{Common, Selection};
 
 /// Where the records live, under the target folder.
-const FOLDER: &str = "jgt_uptodate";
+pub(crate) const FOLDER: &str = "jgt_uptodate";
 
 /// Words whose presence in any template makes its output depend on when
 /// or by whom it runs.
@@ -85,21 +85,36 @@ struct Record {
 /// A file's identity: where it is, and its size, modification time and
 /// inode, or nothing when it does not exist.
 #[derive(Serialize, Deserialize, PartialEq, Eq)]
-struct Stamp {
+pub(crate) struct Stamp {
     path: PathBuf,
     seen: Option<(u64, i128, u64)>,
 }
 
 impl Stamp {
-    fn of(path: &Path) -> Stamp {
+    /// The file as it is now.
+    pub(crate) fn of(path: &Path) -> Stamp {
         Stamp {
             path: path.to_path_buf(),
             seen: seen(path),
         }
     }
 
-    fn unchanged(&self) -> bool {
+    /// Whether the file is as it was.
+    pub(crate) fn unchanged(&self) -> bool {
         *self == Stamp::of(&self.path)
+    }
+
+    /// Whether the file was last changed at least a second before `now`
+    /// (or does not exist): a later change within the same clock tick
+    /// could otherwise go unseen.
+    pub(crate) fn settled(&self, now: SystemTime) -> bool {
+        let Some((_, changed, _)) = self.seen else {
+            return true;
+        };
+        let now = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos() as i128);
+        now - changed >= 1_000_000_000
     }
 }
 

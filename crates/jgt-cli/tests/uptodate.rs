@@ -192,3 +192,51 @@ fn a_variable_named_at_run_time_is_never_reused() {
     let d = std::fs::read_to_string(p.path().join("target/compiled/models/d.sql")).unwrap();
     assert!(d.contains("'square'"), "{d}");
 }
+
+#[test]
+fn the_table_list_is_kept_while_the_database_is_unchanged() {
+    // `compile` keeps the tables it listed for `is_incremental()`; while
+    // the database file is as it was, the next compile reads the kept list
+    // and does not open the file.
+    let p = project();
+    p.write(
+        "models/inc.sql",
+        "{{ config(materialized='incremental') }}\nselect n from {{ ref('raw') }}\n{% if is_incremental() %}where n > (select max(n) from {{ this }}){% endif %}",
+    );
+    p.jgt(&["build"]).ok();
+    let database = p.path().join("target/jgt.duckdb");
+    let age_database = || {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&database)
+            .unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(10))
+            .unwrap();
+    };
+    age_database();
+    let inc = p.path().join("target/compiled/models/inc.sql");
+    let listed = p.path().join("target/jgt_uptodate/tables.json");
+    p.jgt(&["compile"]).ok();
+    assert!(std::fs::read_to_string(&inc).unwrap().contains("max(n)"));
+    let kept = std::fs::read_to_string(&listed).unwrap();
+    assert!(kept.contains(r#"["main","inc"]"#), "{kept}");
+
+    // The kept list is what the next compile believes: without `inc` in
+    // it, the model compiles as on a first run.
+    std::fs::write(
+        &listed,
+        kept.replace(r#"["main","inc"]"#, r#"["main","gone"]"#),
+    )
+    .unwrap();
+    p.jgt(&["compile"]).ok();
+    assert!(!std::fs::read_to_string(&inc).unwrap().contains("max(n)"));
+
+    // A build changes the file: the list is read from it again.
+    p.jgt(&["run", "-s", "a"]).ok();
+    p.jgt(&["compile"]).ok();
+    assert!(std::fs::read_to_string(&inc).unwrap().contains("max(n)"));
+    assert!(
+        !listed.exists(),
+        "a list of a file changed a moment ago is not kept"
+    );
+}

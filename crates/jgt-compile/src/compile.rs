@@ -177,8 +177,9 @@ pub struct CompileOptions<'a> {
     pub vars: Option<&'a str>,
     /// `--threads`.
     pub threads: usize,
-    /// Relations that exist in the database now.
-    pub existing: HashSet<Relation>,
+    /// Relations that exist in the database now (perhaps still being
+    /// read on another thread: a model asking `is_incremental()` waits).
+    pub existing: jgt_core::Existing,
     /// `--full-refresh`.
     pub full_refresh: bool,
     /// How the target database spells SQL.

@@ -6,7 +6,8 @@
 //! [`Dialect`] through which everything that writes SQL asks the target
 //! database how to spell it, a test's [`TestConfig`], the [`plan`] the
 //! runner carries out and the [`results`] it gives back. It also holds two
-//! database-free readers every engine needs: [`sql`], which tells where one
+//! database-free readers every engine needs (and [`Existing`], the
+//! relations a database holds, which may still be on their way): [`sql`], which tells where one
 //! SQL statement ends, and [`csv`], which checks a seed's shape before any
 //! database reads it; [`seed_types`] works out the column types dbt gives
 //! a seed. [`unit_test`] writes the SQL of dbt's unit tests and compares
@@ -15,6 +16,7 @@
 pub mod contract;
 pub mod csv;
 mod dialect;
+mod existing;
 pub mod freshness;
 pub mod hex;
 pub mod introspect;
@@ -30,6 +32,7 @@ pub mod unit_test;
 
 pub use contract::{Constraint, ConstraintKind, Contract, ContractColumn};
 pub use dialect::{AnsiDialect, Capabilities, Dialect};
+pub use existing::{Existing, Reading};
 pub use introspect::{Introspect, RelationType};
 pub use plan::{
     External, HardDeletes, Hook, Hooks, Incremental, Inlined, PersistDocs, PlannedNode,

@@ -17,8 +17,9 @@ pub struct Catalog {
     pub nodes: HashMap<String, Relation>,
     /// Source tables by `(source, table)`.
     pub sources: HashMap<(String, String), Relation>,
-    /// Relations that exist in the database now, for `is_incremental()`.
-    pub existing: std::collections::HashSet<Relation>,
+    /// Relations that exist in the database now, for `is_incremental()`
+    /// (perhaps still being read: see [`jgt_core::Existing`]).
+    pub existing: jgt_core::Existing,
     /// `--full-refresh`: `is_incremental()` is false everywhere.
     pub full_refresh: bool,
     /// The package of each seed and model, for `ref('package', 'name')`.

@@ -354,8 +354,10 @@ fn is_incremental_needs_an_existing_incremental_relation() {
             .sql
     };
     assert_eq!(render(Catalog::default()), "all", "first run: no table yet");
-    let mut existing = Catalog::default();
-    existing.existing.insert(this.clone());
+    let mut existing = Catalog {
+        existing: jgt_core::Existing::known([this.clone()].into_iter().collect()),
+        ..Catalog::default()
+    };
     assert_eq!(render(existing.clone()), "new");
     existing.full_refresh = true;
     assert_eq!(render(existing), "all", "--full-refresh");
