@@ -124,11 +124,11 @@ pub struct GenericTest<'a> {
     pub path: &'a Path,
 }
 
-/// The template name of a project file: its relative path with `/`.
 /// How the name of a generic test's call template starts (the call
 /// follows). Errors in it are reported at the test's properties file.
 pub(crate) const TEST_CALL: &str = "<jgt generic test call> ";
 
+/// The template name of a project file: its relative path with `/`.
 pub(crate) fn template_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
