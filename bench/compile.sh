@@ -11,6 +11,8 @@
 #   RUNS      timed runs of the jgt commands (default 10; warmup 1)
 #   DBT_RUNS  timed runs of the dbt commands (default 5; warmup 1)
 #   SKIP_DBT  set to 1 to leave dbt out
+#   FLOOR_PYTHON  a Python with the duckdb package, for the floor under
+#             `jgt run -s ONE` (default the dbt venv's; left out when missing)
 #   OUT       where results go (default bench/results)
 #
 # The projects come from bench/gen_project.py (views with a table every ten,
@@ -106,6 +108,18 @@ hyperfine --warmup 1 --runs "$RUNS" \
     -n "jgt compile -s $ONE, 10,000 models built, another model edited before each run" \
     --prepare "echo '-- edited' >> $OTHER" \
     "cd $WORK/p10000 && $JGT compile -s $ONE"
+
+# The floor under `jgt run -s ONE`: DuckDB itself opening the built file
+# (its catalog of 10,000 relations) and building the one model, timed
+# inside one Python process (no interpreter start-up), when a Python with
+# the duckdb package is at hand (FLOOR_PYTHON, default the dbt venv's).
+FLOOR_PYTHON=${FLOOR_PYTHON:-$DBT_VENV/bin/python}
+if "$FLOOR_PYTHON" -c 'import duckdb' 2>/dev/null; then
+    "$FLOOR_PYTHON" "$REPO/bench/open_floor.py" "$WORK/p10000" "$ONE" --runs "$RUNS" |
+        tee "$OUT/compile-open-floor.txt"
+else
+    echo "no Python with duckdb at $FLOOR_PYTHON: the open floor is left out"
+fi
 
 if [ "${SKIP_DBT:-0}" != 1 ]; then
     mkdir -p "$WORK/dbt1000"
