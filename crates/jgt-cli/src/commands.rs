@@ -77,14 +77,14 @@ pub fn run_command(
         Command::Test(args) => build(&ctx, &args.selection, TEST_KINDS, args.store_failures),
         Command::Compile(selection) => {
             let inputs = crate::uptodate::Fingerprint::start(common, "compile", selection);
-            if inputs.as_ref().is_some_and(|i| i.replay(invocation)) {
+            if inputs.as_ref().is_some_and(|i| i.reuse(common, invocation)) {
                 return Ok(true);
             }
             compile_command(common, selection, invocation, inputs)
         }
         Command::Ls(selection) => {
             let inputs = crate::uptodate::Fingerprint::start(common, "ls", selection);
-            if inputs.as_ref().is_some_and(|i| i.replay(invocation)) {
+            if inputs.as_ref().is_some_and(|i| i.reuse(common, invocation)) {
                 return Ok(true);
             }
             let (compiled, ids) = load(common, selection)?;

@@ -18,6 +18,22 @@ use crate::cli::Common;
 /// Loads the project with `--vars`, the environment and the profile flags,
 /// printing the profile's warnings.
 pub fn load_project(common: &Common) -> Result<Project> {
+    let project = load_with(common, false)?;
+    for warning in project.profile.iter().flat_map(|p| &p.warnings) {
+        crate::commands::print_warning(warning);
+    }
+    Ok(project)
+}
+
+/// Loads only what rendering a known model needs (the project file, the
+/// profile, packages and macros; see [`LoadOptions::templates_only`]),
+/// printing nothing.
+pub fn load_templates(common: &Common) -> Result<Project> {
+    load_with(common, true)
+}
+
+/// Loads the project, all of it or its templates only.
+fn load_with(common: &Common, templates_only: bool) -> Result<Project> {
     let env: BTreeMap<String, String> = std::env::vars().collect();
     // A malformed --vars is reported (with its text) when the project compiles.
     let vars = common
@@ -34,13 +50,11 @@ pub fn load_project(common: &Common) -> Result<Project> {
             home: env.get("HOME").map(PathBuf::from),
         },
         env,
+        templates_only,
     };
     let mut project = Project::load_with(&common.project_dir, &options)?;
     if let Some(path) = &common.target_path {
         project.config.target_path = path.to_string_lossy().into_owned();
-    }
-    for warning in project.profile.iter().flat_map(|p| &p.warnings) {
-        crate::commands::print_warning(warning);
     }
     Ok(project)
 }

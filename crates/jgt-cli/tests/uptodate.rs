@@ -28,11 +28,16 @@ fn project() -> TempProject {
 
 /// Dates every file of the project (but target/) ten seconds back.
 fn age(p: &TempProject) {
-    let past = SystemTime::now() - Duration::from_secs(10);
     for entry in walk(p.path()) {
-        let file = std::fs::File::options().write(true).open(&entry).unwrap();
-        file.set_modified(past).unwrap();
+        age_file(&entry);
     }
+}
+
+/// Dates one file ten seconds back.
+fn age_file(path: &Path) {
+    let past = SystemTime::now() - Duration::from_secs(10);
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(past).unwrap();
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -239,4 +244,144 @@ fn the_table_list_is_kept_while_the_database_is_unchanged() {
         !listed.exists(),
         "a list of a file changed a moment ago is not kept"
     );
+}
+
+/// The inode of the memos a compile keeps for patching: a compile writes
+/// them anew, a patch leaves them as they are (nothing in them changes).
+fn memos_inode(p: &TempProject) -> u64 {
+    let folder = p.path().join("target/jgt_uptodate");
+    let memos = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|path| path.extension().is_some_and(|e| e == "models"))
+        .expect("a memos file");
+    std::fs::metadata(memos).unwrap().ino()
+}
+
+/// The manifest from `"nodes"` on (the metadata differs by invocation).
+fn manifest_body(p: &TempProject) -> String {
+    let text = std::fs::read_to_string(p.path().join("target/manifest.json")).unwrap();
+    text[text.find(",\"nodes\":").unwrap()..].to_string()
+}
+
+/// A project whose models call a macro, set a config and read a source.
+fn patched_project() -> TempProject {
+    let p = project();
+    p.write(
+        "macros/double.sql",
+        "{% macro double(x) %}({{ x }} * 2){% endmacro %}",
+    );
+    p.write(
+        "models/sources.yml",
+        "version: 2\nsources:\n  - name: ext\n    schema: main\n    tables:\n      - name: raw\n",
+    );
+    p.write(
+        "models/c.sql",
+        "{{ config(materialized='table') }}\nselect {{ double('n') }} as n\nfrom {{ ref('b') }}\n",
+    );
+    p
+}
+
+#[test]
+fn an_edited_model_is_patched_into_what_a_whole_compile_writes() {
+    let p = patched_project();
+    age(&p);
+    let first = p.jgt(&["compile"]).ok();
+    let memos = memos_inode(&p);
+    p.write(
+        "models/c.sql",
+        "{{ config(materialized='table') }}\n-- \"quoted\" \\ and a tab\t\nselect {{ double('n') }} as doubled\nfrom {{ ref('b') }}\n",
+    );
+    age_file(&p.path().join("models/c.sql"));
+    let patched = p.jgt(&["compile"]).ok();
+    assert_eq!(patched.stdout, first.stdout);
+    assert_eq!(memos_inode(&p), memos, "the project was compiled again");
+    let c = std::fs::read_to_string(p.path().join("target/compiled/models/c.sql")).unwrap();
+    assert!(c.contains("(n * 2) as doubled"), "{c}");
+    let body = manifest_body(&p);
+    assert!(body.contains("as doubled"), "the manifest has the new SQL");
+    // What compiling everything again writes, byte for byte.
+    std::fs::remove_dir_all(p.path().join("target/jgt_uptodate")).unwrap();
+    p.jgt(&["compile"]).ok();
+    assert_ne!(memos_inode(&p), memos);
+    assert!(manifest_body(&p) == body, "the patched manifest differs");
+}
+
+#[test]
+fn edits_within_one_second_are_patched_every_time() {
+    // Each edit lands within the clock tick of the last run: its stamp is
+    // kept as unknown, and the next run looks at the file again.
+    let p = patched_project();
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    let memos = memos_inode(&p);
+    for n in [3, 4, 5] {
+        p.write(
+            "models/b.sql",
+            &format!("select n * {n} as n from {{{{ ref('a') }}}}"),
+        );
+        p.jgt(&["compile"]).ok();
+        assert!(
+            compiled_b(&p).contains(&format!("n * {n}")),
+            "{}",
+            compiled_b(&p)
+        );
+        assert!(manifest_body(&p).contains(&format!("n * {n} as n")));
+    }
+    assert_eq!(memos_inode(&p), memos, "the project was compiled again");
+}
+
+#[test]
+fn a_model_with_new_refs_or_configs_is_compiled_with_the_project() {
+    let p = patched_project();
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    let memos = memos_inode(&p);
+    p.write(
+        "models/b.sql",
+        "select a.n from {{ ref('a') }} as a join {{ source('ext', 'raw') }} using (n)",
+    );
+    age_file(&p.path().join("models/b.sql"));
+    p.jgt(&["compile"]).ok();
+    assert_ne!(memos_inode(&p), memos, "a new source() was patched");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(p.path().join("target/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let parents = &manifest["parent_map"]["model.up.b"];
+    assert!(
+        parents.to_string().contains("source.up.ext.raw"),
+        "{parents}"
+    );
+    let memos = memos_inode(&p);
+    p.write(
+        "models/c.sql",
+        "{{ config(materialized='view') }}\nselect {{ double('n') }} as n\nfrom {{ ref('b') }}\n",
+    );
+    age_file(&p.path().join("models/c.sql"));
+    p.jgt(&["compile"]).ok();
+    assert_ne!(memos_inode(&p), memos, "a new config() was patched");
+}
+
+#[test]
+fn a_broken_edit_is_reported_with_its_file_and_line() {
+    let p = patched_project();
+    age(&p);
+    p.jgt(&["compile"]).ok();
+    p.write("models/c.sql", "select 1 as n\nfrom {{ ref('b') }\n");
+    age_file(&p.path().join("models/c.sql"));
+    let failed = p.jgt(&["compile"]).failed();
+    assert!(failed.stderr.contains("models/c.sql"), "{}", failed.stderr);
+    p.write(
+        "models/c.sql",
+        "select n from {{ ref('b') }}; drop table a\n",
+    );
+    age_file(&p.path().join("models/c.sql"));
+    let refused = p.jgt(&["compile"]).failed();
+    assert!(
+        refused.stderr.contains("models/c.sql"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("statement"), "{}", refused.stderr);
 }

@@ -75,6 +75,9 @@ pub struct CompiledNode {
     pub storage: jgt_core::Storage,
     /// For unit tests: the tested model and what running the test takes.
     pub unit_test: Option<Box<crate::unittests::UnitTestInfo>>,
+    /// For models: the [`Rendered::shape`] of its rendering, what
+    /// [`crate::patch`] compares after an edit.
+    pub shape: u64,
 }
 
 /// What a test node knows beyond other nodes.
@@ -135,6 +138,7 @@ impl CompiledNode {
             external: None,
             storage: jgt_core::Storage::default(),
             unit_test: None,
+            shape: 0,
         }
     }
 }
@@ -199,20 +203,8 @@ pub fn database_path(project_dir: &Path, flag: Option<&Path>, configured: &str) 
 
 /// Loads, renders and checks the project.
 pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compiled> {
-    let target = target_of(&project, options);
     let dialect = Arc::clone(&options.dialect);
-    let vars = vars_of(&project, options)?;
-    let renderer = Renderer::new(
-        &project,
-        RenderOptions {
-            vars: vars.global,
-            scoped_vars: vars.scoped,
-            package_vars: vars.own,
-            target: target.clone(),
-            dialect: Arc::clone(&dialect),
-            run: options.run.clone(),
-        },
-    )?;
+    let (renderer, target) = renderer_for(&project, options)?;
     let mut graph = crate::nodes::Graph {
         builder: DagBuilder::new(),
         nodes: Vec::new(),
@@ -293,6 +285,28 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         compiled.load_graph();
     }
     Ok(compiled)
+}
+
+/// The renderer of a compile, with every macro of `project` loaded and
+/// its vars layered as dbt layers them, and the target it renders for.
+pub(crate) fn renderer_for(
+    project: &Project,
+    options: &CompileOptions,
+) -> Result<(Renderer, Target)> {
+    let target = target_of(project, options);
+    let vars = vars_of(project, options)?;
+    let renderer = Renderer::new(
+        project,
+        RenderOptions {
+            vars: vars.global,
+            scoped_vars: vars.scoped,
+            package_vars: vars.own,
+            target: target.clone(),
+            dialect: Arc::clone(&options.dialect),
+            run: options.run.clone(),
+        },
+    )?;
+    Ok((renderer, target))
 }
 
 /// `{{ target }}` for this run: the profile target when there is one,

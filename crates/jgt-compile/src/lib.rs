@@ -24,6 +24,7 @@ mod external;
 mod hooks;
 mod incremental;
 mod nodes;
+pub mod patch;
 pub mod plan;
 mod properties;
 mod reported;

@@ -230,6 +230,7 @@ fn model_node(
         sql: Some(out.sql.clone()),
         raw_sql: Some(model.raw_sql.clone()),
         compiled_path: Some(compiled_path(project, &model.path)),
+        shape: out.shape(),
         ..CompiledNode::new(&model.name, NodeKind::Model, &model.path, relation)
     };
     Ok((node, details))

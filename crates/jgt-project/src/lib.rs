@@ -66,6 +66,11 @@ pub struct LoadOptions {
     pub env: std::collections::BTreeMap<String, String>,
     /// Which `profiles.yml`, profile and target.
     pub profiles: ProfileRequest,
+    /// Read only what rendering an already known model needs: the
+    /// project file, the profile, the installed packages and every macro
+    /// (generic tests included). Models, seeds, singular tests, analyses,
+    /// snapshots and schema files are left unread and their lists empty.
+    pub templates_only: bool,
 }
 
 /// A model file: Jinja SQL that becomes a view or a table.
@@ -251,7 +256,7 @@ impl Project {
             snapshots: &snapshot_tree,
             root: None,
         };
-        let mut part = load::read_part(root, Path::new(""), &config, &trees)?;
+        let mut part = load::read_part(root, Path::new(""), &config, &trees, options)?;
         let packages = packages::installed(root, &config)?;
         let restricted_packages = packages
             .iter()
@@ -283,7 +288,7 @@ impl Project {
                 snapshots: &ConfigTree::default(),
                 root: Some((&model_tree, &seed_tree)),
             };
-            let found = load::read_part(root, &package.dir, &package.config, &trees)?;
+            let found = load::read_part(root, &package.dir, &package.config, &trees, options)?;
             part.extend(found);
         }
         let versions = versions::expand(&mut part)?;

@@ -186,6 +186,7 @@ pub(crate) fn read_part(
     base: &Path,
     config: &ProjectConfig,
     trees: &Trees,
+    options: &LoadOptions,
 ) -> Result<Part, ProjectError> {
     let under = |dirs: &[String]| -> Vec<String> {
         dirs.iter()
@@ -194,6 +195,10 @@ pub(crate) fn read_part(
     };
     let package = &config.name;
     let mut part = Part::default();
+    if options.templates_only {
+        part.macros = read_macros(root, &under, config)?.0;
+        return Ok(part);
+    }
     // One walk of the model paths finds the models, their schema files
     // and any Python model.
     let found = discover::find_files(
@@ -253,16 +258,7 @@ pub(crate) fn read_part(
                 .push(schema_entry(package, found.path, text)?);
         }
     }
-    part.macros = read_templates(root, &under(&config.macro_paths), package)?;
-    let test_paths = under(&config.test_paths);
-    // dbt keeps custom generic tests in tests/generic/: they are macros.
-    // Files under tests/fixtures/ are unit test rows, not tests.
-    let (generic, tests): (Vec<_>, Vec<_>) = read_templates(root, &test_paths, package)?
-        .into_iter()
-        .filter(|t| !crate::unit_tests::is_fixture_file(&t.path, &test_paths))
-        .partition(|t| is_generic_test_file(&t.path, &test_paths));
-    part.macros.extend(generic);
-    part.tests = tests;
+    (part.macros, part.tests) = read_macros(root, &under, config)?;
     part.analyses = read_templates(root, &under(&config.analysis_paths), package)?;
     let snapshot_paths = under(&config.snapshot_paths);
     part.models.extend(crate::snapshots::read(
@@ -279,6 +275,26 @@ pub(crate) fn read_part(
     let defined = crate::snapshots::from_yaml(&part.schema_files, package, trees.snapshots);
     part.models.extend(defined);
     Ok(part)
+}
+
+/// The macro files of a project part (generic tests under the test paths
+/// included: dbt keeps them in `tests/generic/`, and they are macros),
+/// and its singular tests. Files under `tests/fixtures/` are unit test
+/// rows, neither.
+fn read_macros(
+    root: &Path,
+    under: &dyn Fn(&[String]) -> Vec<String>,
+    config: &ProjectConfig,
+) -> Result<(Vec<TemplateFile>, Vec<TemplateFile>), ProjectError> {
+    let package = &config.name;
+    let mut macros = read_templates(root, &under(&config.macro_paths), package)?;
+    let test_paths = under(&config.test_paths);
+    let (generic, tests): (Vec<_>, Vec<_>) = read_templates(root, &test_paths, package)?
+        .into_iter()
+        .filter(|t| !crate::unit_tests::is_fixture_file(&t.path, &test_paths))
+        .partition(|t| is_generic_test_file(&t.path, &test_paths));
+    macros.extend(generic);
+    Ok((macros, tests))
 }
 
 /// Stops on a Python model (a `.py` file under the model paths, which

@@ -66,6 +66,25 @@ pub struct Rendered {
     pub needs_execution: bool,
 }
 
+impl Rendered {
+    /// A digest of everything rendering found but the SQL: the `ref()`s
+    /// and `source()`s, the `config()` calls, the macros called and
+    /// whether the template renders again at execution time. Two renders
+    /// of one model with the same shape give the same graph, configs and
+    /// manifest entry but for the SQL. Stable within one build of jgt
+    /// only (the standard library's hasher).
+    pub fn shape(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.refs.hash(&mut hasher);
+        self.sources.hash(&mut hasher);
+        self.config.hash(&mut hasher);
+        self.macros.hash(&mut hasher);
+        self.needs_execution.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
 /// Settings that are the same for every template of a run.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {

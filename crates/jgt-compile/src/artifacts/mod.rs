@@ -28,6 +28,7 @@ mod types;
 mod unit;
 
 pub use manifest::write_manifest;
+pub(crate) use restamp::invocation_fields;
 pub use restamp::restamp_manifest;
 use sha2::{Digest, Sha256};
 pub use sources::{utc_time, write_sources, SourceFreshness};
@@ -140,7 +141,8 @@ fn package_of<'a>(compiled: &'a Compiled, node: &'a CompiledNode) -> &'a str {
     }
 }
 
-fn checksum(text: &str) -> Checksum {
+/// The checksum of a file's text, as the manifest gives it.
+pub(crate) fn checksum(text: &str) -> Checksum {
     let digest = Sha256::digest(text.as_bytes());
     Checksum {
         name: "sha256".into(),

@@ -24,27 +24,37 @@ pub fn restamp_manifest(path: &Path, invocation: &Invocation) -> std::io::Result
         .open(path)?;
     let mut head = Vec::with_capacity(HEAD);
     (&mut file).take(HEAD as u64).read_to_end(&mut head)?;
-    let metadata = invocation.metadata(super::MANIFEST_SCHEMA);
-    let fields = [
-        ("generated_at", metadata.generated_at.as_str()),
-        ("invocation_id", metadata.invocation_id.as_str()),
-        (
-            "invocation_started_at",
-            metadata.invocation_started_at.as_str(),
-        ),
-    ];
-    let mut edits = Vec::new();
-    for (key, value) in fields {
-        match value_span(&head, key) {
-            Some((start, len)) if len == value.len() => edits.push((start, value)),
-            _ => return Ok(false),
-        }
-    }
+    let Some(edits) = invocation_fields(&head, invocation) else {
+        return Ok(false);
+    };
     for (start, value) in edits {
         file.seek(SeekFrom::Start(start as u64))?;
         file.write_all(value.as_bytes())?;
     }
     Ok(true)
+}
+
+/// Where the manifest whose first bytes are `head` holds its invocation
+/// fields, each with `invocation`'s value (as wide as the old one):
+/// `None` when the file does not start with metadata of that shape.
+pub(crate) fn invocation_fields(
+    head: &[u8],
+    invocation: &Invocation,
+) -> Option<Vec<(usize, String)>> {
+    let metadata = invocation.metadata(super::MANIFEST_SCHEMA);
+    let fields = [
+        ("generated_at", metadata.generated_at),
+        ("invocation_id", metadata.invocation_id),
+        ("invocation_started_at", metadata.invocation_started_at),
+    ];
+    let mut edits = Vec::new();
+    for (key, value) in fields {
+        match value_span(&head[..head.len().min(HEAD)], key) {
+            Some((start, len)) if len == value.len() => edits.push((start, value)),
+            _ => return None,
+        }
+    }
+    Some(edits)
 }
 
 /// Where the string value of `"key":"…"` sits in `head` (start, length),

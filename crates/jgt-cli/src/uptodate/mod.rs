@@ -19,9 +19,17 @@
 //! DuckDB file, no template reads the clock or the invocation
 //! (`run_started_at`, `invocation_id`, `modules.datetime`, `modules.time`),
 //! none runs queries while compiling, every `env_var()` names its
-//! variable with a literal, `--state` is not used, and no file
-//! was modified in the second before the run (a later edit within the
-//! same clock tick could otherwise go unseen).
+//! variable with a literal, and `--state` is not used. A file modified in
+//! the second before the run cannot be trusted by its stamp (a later edit
+//! within the same clock tick could go unseen): its stamp is recorded as
+//! unknown, and the record is never replayed whole.
+//!
+//! When only model files changed since the record, [`patch`] renders
+//! those models again and, when nothing but their SQL changed, patches
+//! the last run's outputs instead of compiling the project again.
+
+mod files;
+mod patch;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -48,10 +56,18 @@ const VOLATILE: [&str; 4] = [
 
 /// This run's inputs, fingerprinted before anything is compiled.
 pub(crate) struct Inputs {
+    /// The project folder.
+    root: PathBuf,
     /// The record file for this command line.
     record: PathBuf,
     /// The fingerprint of every input.
     fingerprint: String,
+    /// A digest of the inputs that are not project files: jgt's binary,
+    /// the command line and the profiles files.
+    head: String,
+    /// Every project file and its identity; `None` for a file changed too
+    /// recently for its stamp to be trusted.
+    files: Vec<(PathBuf, Option<files::Seen>)>,
     /// A file changed too recently for its timestamp to be trusted.
     racy: bool,
     /// The YAML files among the inputs, profiles included: where
@@ -62,8 +78,11 @@ pub(crate) struct Inputs {
 /// What a successful run leaves for the next identical one.
 #[derive(Serialize, Deserialize)]
 struct Record {
-    /// The inputs' fingerprint.
+    /// The inputs' fingerprint; empty when a file's stamp could not be
+    /// trusted (the record is then only patched, never replayed).
     fingerprint: String,
+    /// [`Inputs::head`] of the run.
+    head: String,
     /// The database file (and its write-ahead log) as they were.
     database: Vec<Stamp>,
     /// The environment variables the run could read besides jgt's own.
@@ -80,6 +99,12 @@ struct Record {
     /// Every other file the run wrote, with its size (looked at again
     /// before a replay: a deleted or edited file means compiling again).
     outputs: Vec<(PathBuf, u64)>,
+    /// The size and inode of the project files' stamps written with the
+    /// record (see [`files`]).
+    stamps: Option<(u64, u64)>,
+    /// The size and inode of the models' memos written with the record;
+    /// `None` when there are none, and then the record is never patched.
+    memos: Option<(u64, u64)>,
 }
 
 /// A file's identity: where it is, and its size, modification time and
@@ -176,10 +201,10 @@ impl Place {
     /// modified less than a second before it makes the result racy.
     fn fingerprint(self, started: SystemTime) -> Option<Inputs> {
         use std::os::unix::ffi::OsStrExt;
-        let mut hash = Sha256::new();
+        let mut head = Sha256::new();
         let mut line = |bytes: &[u8]| {
-            hash.update((bytes.len() as u64).to_le_bytes());
-            hash.update(bytes);
+            head.update((bytes.len() as u64).to_le_bytes());
+            head.update(bytes);
         };
         line(env!("CARGO_PKG_VERSION").as_bytes());
         line(format!("{:?}", seen(&std::env::current_exe().ok()?)).as_bytes());
@@ -187,35 +212,52 @@ impl Place {
         for path in &self.profiles {
             line(format!("{path:?} {:?}", seen(path)).as_bytes());
         }
+        let head = jgt_core::hex::lower(&head.finalize());
+        let mut hash = Sha256::new();
+        let mut line = |bytes: &[u8]| {
+            hash.update((bytes.len() as u64).to_le_bytes());
+            hash.update(bytes);
+        };
+        line(head.as_bytes());
+        let mut files = Vec::new();
         let mut yaml = self.profiles.clone();
         let racy_after = started - Duration::from_secs(1);
         let mut racy = false;
         // Unsorted: the order the folders list their files in only
         // changes with the files, and then the fingerprint changes anyway.
         let skip = &self.skip;
+        let mut paths = Vec::new();
         for entry in walkdir::WalkDir::new(&self.root)
             .follow_links(true)
             .into_iter()
             .filter_entry(|e| !skip.iter().any(|s| e.path() == s))
         {
             let entry = entry.ok()?;
-            let meta = entry.metadata().ok()?;
-            if !meta.is_file() {
-                continue;
+            if entry.file_type().is_file() {
+                paths.push(entry.into_path());
             }
-            racy |= meta.modified().is_ok_and(|t| t > racy_after);
-            let path = entry.path();
+        }
+        // Looking at 10,000 files is most of the walk: both cores do it.
+        let seen = jgt_core::parallel::map(&paths, |path| std::fs::metadata(path).ok());
+        for (path, meta) in paths.into_iter().zip(seen) {
+            let meta = meta?;
+            let recent = meta.modified().is_ok_and(|t| t > racy_after);
+            racy |= recent;
             if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                yaml.push(path.to_path_buf());
+                yaml.push(path.clone());
             }
             let (size, mtime, inode) = identity(&meta);
             line(path.as_os_str().as_bytes());
             line(&[size.to_le_bytes(), inode.to_le_bytes()].concat());
             line(&mtime.to_le_bytes());
+            files.push((path, (!recent).then_some((size, mtime, inode))));
         }
         Some(Inputs {
+            root: self.root,
             record: self.record,
             fingerprint: jgt_core::hex::lower(&hash.finalize()),
+            head,
+            files,
             racy,
             yaml,
         })
@@ -248,10 +290,13 @@ impl Fingerprint {
     }
 
     /// Replays the last identical run, if there was one and nothing it
-    /// read or wrote has changed (see [`Inputs::replay`]).
-    pub(crate) fn replay(&self, invocation: &Invocation) -> bool {
+    /// read or wrote has changed (see [`Inputs::replay`]), or patches it
+    /// when only models' SQL changed (see [`patch`]).
+    pub(crate) fn reuse(&self, common: &Common, invocation: &Invocation) -> bool {
         match self {
-            Fingerprint::Ready(inputs) => inputs.replay(invocation),
+            Fingerprint::Ready(inputs) => {
+                inputs.replay(invocation) || inputs.patch(common, invocation)
+            }
             Fingerprint::Running(_) => false,
         }
     }
@@ -270,33 +315,36 @@ impl Inputs {
     /// changed since: prints what it printed and restamps the manifest.
     /// Returns whether it did.
     pub(crate) fn replay(&self, invocation: &Invocation) -> bool {
-        let Some(record) = std::fs::read(&self.record)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Record>(&bytes).ok())
-        else {
+        let Some(record) = self.last_record() else {
             return false;
         };
-        let (manifest, seen) = &record.manifest;
         if record.fingerprint != self.fingerprint
-            || record.env_digest != env_digest(&record.env_names)
-            || *seen != manifest_identity(manifest)
-            || !record.database.iter().all(Stamp::unchanged)
-            || !record
-                .outputs
-                .iter()
-                .all(|(path, size)| std::fs::metadata(path).is_ok_and(|m| m.len() == *size))
+            || !record.still_valid()
             || !matches!(
-                jgt_compile::artifacts::restamp_manifest(manifest, invocation),
+                jgt_compile::artifacts::restamp_manifest(&record.manifest.0, invocation),
                 Ok(true)
             )
         {
             return false;
         }
-        for warning in &record.warnings {
-            crate::commands::print_warning(warning);
-        }
-        crate::out::stdout_lines(&record.lines);
+        record.print();
         true
+    }
+
+    /// The record of the last run of this command line, if there is one.
+    fn last_record(&self) -> Option<Record> {
+        let bytes = std::fs::read(&self.record).ok()?;
+        serde_json::from_slice::<Record>(&bytes).ok()
+    }
+
+    /// Where the record keeps the project files' stamps.
+    fn files_path(&self) -> PathBuf {
+        self.record.with_extension("files")
+    }
+
+    /// Where the record keeps the models' memos.
+    fn memos_path(&self) -> PathBuf {
+        self.record.with_extension("models")
     }
 
     /// Records a successful run, when its result can be reused (see the
@@ -311,7 +359,7 @@ impl Inputs {
     ) {
         let manifest = compiled.project.target_dir().join("manifest.json");
         let env_names = match env_names(compiled, &self.yaml) {
-            Some(names) if !self.racy && reusable(compiled) => names,
+            Some(names) if reusable(compiled) => names,
             _ => {
                 let _ = std::fs::remove_file(&self.record);
                 return;
@@ -319,8 +367,9 @@ impl Inputs {
         };
         let wal = PathBuf::from(format!("{}.wal", database.display()));
         let profile_warnings = compiled.project.profile.iter().flat_map(|p| &p.warnings);
-        let record = Record {
-            fingerprint: self.fingerprint.clone(),
+        let mut record = Record {
+            fingerprint: self.trusted_fingerprint(),
+            head: self.head.clone(),
             database: vec![Stamp::of(database), Stamp::of(&wal)],
             env_digest: env_digest(&env_names),
             env_names,
@@ -331,16 +380,78 @@ impl Inputs {
             lines,
             manifest: (manifest.clone(), manifest_identity(&manifest)),
             outputs,
+            stamps: None,
+            memos: None,
         };
-        if let Ok(json) = serde_json::to_vec(&record) {
-            // Without a record the next run compiles: nothing is lost.
+        // The memos, on a core of their own while the stamps are written.
+        let memos = std::thread::scope(|scope| {
+            let memos = scope.spawn(|| {
+                let path = self.memos_path();
+                let memos = jgt_compile::patch::memos(compiled);
+                files::write_memos(&path, &memos).ok()?;
+                manifest_identity(&path)
+            });
+            record.stamps = self.write_stamps();
+            memos.join().ok().flatten()
+        });
+        record.memos = memos;
+        self.write(&record);
+    }
+
+    /// The fingerprint a record may be replayed by: none while a file's
+    /// stamp cannot be trusted.
+    fn trusted_fingerprint(&self) -> String {
+        match self.racy {
+            true => String::new(),
+            false => self.fingerprint.clone(),
+        }
+    }
+
+    /// Writes the project files' stamps; their file's size and inode.
+    fn write_stamps(&self) -> Option<(u64, u64)> {
+        let path = self.files_path();
+        files::write_stamps(&path, &self.files).ok()?;
+        manifest_identity(&path)
+    }
+
+    /// Writes `record` (without its stamps it is never used). Without a
+    /// record the next run compiles: nothing is lost when this fails.
+    fn write(&self, record: &Record) {
+        if record.stamps.is_none() {
+            let _ = std::fs::remove_file(&self.record);
+            return;
+        }
+        if let Ok(json) = serde_json::to_vec(record) {
             let _ = jgt_compile::atomic::write_bytes(&self.record, &json);
         }
     }
 }
 
-/// The manifest's size and inode: a new manifest is a new file (artifacts
-/// are written beside and renamed into place).
+impl Record {
+    /// Whether what the run read besides the project files (the database,
+    /// the environment) and what it wrote are as they were.
+    fn still_valid(&self) -> bool {
+        let (manifest, seen) = &self.manifest;
+        self.env_digest == env_digest(&self.env_names)
+            && *seen == manifest_identity(manifest)
+            && self.database.iter().all(Stamp::unchanged)
+            && self
+                .outputs
+                .iter()
+                .all(|(path, size)| std::fs::metadata(path).is_ok_and(|m| m.len() == *size))
+    }
+
+    /// Prints what the run printed.
+    fn print(&self) {
+        for warning in &self.warnings {
+            crate::commands::print_warning(warning);
+        }
+        crate::out::stdout_lines(&self.lines);
+    }
+}
+
+/// A file's size and inode: a new manifest (or stamps or memos file) is
+/// a new file (they are written beside and renamed into place).
 fn manifest_identity(path: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(path)
         .ok()
@@ -371,12 +482,7 @@ fn env_names(compiled: &Compiled, yaml: &[PathBuf]) -> Option<Vec<String>> {
     let project = &compiled.project;
     let mut names = std::collections::BTreeSet::new();
     let mut scan = |text: &str| -> Option<()> {
-        for (at, _) in text.match_indices("env_var(") {
-            let rest = text[at + "env_var(".len()..].trim_start();
-            let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
-            let name = rest[1..].split(quote).next()?;
-            names.insert(name.to_string());
-        }
+        names.extend(env_names_in(text)?);
         Some(())
     };
     for text in project
@@ -395,6 +501,19 @@ fn env_names(compiled: &Compiled, yaml: &[PathBuf]) -> Option<Vec<String>> {
         }
     }
     Some(names.into_iter().collect())
+}
+
+/// The variables the `env_var('NAME')` calls of `text` name, or `None`
+/// when one names its variable any other way.
+fn env_names_in(text: &str) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for (at, _) in text.match_indices("env_var(") {
+        let rest = text[at + "env_var(".len()..].trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+        let name = rest[1..].split(quote).next()?;
+        names.push(name.to_string());
+    }
+    Some(names)
 }
 
 /// A digest of the values of `names` and of every variable jgt reads
