@@ -88,19 +88,21 @@ pub fn run_command(
                 return Ok(true);
             }
             let (compiled, ids) = load(common, selection)?;
-            // The listing does not wait for the manifest: one thread each.
-            let lines = std::thread::scope(|scope| -> Result<Vec<String>> {
+            // The listing does not wait for the manifest: one thread each
+            // (and the memos for the next run, when it may reuse this one).
+            let (lines, memos) = std::thread::scope(|scope| -> Result<_> {
                 let manifest = scope.spawn(|| write_manifest(&compiled, invocation));
+                let memos = inputs
+                    .is_some()
+                    .then(|| scope.spawn(|| crate::uptodate::Memos::of(&compiled)));
                 let lines = listing(&compiled, &ids);
                 crate::out::stdout_lines(&lines);
-                match manifest.join() {
-                    Ok(written) => written.map(|()| lines).map_err(Into::into),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
+                joined(manifest)?;
+                Ok((lines, memos.map(joined)))
             })?;
-            if let Some(inputs) = inputs.and_then(|i| i.finish()) {
+            if let (Some(inputs), Some(memos)) = (inputs.and_then(|i| i.finish()), memos) {
                 let database = project_database(common, &compiled.project);
-                inputs.record(&compiled, &database, lines, Vec::new());
+                inputs.record(&compiled, &database, lines, Vec::new(), memos);
             }
             exiting(compiled);
             Ok(true)
@@ -131,15 +133,17 @@ fn compile_command(
     let (mut compiled, ids) = load(common, selection)?;
     crate::execution::render_now(&mut compiled, &ids)?;
     // The manifest and the compiled files are independent writes: on two
-    // cores, one thread each.
-    std::thread::scope(|scope| -> Result<()> {
+    // cores, one thread each (and the memos for the next run, when it may
+    // reuse this one).
+    let memos = std::thread::scope(|scope| -> Result<_> {
         let manifest = scope.spawn(|| write_manifest(&compiled, invocation));
+        let memos = inputs
+            .is_some()
+            .then(|| scope.spawn(|| crate::uptodate::Memos::of(&compiled)));
         write_compiled(&compiled, &ids)?;
         jgt_compile::write_analyses(&compiled)?;
-        match manifest.join() {
-            Ok(written) => Ok(written?),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+        joined(manifest)?;
+        Ok(memos.map(joined))
     })?;
     let count = |kind: NodeKind| {
         ids.iter()
@@ -177,10 +181,19 @@ fn compile_command(
                 .map(|a| (root.join(&a.compiled_path), a.sql.len() as u64)),
         );
         let database = project_database(common, &compiled.project);
-        inputs.record(&compiled, &database, vec![line], outputs);
+        if let Some(memos) = memos {
+            inputs.record(&compiled, &database, vec![line], outputs, memos);
+        }
     }
     exiting(compiled);
     Ok(true)
+}
+
+/// What a scoped thread returned; its panic goes on.
+fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// `docs`: the graph on stdout, or the site written or served.

@@ -48,8 +48,6 @@ pub struct Memo {
     pub name: String,
     /// Its package.
     pub package: String,
-    /// Its unique id, which keys its manifest entry.
-    pub unique_id: String,
     /// The relation it builds, as `(schema, identifier)`.
     pub this: Pair,
     /// Its materialization before its own `config()`.
@@ -58,13 +56,17 @@ pub struct Memo {
     pub existed: bool,
     /// The models and seeds it `ref`s: name, package and relation.
     pub refs: Vec<(String, String, Pair)>,
-    /// The source tables it reads: source, table, relation, and the SQL
-    /// of an external location.
+    /// The source tables it reads.
     pub sources: Vec<SourceRead>,
     /// The [`jgt_render::Rendered::shape`] of its last rendering.
     pub shape: u64,
-    /// Where its compiled SQL is written, relative to the project folder.
-    pub compiled_path: PathBuf,
+}
+
+impl Memo {
+    /// Its unique id, which keys its manifest entry.
+    pub fn unique_id(&self) -> String {
+        format!("model.{}.{}", self.package, self.name)
+    }
 }
 
 /// An edited model rendered again.
@@ -80,63 +82,77 @@ pub struct Redone {
     pub compiled_path: PathBuf,
 }
 
-/// A memo for every model of `compiled` that can be patched (see the
-/// module's notes), in node order.
-pub fn memos(compiled: &Compiled) -> Vec<Memo> {
+/// A relation as `(schema, identifier)`, borrowed.
+type PairRef<'a> = (&'a str, &'a str);
+
+/// A [`Memo`] as written: the same fields, borrowed from the compile.
+#[derive(Serialize)]
+struct MemoOut<'a> {
+    path: &'a Path,
+    name: &'a str,
+    package: &'a str,
+    this: PairRef<'a>,
+    materialized: Option<&'a str>,
+    existed: bool,
+    refs: Vec<(&'a str, &'a str, PairRef<'a>)>,
+    sources: Vec<(&'a str, &'a str, PairRef<'a>, Option<&'a str>)>,
+    shape: u64,
+}
+
+/// The memo of every model of `compiled` that can be patched (see the
+/// module's notes), one JSON line each, in graph order, written straight
+/// from the compile (no memo is built: this runs after every whole
+/// compile). Linear in nodes and edges; spread over the cores, in pieces
+/// of lines.
+pub fn memo_lines(compiled: &Compiled) -> Vec<Vec<u8>> {
     if !compiled.catalog.versions.is_empty() {
         return Vec::new();
     }
-    let initial: HashMap<&Path, Option<&str>> = compiled
+    let initial: HashMap<&str, Option<&str>> = compiled
         .project
         .models
         .iter()
-        .map(|m| (m.path.as_path(), m.config.materialized.as_deref()))
+        .map(|m| (m.name.as_str(), m.config.materialized.as_deref()))
         .collect();
     let tested: HashSet<usize> = compiled
         .nodes
         .iter()
         .filter_map(|n| n.unit_test.as_ref().map(|u| u.model.index()))
         .collect();
-    let warned = |path: &Path| {
-        let prefix = format!("{}:", path.display());
-        compiled.warnings.iter().any(|w| w.starts_with(&prefix))
-    };
-    let mut memos = Vec::new();
-    for &id in compiled.dag.order() {
+    // Warnings start with the file they are about: `path:line: ...`.
+    let warned: HashSet<&str> = compiled
+        .warnings
+        .iter()
+        .filter_map(|w| w.split_once(':').map(|(path, _)| path))
+        .collect();
+    let memo = |id: jgt_graph::NodeId| -> Option<MemoOut> {
         let node = compiled.node(id);
         let plain = node.kind == NodeKind::Model
-            && node.materialization != Some(Materialization::Ephemeral)
+            && !is_ephemeral(node)
             && node.before_inlining.is_none()
             && node.contract.is_none()
             && !node.needs_execution
             && node.raw_sql.is_some()
+            && !node.package.is_empty()
             && !tested.contains(&id.index())
-            && !warned(&node.path);
-        let (Some(materialized), Some(compiled_path)) =
-            (initial.get(node.path.as_path()), &node.compiled_path)
-        else {
-            continue;
-        };
-        if !plain {
-            continue;
-        }
-        let parents = compiled.dag.parents(id);
+            && !node.path.to_str().is_some_and(|p| warned.contains(p));
+        let materialized = initial.get(node.name.as_str()).filter(|_| plain)?;
+        let parents: Vec<_> = compiled.dag.parents(id);
         let parents: Vec<_> = parents.iter().map(|&p| compiled.node(p)).collect();
         if parents.iter().any(|p| is_ephemeral(p)) {
-            continue;
+            return None;
         }
-        memos.push(Memo {
-            path: node.path.clone(),
-            name: node.name.clone(),
-            package: node.package.clone(),
-            unique_id: crate::artifacts::unique_id(compiled, node),
-            this: pair(&node.relation),
-            materialized: materialized.map(str::to_string),
+        Some(MemoOut {
+            path: &node.path,
+            name: &node.name,
+            package: &node.package,
+            this: text_pair(&node.relation),
+            materialized: *materialized,
             existed: compiled.catalog.existing.contains(&node.relation),
             refs: parents
                 .iter()
                 .filter(|p| matches!(p.kind, NodeKind::Model | NodeKind::Seed))
-                .map(|p| (p.name.clone(), p.package.clone(), pair(&p.relation)))
+                .map(|p| (p.name.as_str(), p.package.as_str(), text_pair(&p.relation)))
                 .collect(),
             sources: parents
                 .iter()
@@ -144,15 +160,28 @@ pub fn memos(compiled: &Compiled) -> Vec<Memo> {
                 .filter_map(|p| {
                     let (source, table) = p.name.split_once('.')?;
                     let key = (source.to_string(), table.to_string());
-                    let external = compiled.catalog.external_sources.get(&key).cloned();
-                    Some((key.0, key.1, pair(&p.relation), external))
+                    let external = compiled.catalog.external_sources.get(&key);
+                    Some((
+                        source,
+                        table,
+                        text_pair(&p.relation),
+                        external.map(String::as_str),
+                    ))
                 })
                 .collect(),
             shape: node.shape,
-            compiled_path: compiled_path.clone(),
-        });
-    }
-    memos
+        })
+    };
+    let pieces: Vec<&[jgt_graph::NodeId]> = compiled.dag.order().chunks(256).collect();
+    jgt_core::parallel::map(&pieces, |piece| {
+        let mut lines = Vec::with_capacity(piece.len() * 400);
+        for memo in piece.iter().filter_map(|&id| memo(id)) {
+            // Plain structs of text: serialising cannot fail.
+            let _ = serde_json::to_writer(&mut lines, &memo);
+            lines.push(b'\n');
+        }
+        lines
+    })
 }
 
 /// Whether a node is an ephemeral model (inlined into its readers).
@@ -160,9 +189,9 @@ fn is_ephemeral(node: &crate::CompiledNode) -> bool {
     node.materialization == Some(Materialization::Ephemeral)
 }
 
-/// A relation as `(schema, identifier)`.
-fn pair(relation: &Relation) -> Pair {
-    (relation.schema.clone(), relation.identifier.clone())
+/// A relation as `(schema, identifier)`, borrowed.
+fn text_pair(relation: &Relation) -> PairRef<'_> {
+    (&relation.schema, &relation.identifier)
 }
 
 /// A relation from `(schema, identifier)`.
@@ -203,10 +232,10 @@ pub fn render_again(
             return None;
         }
         redone.push(Redone {
-            unique_id: memo.unique_id.clone(),
+            unique_id: memo.unique_id(),
             raw: text.clone(),
             sql: out.sql,
-            compiled_path: memo.compiled_path.clone(),
+            compiled_path: crate::compile::compiled_path(project, &memo.path),
         });
     }
     Some(redone)

@@ -86,14 +86,12 @@ fn parse_stamp(line: &[u8]) -> Option<(&[u8], Option<Seen>)> {
     Some((parts.next()?, Some((size, mtime, inode))))
 }
 
-/// Writes one JSON line per memo.
-pub(crate) fn write_memos(path: &Path, memos: &[Memo]) -> std::io::Result<()> {
-    let mut text = Vec::with_capacity(memos.len() * 320);
-    for memo in memos {
-        serde_json::to_writer(&mut text, memo)?;
-        text.push(b'\n');
-    }
-    jgt_compile::atomic::write_bytes(path, &text).map_err(std::io::Error::other)
+/// Writes the memos: pieces of JSON lines.
+pub(crate) fn write_memos(path: &Path, pieces: &[Vec<u8>]) -> std::io::Result<()> {
+    jgt_compile::atomic::write_file(path, |out| {
+        pieces.iter().try_for_each(|piece| out.write_all(piece))
+    })
+    .map_err(std::io::Error::other)
 }
 
 /// The memos of the models at `wanted` (paths relative to the project

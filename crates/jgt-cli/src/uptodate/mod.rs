@@ -54,6 +54,17 @@ const VOLATILE: [&str; 4] = [
     "modules.time",
 ];
 
+/// The memos of a compile's models (see [`jgt_compile::patch`]), as
+/// JSON lines, made while its outputs are written.
+pub(crate) struct Memos(Vec<Vec<u8>>);
+
+impl Memos {
+    /// The memos of `compiled`'s models.
+    pub(crate) fn of(compiled: &Compiled) -> Memos {
+        Memos(jgt_compile::patch::memo_lines(compiled))
+    }
+}
+
 /// This run's inputs, fingerprinted before anything is compiled.
 pub(crate) struct Inputs {
     /// The project folder.
@@ -349,13 +360,14 @@ impl Inputs {
 
     /// Records a successful run, when its result can be reused (see the
     /// module's notes). `outputs` are the files it wrote besides the
-    /// manifest.
+    /// manifest; `memos` what [`Memos::of`] made of the compile.
     pub(crate) fn record(
         &self,
         compiled: &Compiled,
         database: &Path,
         lines: Vec<String>,
         outputs: Vec<(PathBuf, u64)>,
+        memos: Memos,
     ) {
         let manifest = compiled.project.target_dir().join("manifest.json");
         let env_names = match env_names(compiled, &self.yaml) {
@@ -383,12 +395,11 @@ impl Inputs {
             stamps: None,
             memos: None,
         };
-        // The memos, on a core of their own while the stamps are written.
+        // The memos and the stamps, one core each.
         let memos = std::thread::scope(|scope| {
             let memos = scope.spawn(|| {
                 let path = self.memos_path();
-                let memos = jgt_compile::patch::memos(compiled);
-                files::write_memos(&path, &memos).ok()?;
+                files::write_memos(&path, &memos.0).ok()?;
                 manifest_identity(&path)
             });
             record.stamps = self.write_stamps();
