@@ -61,11 +61,15 @@ sync
 # $WORK/trash (not deleted: on this machine's ext4, creating 18,000 files
 # right after `rm -rf` of the previous 18,000 took 10-13 s of system time,
 # which measures the file system, not jgt); the trash goes at the very end.
+# Then `sync` (untimed, in --prepare): each fresh run starts with the
+# previous runs' 134 MB of new files written back, as a user's first
+# compile would, instead of paying for their write-back (which swung the
+# fresh figures 1.2-3x from one run to the next).
 # "over existing target/": nothing changed since the previous run, so the
 # up-to-date check reuses its result (the commands print the same lines
 # and restamp the manifest); `jgt ls` and the one-model compile likewise.
 mkdir -p "$WORK/trash"
-aside() { echo "if [ -d $1/target ]; then mv $1/target $WORK/trash/\$(date +%s%N); fi"; }
+aside() { echo "if [ -d $1/target ]; then mv $1/target $WORK/trash/\$(date +%s%N); fi; sync"; }
 hyperfine --warmup 1 --runs "$RUNS" \
     --export-markdown "$OUT/compile-jgt.md" \
     --export-json "$OUT/compile-jgt.json" \
