@@ -359,9 +359,14 @@ struct Cut {
 /// The key `"<unique id>":{"unique_id":"<unique id>",` that starts a
 /// node's entry; only an entry's own key can look so (inside a string
 /// every quote is escaped).
-fn entry_key(unique_id: &str) -> Option<Vec<u8>> {
-    let id = serde_json::to_string(unique_id).ok()?;
-    Some(format!("{id}:{{\"unique_id\":{id},").into_bytes())
+fn entry_key(unique_id: &str) -> Vec<u8> {
+    let id = quoted(unique_id);
+    format!("{id}:{{\"unique_id\":{id},").into_bytes()
+}
+
+/// A unique id as a JSON string.
+fn quoted(unique_id: &str) -> String {
+    serde_json::Value::from(unique_id).to_string()
 }
 
 /// Where each redone model's entry key starts in the manifest, read a
@@ -369,10 +374,7 @@ fn entry_key(unique_id: &str) -> Option<Vec<u8>> {
 fn find_entries(file: &std::fs::File, redone: &[Redone]) -> std::io::Result<Vec<Option<u64>>> {
     use std::os::unix::fs::FileExt;
     const WINDOW: usize = 1 << 20;
-    let keys: Vec<Vec<u8>> = redone
-        .iter()
-        .map(|one| entry_key(&one.unique_id).unwrap_or_default())
-        .collect();
+    let keys: Vec<Vec<u8>> = redone.iter().map(|one| entry_key(&one.unique_id)).collect();
     let longest = keys.iter().map(Vec::len).max().unwrap_or(1).max(1);
     let mut found: Vec<Option<u64>> = vec![None; keys.len()];
     let mut buffer = vec![0u8; WINDOW + longest];
@@ -381,7 +383,7 @@ fn find_entries(file: &std::fs::File, redone: &[Redone]) -> std::io::Result<Vec<
         let read = file.read_at(&mut buffer[filled..], base + filled as u64)?;
         filled += read;
         for (key, slot) in keys.iter().zip(&mut found) {
-            if slot.is_none() && !key.is_empty() {
+            if slot.is_none() {
                 *slot = memchr::memmem::find(&buffer[..filled], key).map(|at| base + at as u64);
             }
         }
@@ -403,10 +405,8 @@ fn read_entry(
     one: &Redone,
 ) -> std::io::Result<Option<(u64, Vec<u8>)>> {
     use std::os::unix::fs::FileExt;
-    let Some(key) = entry_key(&one.unique_id) else {
-        return Ok(None);
-    };
-    let start = at + serde_json::to_string(&one.unique_id).map_or(0, |id| id.len() as u64 + 1);
+    // The entry's object starts after its key and the colon.
+    let start = at + quoted(&one.unique_id).len() as u64 + 1;
     let size = file.metadata()?.len();
     let mut want = 64 * 1024;
     loop {
@@ -417,7 +417,7 @@ fn read_entry(
             bytes.truncate(end);
             return Ok(Some((start, bytes)));
         }
-        if start + len as u64 >= size || key.is_empty() {
+        if start + len as u64 >= size {
             return Ok(None);
         }
         want *= 2;

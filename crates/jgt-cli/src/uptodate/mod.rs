@@ -390,7 +390,7 @@ impl Inputs {
                 .cloned()
                 .collect(),
             lines,
-            manifest: (manifest.clone(), manifest_identity(&manifest)),
+            manifest: (manifest.clone(), file_identity(&manifest)),
             outputs,
             stamps: None,
             memos: None,
@@ -400,7 +400,7 @@ impl Inputs {
             let memos = scope.spawn(|| {
                 let path = self.memos_path();
                 files::write_memos(&path, &memos.0).ok()?;
-                manifest_identity(&path)
+                file_identity(&path)
             });
             record.stamps = self.write_stamps();
             memos.join().ok().flatten()
@@ -422,7 +422,7 @@ impl Inputs {
     fn write_stamps(&self) -> Option<(u64, u64)> {
         let path = self.files_path();
         files::write_stamps(&path, &self.files).ok()?;
-        manifest_identity(&path)
+        file_identity(&path)
     }
 
     /// Writes `record` (without its stamps it is never used). Without a
@@ -444,7 +444,7 @@ impl Record {
     fn still_valid(&self) -> bool {
         let (manifest, seen) = &self.manifest;
         self.env_digest == env_digest(&self.env_names)
-            && *seen == manifest_identity(manifest)
+            && *seen == file_identity(manifest)
             && self.database.iter().all(Stamp::unchanged)
             && self
                 .outputs
@@ -463,7 +463,7 @@ impl Record {
 
 /// A file's size and inode: a new manifest (or stamps or memos file) is
 /// a new file (they are written beside and renamed into place).
-fn manifest_identity(path: &Path) -> Option<(u64, u64)> {
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(path)
         .ok()
         .map(|m| (identity(&m).0, identity(&m).2))

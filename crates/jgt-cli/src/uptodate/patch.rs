@@ -17,7 +17,7 @@ use jgt_compile::artifacts::Invocation;
 use jgt_compile::patch::{Memo, Redone};
 use jgt_compile::CompileOptions;
 
-use super::{files, manifest_identity, Inputs, Record, VOLATILE};
+use super::{file_identity, files, Inputs, Record, VOLATILE};
 use crate::cli::Common;
 
 impl Inputs {
@@ -30,8 +30,8 @@ impl Inputs {
         };
         if record.head != self.head
             || record.memos.is_none()
-            || record.memos != manifest_identity(&self.memos_path())
-            || record.stamps != manifest_identity(&self.files_path())
+            || record.memos != file_identity(&self.memos_path())
+            || record.stamps != file_identity(&self.files_path())
             || !record.still_valid()
         {
             return false;
@@ -53,7 +53,7 @@ impl Inputs {
             return false;
         }
         record.print();
-        record.manifest.1 = manifest_identity(&manifest);
+        record.manifest.1 = file_identity(&manifest);
         record.fingerprint = self.trusted_fingerprint();
         record.stamps = self.write_stamps();
         self.write(&record);
