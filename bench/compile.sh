@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compile-time benchmark on generated projects of 1,000 and 10,000 models:
 # `jgt compile` and `jgt ls`, `jgt run -s one_model` on the built 10,000,
-# and dbt's `parse` / `compile` on 1,000 models.
+# the floors under them (the file system creating the same files, DuckDB
+# opening the built file), and dbt's `parse` / `compile` on 1,000 models.
 #
 #   bench/compile.sh                 # from the repository root
 #
@@ -96,6 +97,10 @@ hyperfine --warmup 1 --runs "$RUNS" \
 # What one compile of 10,000 models writes.
 echo "10,000-model compile wrote $(find "$WORK/p10000/target/compiled" -type f | wc -l) files," \
     "$(du -sh "$WORK/p10000/target" | cut -f1) under target/" | tee "$OUT/compile-output-size.txt"
+# The file system's floor under the fresh compile: the same files and
+# manifest created from two processes, nothing else (bench/write_floor.py).
+python3 "$REPO/bench/write_floor.py" "$WORK/p10000/target" "$WORK/floor" --runs "$RUNS" |
+    tee "$OUT/compile-write-floor.txt"
 
 # `jgt run -s ONE` on the 10,000-model project once everything is built:
 # the whole command (compile, the one view, the artifacts) bounds the time
@@ -153,5 +158,5 @@ YAML
         "cd $WORK/dbt1000 && $DBT compile --profiles-dir ."
 fi
 
-rm -rf "$WORK/trash"
+rm -rf "$WORK/trash" "$WORK/floor"
 echo "results in $OUT; projects in $WORK"

@@ -5,7 +5,7 @@
 //! with `alias` or `schema`) and its `ref()`s; the second re-renders only
 //! the models that `ref` a node whose relation the first pass moved.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -645,84 +645,4 @@ impl NamedFile for jgt_project::SeedFile {
     fn node_package(&self) -> &str {
         &self.package
     }
-}
-
-/// Writes every selected model's rendered SQL under `target/compiled/`.
-/// A file whose SQL did not change is left alone: on a large project most
-/// runs change few models, and rewriting thousands of files is the slow part.
-pub fn write_compiled(compiled: &Compiled, ids: &[NodeId]) -> Result<()> {
-    // One file per path, with the SQL of the last node writing it (what
-    // writing them in turn would leave), so the writes can go in any order.
-    let mut files: Vec<(PathBuf, &str)> = Vec::with_capacity(ids.len());
-    let mut at: HashMap<PathBuf, usize> = HashMap::with_capacity(ids.len());
-    for &id in ids {
-        let node = compiled.node(id);
-        let (Some(sql), Some(path)) = (&node.sql, &node.compiled_path) else {
-            continue;
-        };
-        let full = compiled.project.root.join(path);
-        match at.get(&full) {
-            Some(&i) => files[i].1 = sql,
-            None => {
-                at.insert(full.clone(), files.len());
-                files.push((full, sql));
-            }
-        }
-    }
-    // In path order, the threads' pieces mostly fall in different folders:
-    // two threads creating files in one folder queue on its lock.
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // Each folder once, with whether this call created it: every file in a
-    // new folder is new, and needs no look for an old one.
-    let mut made: HashMap<&Path, bool> = HashMap::new();
-    for parent in files.iter().filter_map(|(full, _)| full.parent()) {
-        if made.contains_key(parent) {
-            continue;
-        }
-        let new = !parent.is_dir();
-        std::fs::create_dir_all(parent).map_err(|source| CompileError::Write {
-            path: parent.to_path_buf(),
-            source,
-        })?;
-        made.insert(parent, new);
-    }
-    // Creating 18,000 files is mostly the kernel's work: both cores do it.
-    let written = jgt_core::parallel::map(&files, |(full, sql)| {
-        let new_folder = full.parent().is_some_and(|p| made[p]);
-        if new_folder {
-            return write_new(full, sql);
-        }
-        match std::fs::read(full) {
-            Ok(old) if old == sql.as_bytes() => Ok(()),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => write_new(full, sql),
-            _ => crate::atomic::write_bytes(full, sql.as_bytes()),
-        }
-    });
-    written.into_iter().collect()
-}
-
-/// Writes a compiled file that did not exist, in place: one file system
-/// operation fewer than a temporary file and a rename, which is most of
-/// the cost of a first compile of thousands of models. A crash mid-write
-/// can leave a short file; the next compile finds it different and
-/// replaces it whole.
-fn write_new(path: &Path, sql: &str) -> Result<()> {
-    use std::io::Write;
-    let fail = |source| CompileError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = match std::fs::File::create_new(path) {
-        Ok(file) => file,
-        // Written already in this run (two nodes sharing a file).
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-            return crate::atomic::write_bytes(path, sql.as_bytes());
-        }
-        Err(err) => return Err(fail(err)),
-    };
-    file.write_all(sql.as_bytes()).map_err(|err| {
-        // Only a file this call created is removed.
-        let _ = std::fs::remove_file(path);
-        fail(err)
-    })
 }

@@ -16,6 +16,7 @@ mod analyses;
 pub mod artifacts;
 pub mod atomic;
 mod compile;
+mod compiled_files;
 mod contract;
 mod ephemeral;
 mod error;
@@ -36,9 +37,10 @@ mod unittests;
 
 pub use analyses::{write_analyses, CompiledAnalysis};
 pub use compile::{
-    compile, compiled_path, database_path, write_compiled, CompileOptions, Compiled, CompiledNode,
-    GenericCall, TestInfo,
+    compile, compiled_path, database_path, CompileOptions, Compiled, CompiledNode, GenericCall,
+    TestInfo,
 };
+pub use compiled_files::write_compiled;
 pub use ephemeral::cte_name;
 pub use error::CompileError;
 pub use testnodes::test_names;

@@ -24,10 +24,28 @@ const PIECES_PER_THREAD: usize = 16;
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = cores.min(items.len() / MIN_PER_THREAD).max(1);
+    let piece = items.len().div_ceil(threads * PIECES_PER_THREAD).max(1);
+    map_in(items, threads, piece, f)
+}
+
+/// [`map`] for few items, each worth a thread's start on its own (a
+/// folder of files to write, say): the threads take them one at a time.
+pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    map_in(items, cores.min(items.len()).max(1), 1, f)
+}
+
+/// `f` applied to `items` on `threads` threads, which take pieces of
+/// `piece` items from a shared counter.
+fn map_in<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    piece: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     if threads == 1 {
         return items.iter().map(f).collect();
     }
-    let piece = items.len().div_ceil(threads * PIECES_PER_THREAD).max(1);
     let pieces: Vec<&[T]> = items.chunks(piece).collect();
     let next = AtomicUsize::new(0);
     let work = || {
@@ -66,6 +84,33 @@ mod tests {
         let items: Vec<usize> = (0..1000).collect();
         let doubled = super::map(&items, |n| n * 2);
         assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn few_heavy_items_are_shared_out_one_at_a_time() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::time::{Duration, Instant};
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            return;
+        }
+        // The first item waits for another to start: with [`super::map`]
+        // five items would stay on one thread and it would wait in vain.
+        let others = AtomicBool::new(false);
+        let items: Vec<usize> = (0..5).collect();
+        let threads = super::map_each(&items, |&n| {
+            let start = Instant::now();
+            while n == 0
+                && !others.load(Ordering::SeqCst)
+                && start.elapsed() < Duration::from_secs(5)
+            {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            others.store(true, Ordering::SeqCst);
+            std::thread::current().id()
+        });
+        let distinct: std::collections::HashSet<_> = threads.iter().collect();
+        assert_eq!(threads.len(), 5);
+        assert!(distinct.len() > 1, "{threads:?}");
     }
 
     #[test]
