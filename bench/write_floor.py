@@ -59,6 +59,7 @@ def one_run(pool, folders, manifest, root):
     """Milliseconds to create every folder and file under `root`."""
     items = sorted(folders.items())
     started = time.perf_counter()
+    os.makedirs(root)
     for folder, _ in items:
         os.makedirs(os.path.join(root, folder), exist_ok=True)
     halves = [(root, items[0::2]), (root, items[1::2])]
