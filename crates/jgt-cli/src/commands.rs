@@ -5,7 +5,7 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use jgt_compile::artifacts::{write_manifest, write_run_results, Invocation};
+use jgt_compile::artifacts::{stage_manifest, write_manifest, write_run_results, Invocation};
 use jgt_compile::{compile, write_compiled, CompileOptions, Compiled};
 use jgt_exec::Cancel;
 use jgt_graph::{NodeId, NodeKind};
@@ -61,20 +61,26 @@ pub fn run_command(
         fail_fast: crate::retry::fail_fast(&cli.command),
     };
     match &cli.command {
-        Command::Seed(selection) => build(&ctx, selection, &[NodeKind::Seed], false),
-        Command::Snapshot(selection) => build(&ctx, selection, &[NodeKind::Snapshot], false),
+        Command::Seed(selection) => build(&ctx, selection, &[NodeKind::Seed], false, Exit),
+        Command::Snapshot(selection) => build(&ctx, selection, &[NodeKind::Snapshot], false, Exit),
         Command::Run(args) if args.watch => {
             crate::watch::watch(&ctx, &args.selection, &[NodeKind::Model], false)
         }
-        Command::Run(args) => build(&ctx, &args.selection, &[NodeKind::Model], false),
+        Command::Run(args) => build(&ctx, &args.selection, &[NodeKind::Model], false, Exit),
         Command::Build(args) if args.watch => {
             crate::watch::watch(&ctx, &args.selection, BUILD_KINDS, args.store_failures)
         }
         Command::Test(args) if args.watch => {
             crate::watch::watch(&ctx, &args.selection, TEST_KINDS, args.store_failures)
         }
-        Command::Build(args) => build(&ctx, &args.selection, BUILD_KINDS, args.store_failures),
-        Command::Test(args) => build(&ctx, &args.selection, TEST_KINDS, args.store_failures),
+        Command::Build(args) => build(
+            &ctx,
+            &args.selection,
+            BUILD_KINDS,
+            args.store_failures,
+            Exit,
+        ),
+        Command::Test(args) => build(&ctx, &args.selection, TEST_KINDS, args.store_failures, Exit),
         Command::Compile(selection) => {
             let inputs = crate::uptodate::Fingerprint::start(common, "compile", selection);
             if inputs.as_ref().is_some_and(|i| i.reuse(common, invocation)) {
@@ -354,12 +360,27 @@ pub struct Invoked<'a> {
     pub fail_fast: bool,
 }
 
+/// What becomes of the database once a build is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterBuild {
+    /// The process exits next: the database is closed for that
+    /// ([`jgt_exec::Adapter::close_for_exit`]), its writes made durable
+    /// and its memory left to the exit.
+    Exit,
+    /// The process builds again (`--watch`): the database is closed
+    /// fully, so that the next build may open it.
+    BuildAgain,
+}
+
+use AfterBuild::Exit;
+
 /// `seed`, `run`, `test` and `build`: builds the selected nodes of `kinds`.
 pub fn build(
     ctx: &Invoked,
     selection: &Selection,
     kinds: &[NodeKind],
     store_failures: bool,
+    after: AfterBuild,
 ) -> Result<bool> {
     let started = Instant::now();
     let project = crate::profile::load_project(ctx.common)?;
@@ -378,25 +399,50 @@ pub fn build(
         warn_error: false,
     });
     let loaded = load_with(ctx.common, selection, project, database, existing, run);
-    // Not opening the database is the first thing to say (it may be busy).
-    let adapter = opening.finish()?;
-    let adapter = adapter.as_ref();
-    let (compiled, ids) = loaded?;
-    // The manifest is written beside the build rather than before it: at
-    // 10,000 models it is about a tenth of a second the first node need
-    // not wait for. Both end before the command returns.
-    std::thread::scope(|scope| {
-        let manifest = scope.spawn(|| write_manifest(&compiled, ctx.invocation));
-        let begun = Begun { started, seeds };
-        let built = build_compiled(ctx, &compiled, ids, adapter, kinds, store_failures, begun);
-        let written = match manifest.join() {
-            Ok(written) => written,
-            Err(panic) => std::panic::resume_unwind(panic),
+    let (compiled, ids) = match loaded {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            // Not opening the database is the first thing to say (it may
+            // be busy).
+            opening.finish()?;
+            return Err(err);
+        }
+    };
+    // The manifest is made while the database may still be opening
+    // (DuckDB reads a 10,000-relation catalog on one core for a fifth of a
+    // second) and goes on beside the build; it is put in place once the
+    // database is open: a run refused by the lock leaves the last run's
+    // manifest as it was.
+    let outcome = std::thread::scope(|scope| {
+        let manifest = scope.spawn(|| stage_manifest(&compiled, ctx.invocation));
+        let opened = match opening.finish() {
+            Ok(opened) => opened,
+            Err(err) => {
+                drop(joined(manifest));
+                return Err(err);
+            }
         };
+        let begun = Begun { started, seeds };
+        let built = build_compiled(
+            ctx,
+            &compiled,
+            ids,
+            opened.as_ref(),
+            kinds,
+            store_failures,
+            begun,
+        );
+        let written = joined(manifest).and_then(|staged| staged.commit());
         let built = built?;
         written?;
-        Ok(built)
-    })
+        Ok((built, opened))
+    });
+    let (built, opened) = outcome?;
+    if after == Exit {
+        opened.close_for_exit();
+        exiting(compiled);
+    }
+    Ok(built)
 }
 
 /// What a build started before compiling: its clock, and the seeds it

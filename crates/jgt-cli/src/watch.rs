@@ -13,7 +13,7 @@ use jgt_graph::NodeKind;
 use notify::{RecursiveMode, Watcher};
 
 use crate::cli::Selection;
-use crate::commands::{build, Invoked};
+use crate::commands::{build, AfterBuild::BuildAgain, Invoked};
 
 /// How long the files must be quiet after a save before the rebuild
 /// starts.
@@ -53,7 +53,7 @@ pub fn watch(
         Ok(_) => {}
         Err(err) => crate::report_error(&err),
     };
-    report(build(ctx, selection, kinds, store_failures));
+    report(build(ctx, selection, kinds, store_failures, BuildAgain));
     save_snapshot(&target, &snapshot);
 
     let (tx, rx) = mpsc::channel::<Wake>();
@@ -129,7 +129,7 @@ pub fn watch(
             state: Some(snapshot.clone()),
             ..Selection::default()
         };
-        let outcome = build(ctx, &again, kinds, store_failures);
+        let outcome = build(ctx, &again, kinds, store_failures, BuildAgain);
         if outcome.is_ok() {
             save_snapshot(&target, &snapshot);
         }

@@ -247,6 +247,13 @@ fn p09_a_run_refused_by_the_lock_keeps_the_last_manifest() {
         std::fs::read(&manifest).unwrap() == before,
         "manifest.json was rewritten"
     );
+    // The manifest it had made while waiting for the database is gone.
+    let left: Vec<_> = std::fs::read_dir(p.path().join("target"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("jgt-tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
 }
 
 /// Mounts a small tmpfs at `dir`; false where this machine does not allow it.

@@ -21,14 +21,9 @@ pub fn write_file(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    replace(path, |file| {
-        let mut out = BufWriter::with_capacity(CHUNK, Chunked(file));
-        fill(&mut out)?;
-        // No fsync: a full disk fails the write or the flush, and fsyncing
-        // thousands of compiled files would cost more than compiling them.
-        out.into_inner().map_err(|err| err.into_error())?;
-        Ok(())
-    })
+    // No fsync: a full disk fails the write or the flush, and fsyncing
+    // thousands of compiled files would cost more than compiling them.
+    stage_file(path, fill)?.commit()
 }
 
 /// [`write_file`] for a writer that needs the file itself: to have the
@@ -61,25 +56,75 @@ fn exchange(temporary: &Path, path: &Path) -> std::io::Result<()> {
 /// Creates a temporary file beside `path`, fills it, and puts it in
 /// place; on failure removes it and names `path` in the error.
 fn replace(path: &Path, fill: impl FnOnce(std::fs::File) -> std::io::Result<()>) -> Result<()> {
+    stage(path, fill)?.commit()
+}
+
+/// A complete file written beside its place and not put there yet (see
+/// [`stage_file`]): [`commit`](Staged::commit) puts it in place; dropping
+/// it removes it, leaving any old file at the place as it was.
+#[derive(Debug)]
+#[must_use = "a staged file is removed when dropped; commit it to put it in place"]
+pub struct Staged {
+    /// Where it was written.
+    temporary: PathBuf,
+    /// Where it goes.
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Puts the file in place of any old one, at once.
+    pub fn commit(self) -> Result<()> {
+        let moved = exchange(&self.temporary, &self.path);
+        let path = self.path.clone();
+        // Dropping now removes what is left: nothing, or on failure the
+        // temporary file.
+        drop(self);
+        moved.map_err(|source| CompileError::Write { path, source })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.temporary);
+    }
+}
+
+/// [`write_file`] up to the last step: the file is complete beside
+/// `path`, and put in place only by [`Staged::commit`]. For writing an
+/// artifact before knowing whether the command will go on (a build
+/// writes its manifest while the database opens, and one refused by
+/// the database's lock must leave the last manifest as it was).
+pub fn stage_file(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Staged> {
+    stage(path, |file| {
+        let mut out = BufWriter::with_capacity(CHUNK, Chunked(file));
+        fill(&mut out)?;
+        out.into_inner().map_err(|err| err.into_error())?;
+        Ok(())
+    })
+}
+
+/// Creates a temporary file beside `path` and fills it; on failure
+/// removes it and names `path` in the error.
+fn stage(path: &Path, fill: impl FnOnce(std::fs::File) -> std::io::Result<()>) -> Result<Staged> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| CompileError::Write {
             path: parent.to_path_buf(),
             source,
         })?;
     }
-    let temporary = temporary_path(path);
-    let written = (|| -> std::io::Result<()> {
-        fill(std::fs::File::create(&temporary)?)?;
-        exchange(&temporary, path)
-    })();
-    if let Err(err) = written {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(CompileError::Write {
-            path: path.to_path_buf(),
-            source: err,
-        });
-    }
-    Ok(())
+    let staged = Staged {
+        temporary: temporary_path(path),
+        path: path.to_path_buf(),
+    };
+    let written = std::fs::File::create(&staged.temporary).and_then(fill);
+    written.map_err(|source| CompileError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(staged)
 }
 
 /// The most one `write` call hands the kernel. Measured on this project's
@@ -137,6 +182,22 @@ mod tests {
         let written = std::fs::read(&path).unwrap();
         assert_eq!(written.len(), bytes.len() + 2);
         assert_eq!(&written[1..written.len() - 1], &bytes[..]);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file is left beside it");
+    }
+
+    #[test]
+    fn a_staged_file_replaces_the_old_one_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        write_bytes(&path, b"old").unwrap();
+        let staged = stage_file(&path, |out| out.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        staged.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let dropped = stage_file(&path, |out| out.write_all(b"newer")).unwrap();
+        drop(dropped);
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary file is left beside it");
     }

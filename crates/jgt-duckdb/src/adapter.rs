@@ -598,4 +598,8 @@ impl Adapter for DuckDbAdapter {
     fn dialect(&self) -> &dyn Dialect {
         &self.dialect
     }
+
+    fn close_for_exit(self: Box<Self>) {
+        crate::closing::close_for_exit(*self);
+    }
 }

@@ -18,6 +18,7 @@ compile_error!(
 
 mod adapter;
 mod catalog;
+mod closing;
 mod contract;
 mod dialect;
 mod external;

@@ -164,4 +164,14 @@ pub trait Adapter {
 
     /// How this database spells SQL (the runner wraps test queries with it).
     fn dialect(&self) -> &dyn Dialect;
+
+    /// Closes the database for a process that exits next: everything
+    /// written is made durable, as closing it would. The default drops
+    /// the connection; an engine whose teardown is costly beyond that
+    /// (DuckDB frees its whole catalog piece by piece) may leave that
+    /// memory to the process's exit instead. Never call it on a
+    /// connection the process goes on using or opens again.
+    fn close_for_exit(self: Box<Self>) {
+        drop(self);
+    }
 }

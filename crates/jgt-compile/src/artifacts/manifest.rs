@@ -7,6 +7,7 @@ use jgt_graph::{NodeId, NodeKind};
 
 use super::{entry_of, macro_entries, unique_id, unit, Ids, Invocation, Result, MANIFEST_SCHEMA};
 use super::{MacroEntry, Metadata};
+use crate::atomic::Staged;
 use crate::compile::{Compiled, CompiledNode};
 
 /// Writes `target/manifest.json` for the whole project.
@@ -18,6 +19,13 @@ use crate::compile::{Compiled, CompiledNode};
 /// is ever in memory. Linear in the nodes and edges, but for the sort
 /// (n log n).
 pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()> {
+    stage_manifest(compiled, invocation)?.commit()
+}
+
+/// [`write_manifest`] but for its last step: the manifest is complete
+/// beside `target/manifest.json` and put in place by
+/// [`Staged::commit`](crate::atomic::Staged::commit).
+pub fn stage_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<Staged> {
     let ids: Vec<String> = compiled
         .nodes
         .iter()
@@ -46,7 +54,7 @@ pub fn write_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<()
         // The maps are one thread's serial work: it runs while the node
         // entries are serialised, instead of after them.
         let maps = scope.spawn(|| maps_json(compiled, &ids));
-        crate::atomic::write_file(&path, |out| {
+        crate::atomic::stage_file(&path, |out| {
             let json = |out: &mut dyn std::io::Write, value: &dyn erased::Json| value.write(out);
             out.write_all(b"{\"metadata\":")?;
             json(out, &metadata)?;

@@ -27,7 +27,7 @@ mod sources;
 mod types;
 mod unit;
 
-pub use manifest::write_manifest;
+pub use manifest::{stage_manifest, write_manifest};
 pub(crate) use restamp::invocation_fields;
 pub use restamp::restamp_manifest;
 use sha2::{Digest, Sha256};
