@@ -22,6 +22,7 @@ macro_rules! errln {
     ($($arg:tt)*) => { $crate::out::stderr(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
+mod building;
 mod clean;
 mod cli;
 mod commands;

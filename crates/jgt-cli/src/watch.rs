@@ -12,8 +12,9 @@ use anyhow::{Context, Result};
 use jgt_graph::NodeKind;
 use notify::{RecursiveMode, Watcher};
 
+use crate::building::{build, AfterBuild::BuildAgain};
 use crate::cli::Selection;
-use crate::commands::{build, AfterBuild::BuildAgain, Invoked};
+use crate::commands::Invoked;
 
 /// How long the files must be quiet after a save before the rebuild
 /// starts.

@@ -67,48 +67,6 @@ fn body(sql: &str) -> Result<&str, ExecError> {
     })
 }
 
-/// The write-ahead log DuckDB keeps beside a database file.
-fn wal_of(path: &Path) -> std::path::PathBuf {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push(".wal");
-    wal.into()
-}
-
-/// The first bytes of every DuckDB database file: a checksum, then `DUCK`.
-const MAGIC_OFFSET: usize = 8;
-const MAGIC: &[u8] = b"DUCK";
-
-/// Refuses a path that is not, or would not become, a DuckDB file on disk:
-/// `:memory:`, a folder, or an existing file of another kind (a CSV given
-/// by mistake must never be opened, let alone written).
-fn check_database_path(path: &Path) -> Result<(), ExecError> {
-    let refuse = |why: &str| {
-        Err(ExecError::Open {
-            path: path.into(),
-            message: format!("{why}; pass --db with a DuckDB file such as target/jgt.duckdb"),
-        })
-    };
-    let text = path.to_string_lossy();
-    if text.is_empty() || text == ":memory:" || text.starts_with(":memory:") {
-        return refuse("jgt builds into a database file on disk, not an in-memory database");
-    }
-    if path.is_dir() {
-        return refuse("this is a folder, not a database file");
-    }
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return Ok(());
-    };
-    let mut head = [0u8; MAGIC_OFFSET + 4];
-    let read = std::io::Read::read(&mut file, &mut head).unwrap_or(0);
-    if read == 0 {
-        return Ok(());
-    }
-    if read < head.len() || &head[MAGIC_OFFSET..] != MAGIC {
-        return refuse("this file is not a DuckDB database (it was left untouched)");
-    }
-    Ok(())
-}
-
 impl DuckDbAdapter {
     /// Opens (creating if needed) the database file at `path`, building
     /// into `main`.
@@ -119,14 +77,14 @@ impl DuckDbAdapter {
     /// Opens (creating if needed) the database file at `path` with a
     /// profile's schema, settings, extensions and attachments.
     pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Self, ExecError> {
-        check_database_path(path)?;
+        crate::file::check_database_path(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|err| ExecError::Open {
                 path: path.into(),
                 message: err.to_string(),
             })?;
         }
-        let new_file = !path.exists() && !wal_of(path).exists();
+        let new_file = !path.exists() && !crate::file::wal_of(path).exists();
         let conn = Connection::open(path).map_err(|err| {
             let mut message = err.to_string();
             if message.contains("lock") {
@@ -185,7 +143,7 @@ impl DuckDbAdapter {
     /// profile's schema, settings, extensions and attachments (attached
     /// read-only too): what `show` and `compile` read through.
     pub fn open_read_only_with(path: &Path, options: &OpenOptions) -> Result<Self, ExecError> {
-        check_database_path(path)?;
+        crate::file::check_database_path(path)?;
         let config = duckdb::Config::default()
             .access_mode(duckdb::AccessMode::ReadOnly)
             .map_err(db)?;

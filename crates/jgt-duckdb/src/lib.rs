@@ -22,6 +22,7 @@ mod closing;
 mod contract;
 mod dialect;
 mod external;
+mod file;
 mod hooks;
 mod incremental;
 mod options;
