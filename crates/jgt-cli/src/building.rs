@@ -11,6 +11,7 @@ use jgt_graph::{NodeId, NodeKind};
 
 use crate::cli::Selection;
 use crate::commands::{exiting, joined, load_with, project_database, Invoked};
+use crate::opening::Opening;
 use crate::operation::When;
 use crate::report::{summary, Reporter};
 
@@ -37,13 +38,27 @@ pub fn build(
     after: AfterBuild,
 ) -> Result<bool> {
     let started = Instant::now();
-    let project = crate::profile::load_project(ctx.common)?;
-    let seeds = crate::seeds::Prefetch::start(&project, kinds);
-    // The database is opened (and its lock taken) while the project
-    // compiles, and before any artifact is written: a run refused by the
-    // lock must leave the last run's manifest as it was. Which tables
+    // The database is opened (and its lock taken) while the project loads
+    // and compiles, and before any artifact is written: a run refused by
+    // the lock must leave the last run's manifest as it was. Which tables
     // exist is read on this connection.
-    let (existing, opening) = crate::opening::Opening::start(ctx.common, &project)?;
+    let early = Opening::start_early(ctx.common);
+    let project = match crate::profile::load_project(ctx.common) {
+        Ok(project) => project,
+        Err(err) => {
+            // The project's error is the one to tell; the database begun
+            // early is closed first.
+            if let Some((_, opening)) = early {
+                drop(opening.finish());
+            }
+            return Err(err);
+        }
+    };
+    let seeds = crate::seeds::Prefetch::start(&project, kinds);
+    let (existing, opening) = match early {
+        Some(early) => early,
+        None => Opening::start(ctx.common, &project)?,
+    };
     let database = project_database(ctx.common, &project);
     let run = ctx.invocation.run_info(jgt_render::Flags {
         full_refresh: ctx.common.full_refresh,

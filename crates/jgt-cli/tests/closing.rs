@@ -83,3 +83,19 @@ fn a_failed_model_leaves_the_file_checkpointed_with_the_old_relation() {
     assert!(!wal(&p.db()).exists(), "a write-ahead log was left");
     assert_eq!(p.scalar("select count(*) from numbers"), "200000");
 }
+
+#[test]
+fn a_project_that_fails_to_load_says_why_and_leaves_the_built_file_as_it_was() {
+    // A built file is opened before the project loads: the project's
+    // error must still be the one told, and the file left whole.
+    let p = project();
+    p.jgt(&["run"]).ok();
+    p.write(
+        "models/schema.yml",
+        "version: 2\nmodels:\n  - name: [numbers\n",
+    );
+    let run = p.jgt(&["run"]).failed();
+    assert!(run.all().contains("models/schema.yml"), "{}", run.all());
+    assert!(!wal(&p.db()).exists(), "a write-ahead log was left");
+    assert_eq!(p.scalar("select count(*) from numbers"), "200000");
+}

@@ -438,6 +438,9 @@ impl Adapter for DuckDbAdapter {
         if self.catalog.holds_no_relation() {
             return Ok(Vec::new());
         }
+        if let Some(tables) = self.catalog.tables_as_read() {
+            return Ok(tables);
+        }
         let mut stmt = self
             .conn
             .prepare(

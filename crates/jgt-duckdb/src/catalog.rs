@@ -53,6 +53,10 @@ impl Kind {
 struct Picture {
     schemas: HashSet<String>,
     relations: HashMap<(String, String), Kind>,
+    /// The current database's tables as read, until a relation changes:
+    /// what [`jgt_exec::Adapter::tables`] asks right after opening,
+    /// answered without a second catalog query (45 ms at 9,000 tables).
+    tables_as_read: Option<Vec<Relation>>,
 }
 
 /// A change this connection made inside its open transaction.
@@ -112,7 +116,21 @@ impl Catalog {
         *guard = Some(Picture {
             schemas: HashSet::from(["main".to_string()]),
             relations: HashMap::new(),
+            tables_as_read: Some(Vec::new()),
         });
+    }
+
+    /// The current database's tables, when the picture was read and no
+    /// relation has changed since, by this connection or any other.
+    pub(crate) fn tables_as_read(&self) -> Option<Vec<Relation>> {
+        let pending = self
+            .pending
+            .borrow()
+            .iter()
+            .any(|c| matches!(c, Change::Relation(..)));
+        let guard = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        let tables = guard.as_ref()?.tables_as_read.as_ref()?;
+        (!pending).then(|| tables.clone())
     }
 
     /// Whether the picture is known and holds no relation at all, in any
@@ -220,6 +238,7 @@ impl Catalog {
                     picture.schemas.insert(schema);
                 }
                 Change::Relation(relation, kind) => {
+                    picture.tables_as_read = None;
                     picture
                         .relations
                         .insert((relation.schema, relation.identifier), kind);
@@ -245,6 +264,7 @@ impl Catalog {
 /// Reads the whole picture in one query.
 fn load(conn: &Connection) -> Result<Picture, ExecError> {
     let mut picture = Picture::default();
+    let mut tables = Vec::new();
     let mut stmt = conn.prepare(LOAD).map_err(db)?;
     let mut rows = stmt.query([]).map_err(db)?;
     while let Some(row) = rows.next().map_err(db)? {
@@ -259,9 +279,14 @@ fn load(conn: &Connection) -> Result<Picture, ExecError> {
             _ => Kind::Table,
         };
         let name: String = row.get(2).map_err(db)?;
+        let here: i32 = row.get(3).map_err(db)?;
+        if kind == Kind::Table && here == 1 {
+            tables.push(Relation::new(schema.clone(), name.clone()));
+        }
         // Rows of the current database come last and replace the others.
         picture.relations.insert((schema, name), kind);
     }
+    picture.tables_as_read = Some(tables);
     Ok(picture)
 }
 

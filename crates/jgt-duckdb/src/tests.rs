@@ -3,7 +3,7 @@
 use jgt_core::{Hooks, Materialization, Relation, SeedOptions};
 use jgt_exec::Adapter;
 
-use crate::DuckDbAdapter;
+use crate::{Attach, DuckDbAdapter, OpenOptions};
 
 fn table(name: &str) -> Relation {
     Relation::new("main", name)
@@ -185,4 +185,64 @@ fn a_new_file_is_known_empty_without_asking_and_an_old_one_is_read() {
     drop(db);
     let again = DuckDbAdapter::open(&path).unwrap();
     assert_eq!(again.tables().unwrap(), [Relation::new("other", "t")]);
+}
+
+#[test]
+fn the_tables_read_at_opening_are_the_current_databases_and_follow_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.duckdb");
+    let lake = dir.path().join("lake.duckdb");
+    let db = DuckDbAdapter::open(&path).unwrap();
+    db.materialize(
+        &table("a"),
+        "select 1 as x",
+        Materialization::Table,
+        &Hooks::NONE,
+    )
+    .unwrap();
+    db.materialize(
+        &table("v"),
+        "select 1 as x",
+        Materialization::View,
+        &Hooks::NONE,
+    )
+    .unwrap();
+    drop(db);
+    let other = duckdb::Connection::open(&lake).unwrap();
+    other
+        .execute_batch("create table main.b as select 1 as x")
+        .unwrap();
+    drop(other);
+    let options = OpenOptions {
+        attach: vec![Attach {
+            path: lake.clone(),
+            alias: "lake".into(),
+            kind: None,
+            read_only: false,
+        }],
+        ..OpenOptions::default()
+    };
+    // Read with the catalog at opening: the table of this file, not its
+    // view, nor the attached file's table.
+    let db = DuckDbAdapter::open_with(&path, &options).unwrap();
+    assert_eq!(db.tables().unwrap(), [table("a")]);
+    // A new table, then a table turned into a view, are listed as they are.
+    db.materialize(
+        &table("b"),
+        "select 2 as x",
+        Materialization::Table,
+        &Hooks::NONE,
+    )
+    .unwrap();
+    let mut tables = db.tables().unwrap();
+    tables.sort_by(|l, r| l.identifier.cmp(&r.identifier));
+    assert_eq!(tables, [table("a"), table("b")]);
+    db.materialize(
+        &table("a"),
+        "select 3 as x",
+        Materialization::View,
+        &Hooks::NONE,
+    )
+    .unwrap();
+    assert_eq!(db.tables().unwrap(), [table("b")]);
 }
