@@ -118,6 +118,12 @@ hyperfine --warmup 1 --runs "$RUNS" \
     --prepare "echo '-- edited' >> $OTHER" \
     "cd $WORK/p10000 && $JGT compile -s $ONE"
 
+# When `jgt run -s ONE` sent the model's SQL (run_results' timing of
+# its build against the invocation's start), when the build was done, and
+# when the command exited.
+python3 "$REPO/bench/first_sql.py" "$WORK/p10000" "$ONE" --jgt "$JGT" --runs "$RUNS" |
+    tee "$OUT/compile-first-sql.txt"
+
 # The floor under `jgt run -s ONE`: DuckDB itself opening the built file
 # (its catalog of 10,000 relations) and building the one model, timed
 # inside one Python process (no interpreter start-up), when a Python with
