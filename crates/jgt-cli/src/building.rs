@@ -7,9 +7,11 @@ use std::time::Instant;
 use anyhow::Result;
 use jgt_compile::artifacts::{stage_manifest, write_run_results};
 use jgt_compile::{write_compiled, Compiled};
+use jgt_core::Existing;
 use jgt_graph::{NodeId, NodeKind};
+use jgt_project::Project;
 
-use crate::cli::Selection;
+use crate::cli::{Common, Selection};
 use crate::commands::{exiting, joined, load_with, project_database, Invoked};
 use crate::opening::Opening;
 use crate::operation::When;
@@ -38,27 +40,8 @@ pub fn build(
     after: AfterBuild,
 ) -> Result<bool> {
     let started = Instant::now();
-    // The database is opened (and its lock taken) while the project loads
-    // and compiles, and before any artifact is written: a run refused by
-    // the lock must leave the last run's manifest as it was. Which tables
-    // exist is read on this connection.
-    let early = Opening::start_early(ctx.common);
-    let project = match crate::profile::load_project(ctx.common) {
-        Ok(project) => project,
-        Err(err) => {
-            // The project's error is the one to tell; the database begun
-            // early is closed first.
-            if let Some((_, opening)) = early {
-                drop(opening.finish());
-            }
-            return Err(err);
-        }
-    };
+    let (project, existing, opening) = load_and_open(ctx.common)?;
     let seeds = crate::seeds::Prefetch::start(&project, kinds);
-    let (existing, opening) = match early {
-        Some(early) => early,
-        None => Opening::start(ctx.common, &project)?,
-    };
     let database = project_database(ctx.common, &project);
     let run = ctx.invocation.run_info(jgt_render::Flags {
         full_refresh: ctx.common.full_refresh,
@@ -112,6 +95,32 @@ pub fn build(
         exiting(compiled);
     }
     Ok(built)
+}
+
+/// Loads the project and starts opening the database, which goes on
+/// while the project compiles: the lock is taken before any artifact is
+/// written (a run refused by it must leave the last run's manifest as it
+/// was), and which tables exist is read on this connection. A file that
+/// is there already starts opening before the project loads
+/// ([`Opening::start_early`]).
+fn load_and_open(common: &Common) -> Result<(Project, Existing, Opening)> {
+    let early = Opening::start_early(common);
+    let project = match crate::profile::load_project(common) {
+        Ok(project) => project,
+        Err(err) => {
+            // The project's error is the one to tell; the database begun
+            // early is closed first.
+            if let Some((_, opening)) = early {
+                drop(opening.finish());
+            }
+            return Err(err);
+        }
+    };
+    let (existing, opening) = match early {
+        Some(early) => early,
+        None => Opening::start(common, &project)?,
+    };
+    Ok((project, existing, opening))
 }
 
 /// What a build started before compiling: its clock, and the seeds it
