@@ -106,7 +106,7 @@ pub fn run_command(
             })?;
             if let (Some(inputs), Some(memos)) = (inputs.and_then(|i| i.finish()), memos) {
                 let database = project_database(common, &compiled.project);
-                inputs.record(&compiled, &database, lines, Vec::new(), memos);
+                inputs.record(&compiled, &database, lines, Vec::new(), memos, None);
             }
             exiting(compiled);
             Ok(true)
@@ -186,7 +186,7 @@ fn compile_command(
         );
         let database = project_database(common, &compiled.project);
         if let Some(memos) = memos {
-            inputs.record(&compiled, &database, vec![line], outputs, memos);
+            inputs.record(&compiled, &database, vec![line], outputs, memos, None);
         }
     }
     exiting(compiled);

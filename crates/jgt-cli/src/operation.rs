@@ -104,6 +104,13 @@ impl When {
     }
 }
 
+/// Whether the project (or a package) has `on-run-start` or `on-run-end`
+/// hooks.
+pub fn has_run_hooks(compiled: &Compiled) -> bool {
+    !hooks_in_order(compiled, When::Start).is_empty()
+        || !hooks_in_order(compiled, When::End).is_empty()
+}
+
 /// Runs the project's `on-run-start` or `on-run-end` hooks, each rendered
 /// then run statement by statement. `done` (for `on-run-end`) becomes the
 /// hooks' `results` and `schemas`. The first failure stops the hooks.

@@ -30,6 +30,9 @@
 
 mod files;
 mod patch;
+mod run;
+
+pub(crate) use run::RunPlan;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -116,6 +119,10 @@ struct Record {
     /// The size and inode of the models' memos written with the record;
     /// `None` when there are none, and then the record is never patched.
     memos: Option<(u64, u64)>,
+    /// For a `run`: the plan of what it built, to build again without
+    /// compiling (see [`run`]).
+    #[serde(default)]
+    run: Option<RunPlan>,
 }
 
 /// A file's identity: where it is, and its size, modification time and
@@ -368,6 +375,7 @@ impl Inputs {
         lines: Vec<String>,
         outputs: Vec<(PathBuf, u64)>,
         memos: Memos,
+        run: Option<RunPlan>,
     ) {
         let manifest = compiled.project.target_dir().join("manifest.json");
         let env_names = match env_names(compiled, &self.yaml) {
@@ -394,6 +402,7 @@ impl Inputs {
             outputs,
             stamps: None,
             memos: None,
+            run,
         };
         // The memos and the stamps, one core each.
         let memos = std::thread::scope(|scope| {
@@ -442,10 +451,15 @@ impl Record {
     /// Whether what the run read besides the project files (the database,
     /// the environment) and what it wrote are as they were.
     fn still_valid(&self) -> bool {
+        self.database.iter().all(Stamp::unchanged) && self.written_as_left()
+    }
+
+    /// Whether the environment and what the run wrote are as they were
+    /// (the database aside: a `run` changes it every time).
+    fn written_as_left(&self) -> bool {
         let (manifest, seen) = &self.manifest;
         self.env_digest == env_digest(&self.env_names)
             && *seen == file_identity(manifest)
-            && self.database.iter().all(Stamp::unchanged)
             && self
                 .outputs
                 .iter()

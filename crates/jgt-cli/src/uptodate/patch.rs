@@ -63,7 +63,7 @@ impl Inputs {
     /// The models changed since `record` with their memos and new texts;
     /// `None` when anything else changed, or a model's text now reads the
     /// clock or an environment variable the record did not look at.
-    fn edits(&self, record: &Record) -> Option<Vec<(Memo, String)>> {
+    pub(super) fn edits(&self, record: &Record) -> Option<Vec<(Memo, String)>> {
         let changed = files::changed(&self.files_path(), &self.files)?;
         let relative: Vec<PathBuf> = changed
             .iter()
@@ -87,7 +87,7 @@ impl Inputs {
 }
 
 /// Renders the edited models again with the project's templates.
-fn render_again(common: &Common, edits: &[(Memo, String)]) -> Option<Vec<Redone>> {
+pub(super) fn render_again(common: &Common, edits: &[(Memo, String)]) -> Option<Vec<Redone>> {
     if edits.is_empty() {
         return Some(Vec::new());
     }
@@ -109,7 +109,7 @@ fn render_again(common: &Common, edits: &[(Memo, String)]) -> Option<Vec<Redone>
 
 /// Rewrites the compiled SQL of the redone models the run wrote, and
 /// their sizes in `record`. `false` when a write fails.
-fn write_outputs(common: &Common, record: &mut Record, redone: &[Redone]) -> bool {
+pub(super) fn write_outputs(common: &Common, record: &mut Record, redone: &[Redone]) -> bool {
     for one in redone {
         let path = common.project_dir.join(&one.compiled_path);
         let Some(output) = record.outputs.iter_mut().find(|(p, _)| *p == path) else {

@@ -463,6 +463,34 @@ impl Operation {
     }
 }
 
+/// What `run_results.json` tells of a node besides its result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultOf {
+    /// Its unique id.
+    pub unique_id: String,
+    /// The SQL it ran, when it has some.
+    pub compiled_code: Option<String>,
+    /// The relation it built (not for tests).
+    pub relation_name: Option<String>,
+}
+
+impl ResultOf {
+    /// What `compiled` knows of the node `planned` builds.
+    pub fn of(compiled: &Compiled, planned: &PlannedNode) -> ResultOf {
+        let id = compiled
+            .dag
+            .find(&planned.name)
+            .expect("planned nodes are in the graph");
+        let node = compiled.node(id);
+        ResultOf {
+            unique_id: unique_id(compiled, node),
+            compiled_code: node.sql.clone(),
+            relation_name: (!matches!(node.kind, NodeKind::Test | NodeKind::UnitTest))
+                .then(|| compiled.dialect.relation(&node.relation)),
+        }
+    }
+}
+
 /// Writes `target/run_results.json` for one build: the `on-run-start`
 /// hooks that ran, the nodes, then the `on-run-end` hooks.
 #[allow(clippy::too_many_arguments)]
@@ -475,12 +503,34 @@ pub fn write_run_results(
     elapsed: f64,
     args: Value,
 ) -> Result<()> {
-    let nodes = plan.iter().zip(results).map(|(planned, result)| {
-        let id = compiled
-            .dag
-            .find(&planned.name)
-            .expect("planned nodes are in the graph");
-        let node = compiled.node(id);
+    let nodes: Vec<(&PlannedNode, ResultOf)> = plan
+        .iter()
+        .map(|planned| (planned, ResultOf::of(compiled, planned)))
+        .collect();
+    write_results_of(
+        &compiled.project.target_dir(),
+        &nodes,
+        results,
+        operations,
+        invocation,
+        elapsed,
+        args,
+    )
+}
+
+/// [`write_run_results`] into the target folder `target`, from what each
+/// planned node is ([`ResultOf`]) rather than from the compiled project.
+#[allow(clippy::too_many_arguments)]
+pub fn write_results_of(
+    target: &Path,
+    nodes: &[(&PlannedNode, ResultOf)],
+    results: &[NodeResult],
+    operations: [&[Operation]; 2],
+    invocation: &Invocation,
+    elapsed: f64,
+    args: Value,
+) -> Result<()> {
+    let nodes = nodes.iter().zip(results).map(|((planned, of), result)| {
         let finished = result.started_at + Duration::from_secs_f64(result.seconds);
         RunResult {
             status: match planned.work {
@@ -501,11 +551,10 @@ pub fn write_run_results(
             },
             message: result.message.clone(),
             failures: result.failures,
-            unique_id: unique_id(compiled, node),
-            compiled: node.sql.is_some(),
-            compiled_code: node.sql.clone(),
-            relation_name: (!matches!(node.kind, NodeKind::Test | NodeKind::UnitTest))
-                .then(|| compiled.dialect.relation(&node.relation)),
+            unique_id: of.unique_id.clone(),
+            compiled: of.compiled_code.is_some(),
+            compiled_code: of.compiled_code.clone(),
+            relation_name: of.relation_name.clone(),
         }
     });
     let [start, end] = operations;
@@ -521,10 +570,7 @@ pub fn write_run_results(
         elapsed_time: elapsed,
         args,
     };
-    write_json(
-        &compiled.project.target_dir().join("run_results.json"),
-        &results,
-    )
+    write_json(&target.join("run_results.json"), &results)
 }
 
 fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
