@@ -81,9 +81,8 @@ pub fn build(
     // manifest as it was.
     let outcome = std::thread::scope(|scope| {
         let manifest = scope.spawn(|| stage_manifest(&compiled, ctx.invocation));
-        let memos = inputs
-            .is_some()
-            .then(|| scope.spawn(|| Memos::of(&compiled)));
+        let recordable = inputs.is_some() && RunPlan::may_record(&compiled, &ids);
+        let memos = recordable.then(|| scope.spawn(|| Memos::of(&compiled)));
         let opened = match opening.finish() {
             Ok(opened) => opened,
             Err(err) => {

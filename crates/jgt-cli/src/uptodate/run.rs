@@ -70,6 +70,22 @@ impl RunPlan {
         })
     }
 
+    /// Whether a `run` of `ids` may keep its plan: none of its models is
+    /// one [`RunPlan::of`] refuses for what the compile alone tells (the
+    /// memos it needs are then made beside the build, not for nothing).
+    pub(crate) fn may_record(compiled: &Compiled, ids: &[jgt_graph::NodeId]) -> bool {
+        let plain = |id: &jgt_graph::NodeId| {
+            let node = compiled.node(*id);
+            node.kind != jgt_graph::NodeKind::Model
+                || (matches!(
+                    node.materialization,
+                    Some(Materialization::View | Materialization::Table)
+                ) && node.columns.is_empty()
+                    && !node.needs_execution)
+        };
+        ids.iter().all(plain) && !crate::operation::has_run_hooks(compiled)
+    }
+
     /// The threads to build on.
     pub(crate) fn threads(&self) -> usize {
         self.threads
