@@ -163,7 +163,15 @@ fn replayed(
             errln!("{}", interrupted_summary(&results));
             false
         }
-        false => results.iter().all(|r| r.lets_children_run()),
+        false => {
+            let declared = replay.plan().declared(&plan);
+            let missing =
+                crate::warnings::missing_columns(&declared, &plan, &results, adapter.as_ref());
+            for warning in missing {
+                errln!("{} {warning}", console::style("warning:").yellow().bold());
+            }
+            results.iter().all(|r| r.lets_children_run())
+        }
     };
     adapter.close_for_exit();
     inputs.renew_run(replay);

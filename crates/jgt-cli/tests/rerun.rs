@@ -193,3 +193,21 @@ fn an_incremental_model_is_never_built_from_the_record() {
     p.jgt(&["run", "-s", "leaf"]).ok();
     assert_eq!(query(&p.db(), "select count(*) from leaf"), [["2"]]);
 }
+
+#[test]
+fn a_declared_column_the_relation_lacks_is_warned_about_again() {
+    let p = chain();
+    p.write(
+        "models/schema.yml",
+        "version: 2\nmodels:\n  - name: leaf\n    columns:\n      - name: total\n      - name: average\n",
+    );
+    age(p.path());
+    let first = p.jgt(&["run", "-s", "leaf"]).ok();
+    let inode = memos_inode(&p);
+    let again = p.jgt(&["run", "-s", "leaf"]).ok();
+    assert_eq!(memos_inode(&p), inode, "the project was compiled again");
+    let warning =
+        "models/schema.yml declares column 'average' of leaf, but main.leaf has no such column";
+    assert!(first.stderr.contains(warning), "{}", first.stderr);
+    assert_eq!(again.stderr, first.stderr);
+}

@@ -3,9 +3,10 @@
 //! `jgt run -s one_model` on a big project spends nearly all its time
 //! rendering models it will not build. When a `run` builds only plain
 //! view and table models (no incremental, snapshot, contract, external
-//! file, hook, persisted docs, inlined ephemeral model, declared column,
-//! nor `on-run-start`/`on-run-end`), its record keeps the plan of what it
-//! built ([`RunPlan`]): each model's compiled SQL, relation and parents.
+//! file, hook, persisted docs, inlined ephemeral model, nor
+//! `on-run-start`/`on-run-end`), its record keeps the plan of what it
+//! built ([`RunPlan`]): each model's compiled SQL, relation, parents and
+//! declared columns.
 //! The next run of the same command line, when nothing but models' SQL
 //! changed since (the same rule as [`super::patch`], but for the
 //! database, which every run changes), renders only the edited models,
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{file_identity, Inputs, Record};
 use crate::cli::Common;
+use crate::warnings::Declared;
 
 /// What a `run` built, to build it again without compiling.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,6 +52,10 @@ struct PlannedModel {
     description: Option<String>,
     unique_id: String,
     relation_name: String,
+    /// The columns a schema file declares, for the warning about those
+    /// the built relation lacks, and that file.
+    columns: Vec<String>,
+    columns_file: PathBuf,
 }
 
 impl RunPlan {
@@ -80,8 +86,7 @@ impl RunPlan {
                 || (matches!(
                     node.materialization,
                     Some(Materialization::View | Materialization::Table)
-                ) && node.columns.is_empty()
-                    && !node.needs_execution)
+                ) && !node.needs_execution)
         };
         ids.iter().all(plain) && !crate::operation::has_run_hooks(compiled)
     }
@@ -113,6 +118,22 @@ impl RunPlan {
         self.models
             .iter()
             .map(|m| (root.join(&m.compiled_path), m.sql.len() as u64))
+            .collect()
+    }
+
+    /// The columns each model declares, with `plan` (from
+    /// [`planned`](Self::planned)) for their relations.
+    pub(crate) fn declared<'a>(&'a self, plan: &'a [PlannedNode]) -> Vec<Declared<'a>> {
+        self.models
+            .iter()
+            .zip(plan)
+            .filter(|(m, _)| !m.columns.is_empty())
+            .map(|(m, planned)| Declared {
+                name: &m.name,
+                relation: &planned.relation,
+                file: &m.columns_file,
+                columns: m.columns.iter().map(String::as_str).collect(),
+            })
             .collect()
     }
 
@@ -149,7 +170,6 @@ impl PlannedModel {
         let plain = storage.is_default()
             && planned.inlined.is_empty()
             && planned.hooks == Hooks::default()
-            && node.columns.is_empty()
             && !node.needs_execution;
         let table = match materialization {
             Materialization::Table => true,
@@ -169,6 +189,11 @@ impl PlannedModel {
             description: planned.description.clone(),
             unique_id: of.unique_id,
             relation_name: of.relation_name.unwrap_or_default(),
+            columns: node.columns.iter().map(|c| c.name.clone()).collect(),
+            columns_file: node
+                .properties_path
+                .clone()
+                .unwrap_or_else(|| node.path.clone()),
         })
     }
 
