@@ -123,24 +123,24 @@ impl Catalog {
     /// The current database's tables, when the picture was read and no
     /// relation has changed since, by this connection or any other.
     pub(crate) fn tables_as_read(&self) -> Option<Vec<Relation>> {
-        let pending = self
-            .pending
-            .borrow()
-            .iter()
-            .any(|c| matches!(c, Change::Relation(..)));
+        let pending = self.changed_a_relation();
         let guard = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         let tables = guard.as_ref()?.tables_as_read.as_ref()?;
         (!pending).then(|| tables.clone())
     }
 
+    /// Whether this connection's open transaction made a relation.
+    fn changed_a_relation(&self) -> bool {
+        self.pending
+            .borrow()
+            .iter()
+            .any(|c| matches!(c, Change::Relation(..)))
+    }
+
     /// Whether the picture is known and holds no relation at all, in any
     /// catalog, committed or not.
     pub(crate) fn holds_no_relation(&self) -> bool {
-        let pending = self
-            .pending
-            .borrow()
-            .iter()
-            .any(|c| matches!(c, Change::Relation(..)));
+        let pending = self.changed_a_relation();
         let guard = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         !pending && guard.as_ref().is_some_and(|p| p.relations.is_empty())
     }
