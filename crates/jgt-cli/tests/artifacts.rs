@@ -38,6 +38,7 @@ struct Manifest {
     metadata: Metadata,
     nodes: BTreeMap<String, ManifestNode>,
     parent_map: BTreeMap<String, Vec<String>>,
+    child_map: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +127,42 @@ fn manifest_has_dbts_shape_and_the_fields_tools_read() {
     assert_eq!(
         manifest.parent_map["model.shop.broken"],
         ["model.shop.orders"]
+    );
+}
+
+/// dbt sorts every list of `parent_map` and `child_map` by unique id
+/// (checked with dbt-core 1.12 + dbt-duckdb 1.11), not by node name: a
+/// source named `a.zz` comes after the models `b` and `zzz`, and a test
+/// after every model.
+#[test]
+fn parent_and_child_lists_are_sorted_by_unique_id_as_dbt_sorts_them() {
+    let p = TempProject::new("name: ord\n");
+    p.write(
+        "models/sources.yml",
+        "version: 2\nsources:\n  - name: a\n    schema: main\n    tables:\n      - name: zz\n",
+    );
+    p.write("models/b.sql", "select 1 as id");
+    p.write("models/zzz.sql", "select 1 as id");
+    p.write(
+        "models/c.sql",
+        "select * from {{ ref('zzz') }} join {{ source('a', 'zz') }} using (id) \
+         join {{ ref('b') }} using (id)",
+    );
+    p.write(
+        "models/tests.yml",
+        "version: 2\nmodels:\n  - name: b\n    columns:\n      - name: id\n        data_tests: [not_null]\n",
+    );
+    p.write("models/z_child.sql", "select * from {{ ref('b') }}");
+    p.jgt(&["compile"]).ok();
+    let text = std::fs::read_to_string(p.path().join("target/manifest.json")).unwrap();
+    let manifest: Manifest = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        manifest.parent_map["model.ord.c"],
+        ["model.ord.b", "model.ord.zzz", "source.ord.a.zz"]
+    );
+    assert_eq!(
+        manifest.child_map["model.ord.b"],
+        ["model.ord.c", "model.ord.z_child", "test.ord.not_null_b_id"]
     );
 }
 

@@ -59,7 +59,8 @@ pub fn add_tests(
                 Err(err) => Made::Invalid(err.into()),
             }
         });
-    // Room for every test at once: growing by doubling copied the nodes
+    // Room for every test at once (compile() made room for them all
+    // before the models, see `declared`): growing copies the nodes
     // already there, some 20 MB at 10,000 models.
     nodes.reserve(made.len() + project.tests.len());
     let mut warnings = Vec::new();
@@ -191,6 +192,27 @@ fn specs<'a>(
         all.extend(column.data_tests.iter().map(|t| (Some(name.clone()), t)));
     }
     all
+}
+
+/// How many tests the project's files declare at most (generic tests in
+/// schema files and singular tests), counted before anything is rendered
+/// so the node list is made big enough once.
+pub(crate) fn declared(project: &Project) -> usize {
+    let of = |tests: &[serde_yaml::Value], columns: &[jgt_project::ColumnProperties]| {
+        tests.len() + columns.iter().map(|c| c.data_tests.len()).sum::<usize>()
+    };
+    let generic: usize = project
+        .schema_files
+        .iter()
+        .map(|entry| {
+            let file = &entry.file;
+            let nodes = file.models.iter().chain(&file.seeds);
+            let tables = file.sources.iter().flat_map(|s| &s.tables);
+            nodes.map(|p| of(&p.data_tests, &p.columns)).sum::<usize>()
+                + tables.map(|t| of(&t.data_tests, &t.columns)).sum::<usize>()
+        })
+        .sum();
+    generic + project.tests.len()
 }
 
 /// The nodes a schema file describes (models, seeds, source tables), each

@@ -83,6 +83,15 @@ impl DagBuilder {
         DagBuilder::default()
     }
 
+    /// An empty builder with room for `nodes` nodes and a few edges each,
+    /// so a large project's graph is not copied as it grows.
+    pub fn with_capacity(nodes: usize) -> Self {
+        DagBuilder {
+            graph: DiGraph::with_capacity(nodes, 2 * nodes),
+            by_name: HashMap::with_capacity(nodes),
+        }
+    }
+
     /// Adds a node; a second node with the same name is an error naming
     /// both files.
     pub fn add_node(&mut self, node: Node) -> Result<NodeId, GraphError> {
@@ -192,6 +201,19 @@ impl Dag {
     /// Direct children, sorted by name.
     pub fn children(&self, id: NodeId) -> Vec<NodeId> {
         self.neighbours(id, Direction::Outgoing)
+    }
+
+    /// Direct parents (`up`) or children, each once, in no particular
+    /// order: for callers that sort them their own way.
+    pub fn neighbours_unordered(&self, id: NodeId, up: bool) -> Vec<NodeId> {
+        let direction = match up {
+            true => Direction::Incoming,
+            false => Direction::Outgoing,
+        };
+        let mut ids: Vec<NodeId> = self.graph.neighbors_directed(id, direction).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     fn neighbours(&self, id: NodeId, direction: Direction) -> Vec<NodeId> {

@@ -79,31 +79,55 @@ pub fn stage_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<St
 }
 
 /// `,"macros":{...},"parent_map":{...},"child_map":{...}` of the manifest.
+///
+/// As in dbt, each list of parents or children is sorted by unique id.
+/// Every node is ranked by its unique id once (n log n), and the lists
+/// are sorted by rank, so no list compares strings; the maps are written
+/// straight from the ranked nodes. Of nodes sharing a unique id, the last
+/// in graph order has the entry, as a map keyed by it would keep.
 fn maps_json(compiled: &Compiled, ids: &[String]) -> std::io::Result<Vec<u8>> {
     use std::io::Write as _;
-    let names =
-        |list: Vec<NodeId>| -> Vec<&str> { list.iter().map(|n| ids[n.index()].as_str()).collect() };
-    let mut parent_map = BTreeMap::new();
-    let mut child_map = BTreeMap::new();
-    for &id in compiled.dag.order() {
-        let key = ids[id.index()].as_str();
-        parent_map.insert(key, names(compiled.dag.parents(id)));
-        child_map.insert(key, names(compiled.dag.children(id)));
+    let mut keyed: Vec<NodeId> = compiled.dag.order().to_vec();
+    in_key_order(&mut keyed, ids);
+    let mut rank = vec![usize::MAX; ids.len()];
+    let mut by_id: Vec<NodeId> = compiled.dag.order().to_vec();
+    by_id.sort_by(|a, b| ids[a.index()].cmp(&ids[b.index()]));
+    for (at, id) in by_id.iter().enumerate() {
+        rank[id.index()] = at;
     }
     let macros: BTreeMap<String, MacroEntry> = macro_entries(compiled)
         .into_iter()
         .map(|entry| (entry.unique_id.clone(), entry))
         .collect();
-    let mut out = Vec::new();
-    for (key, value) in [
-        ("macros", &macros as &dyn erased::Json),
-        ("parent_map", &parent_map),
-        ("child_map", &child_map),
-    ] {
-        write!(out, ",\"{key}\":")?;
-        value.write(&mut out)?;
+    let mut out = Vec::with_capacity(128 * ids.len());
+    out.write_all(b",\"macros\":")?;
+    erased::Json::write(&macros, &mut out)?;
+    for (key, up) in [("parent_map", true), ("child_map", false)] {
+        write!(out, ",\"{key}\":{{")?;
+        for (at, &id) in keyed.iter().enumerate() {
+            if at > 0 {
+                out.push(b',');
+            }
+            string(&mut out, &ids[id.index()])?;
+            out.extend_from_slice(b":[");
+            let mut list = compiled.dag.neighbours_unordered(id, up);
+            list.sort_by_key(|n| rank[n.index()]);
+            for (at, n) in list.iter().enumerate() {
+                if at > 0 {
+                    out.push(b',');
+                }
+                string(&mut out, &ids[n.index()])?;
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
     }
     Ok(out)
+}
+
+/// `text` as a JSON string.
+fn string(out: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
+    serde_json::to_writer(out, text).map_err(std::io::Error::from)
 }
 
 /// The manifest sections nodes go in.
