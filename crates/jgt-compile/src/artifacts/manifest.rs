@@ -99,7 +99,18 @@ fn maps_json(compiled: &Compiled, ids: &[String]) -> std::io::Result<Vec<u8>> {
         .into_iter()
         .map(|entry| (entry.unique_id.clone(), entry))
         .collect();
-    let mut out = Vec::with_capacity(128 * ids.len());
+    // Both maps' exact size, so the buffer is never grown (and copied):
+    // each key and each parent-child pair twice, quoted, with separators.
+    let quoted = |id: NodeId| ids[id.index()].len() + 3;
+    let keys: usize = keyed.iter().map(|&id| quoted(id) + 3).sum();
+    let pairs: usize = keyed
+        .iter()
+        .map(|&child| {
+            let parents = compiled.dag.neighbours_unordered(child, true);
+            parents.len() * quoted(child) + parents.into_iter().map(quoted).sum::<usize>()
+        })
+        .sum();
+    let mut out = Vec::with_capacity(2 * keys + pairs + 64 * 1024);
     out.write_all(b",\"macros\":")?;
     erased::Json::write(&macros, &mut out)?;
     for (key, up) in [("parent_map", true), ("child_map", false)] {
