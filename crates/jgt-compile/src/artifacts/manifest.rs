@@ -81,48 +81,48 @@ pub fn stage_manifest(compiled: &Compiled, invocation: &Invocation) -> Result<St
 /// `,"macros":{...},"parent_map":{...},"child_map":{...}` of the manifest.
 ///
 /// As in dbt, each list of parents or children is sorted by unique id.
-/// Every node is ranked by its unique id once (n log n), and the lists
-/// are sorted by rank, so no list compares strings; the maps are written
-/// straight from the ranked nodes. Of nodes sharing a unique id, the last
-/// in graph order has the entry, as a map keyed by it would keep.
+/// The nodes are sorted by unique id once (n log n) and each list by the
+/// resulting rank, so no list compares strings. Of nodes sharing a unique
+/// id, the last in graph order has the entry, as a map keyed by it would
+/// keep. The lists are gathered first, so the buffer is made its exact
+/// size and never grown (a copy of some 6 MB at 10,000 models).
 fn maps_json(compiled: &Compiled, ids: &[String]) -> std::io::Result<Vec<u8>> {
     use std::io::Write as _;
     let mut keyed: Vec<NodeId> = compiled.dag.order().to_vec();
-    in_key_order(&mut keyed, ids);
+    keyed.sort_by(|a, b| ids[a.index()].cmp(&ids[b.index()]));
     let mut rank = vec![usize::MAX; ids.len()];
-    let mut by_id: Vec<NodeId> = compiled.dag.order().to_vec();
-    by_id.sort_by(|a, b| ids[a.index()].cmp(&ids[b.index()]));
-    for (at, id) in by_id.iter().enumerate() {
+    for (at, id) in keyed.iter().enumerate() {
         rank[id.index()] = at;
     }
+    keyed.reverse();
+    keyed.dedup_by(|a, b| ids[a.index()] == ids[b.index()]);
+    keyed.reverse();
+    let sorted = |id: NodeId, up: bool| {
+        let mut list = compiled.dag.neighbours_unordered(id, up);
+        list.sort_by_key(|n| rank[n.index()]);
+        list
+    };
+    let maps: [Vec<Vec<NodeId>>; 2] =
+        [true, false].map(|up| keyed.iter().map(|&id| sorted(id, up)).collect());
+    // Each id quoted, with a separator; each key with `:[]` besides.
+    let quoted = |id: &NodeId| ids[id.index()].len() + 3;
+    let size: usize = 2 * keyed.iter().map(|id| quoted(id) + 3).sum::<usize>()
+        + maps.iter().flatten().flatten().map(quoted).sum::<usize>();
     let macros: BTreeMap<String, MacroEntry> = macro_entries(compiled)
         .into_iter()
         .map(|entry| (entry.unique_id.clone(), entry))
         .collect();
-    // Both maps' exact size, so the buffer is never grown (and copied):
-    // each key and each parent-child pair twice, quoted, with separators.
-    let quoted = |id: NodeId| ids[id.index()].len() + 3;
-    let keys: usize = keyed.iter().map(|&id| quoted(id) + 3).sum();
-    let pairs: usize = keyed
-        .iter()
-        .map(|&child| {
-            let parents = compiled.dag.neighbours_unordered(child, true);
-            parents.len() * quoted(child) + parents.into_iter().map(quoted).sum::<usize>()
-        })
-        .sum();
-    let mut out = Vec::with_capacity(2 * keys + pairs + 64 * 1024);
+    let mut out = Vec::with_capacity(size + 64 * 1024);
     out.write_all(b",\"macros\":")?;
     erased::Json::write(&macros, &mut out)?;
-    for (key, up) in [("parent_map", true), ("child_map", false)] {
+    for (key, lists) in ["parent_map", "child_map"].into_iter().zip(&maps) {
         write!(out, ",\"{key}\":{{")?;
-        for (at, &id) in keyed.iter().enumerate() {
+        for (at, (&id, list)) in keyed.iter().zip(lists).enumerate() {
             if at > 0 {
                 out.push(b',');
             }
             string(&mut out, &ids[id.index()])?;
             out.extend_from_slice(b":[");
-            let mut list = compiled.dag.neighbours_unordered(id, up);
-            list.sort_by_key(|n| rank[n.index()]);
             for (at, n) in list.iter().enumerate() {
                 if at > 0 {
                     out.push(b',');
