@@ -9,8 +9,9 @@
 # DBT names dbt's virtualenv (default /root/.venvs/dbt); the recipe to
 # install dbt offline is in ../shared/notes/field-notes.md.
 #
-# Besides the relations (dbt_expected.txt) and the data tests' names
-# (dbt_tests.txt), a fixture may hold:
+# Besides the relations (dbt_expected.txt), the data tests' names
+# (dbt_tests.txt) and their unique ids and test_metadata (dbt_test_ids.txt,
+# see test_ids.py), a fixture may hold:
 #
 #   expect_failure   `dbt build` may fail: its exit code goes to dbt_exit.txt
 #   stage2/          after the first build, its files are copied over the
@@ -108,6 +109,11 @@ for project in "$@"; do
     (cd "$dir" && "$venv/bin/dbt" ls --quiet --resource-type test --output name) |
         sort > "$fixtures/$project/dbt_tests.txt"
     echo "   wrote $fixtures/$project/dbt_tests.txt"
+    # Their unique ids (dbt's hash included) and test_metadata, from the
+    # manifest `dbt ls` just wrote.
+    python3 "$here/test_ids.py" "$dir/target/manifest.json" \
+        > "$fixtures/$project/dbt_test_ids.txt"
+    echo "   wrote $fixtures/$project/dbt_test_ids.txt"
     if [ -d "$dir/stage2" ]; then
         apply_stage2 "$dir"
         build_and_dump "$project" "$dir" "$db" "_2"

@@ -162,7 +162,11 @@ fn parent_and_child_lists_are_sorted_by_unique_id_as_dbt_sorts_them() {
     );
     assert_eq!(
         manifest.child_map["model.ord.b"],
-        ["model.ord.c", "model.ord.z_child", "test.ord.not_null_b_id"]
+        [
+            "model.ord.c",
+            "model.ord.z_child",
+            "test.ord.not_null_b_id.37be81e63b"
+        ]
     );
 }
 

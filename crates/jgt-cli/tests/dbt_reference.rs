@@ -115,6 +115,60 @@ fn clean_reads_clean_targets_from_dbt_project_yml() {
     assert!(shop.path().join("models/marts/customers.sql").is_file());
 }
 
+/// One line per data test of a manifest, as `test_ids.py` writes dbt's:
+/// unique id, file_key_name, column_name and compact test_metadata.
+fn test_lines(manifest: &serde_json::Value) -> Vec<String> {
+    let or_none = |v: Option<&serde_json::Value>| match v.and_then(|v| v.as_str()) {
+        Some(text) => text.to_string(),
+        None => "None".to_string(),
+    };
+    let mut lines: Vec<String> = manifest["nodes"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, node)| node["resource_type"] == "test")
+        .map(|(id, node)| {
+            let meta = match node.get("test_metadata") {
+                Some(meta) => meta.to_string(),
+                None => "-".to_string(),
+            };
+            format!(
+                "{id} {} {} {meta}",
+                or_none(node.get("file_key_name")),
+                or_none(node.get("column_name"))
+            )
+        })
+        .collect();
+    lines.sort_unstable();
+    lines
+}
+
+#[test]
+fn generic_tests_get_dbts_unique_ids_and_test_metadata() {
+    // The hash ending each id is dbt-core's MD5 of the test's name and a
+    // Python repr() of its metadata (`dbt_test_ids.txt`, recorded with the
+    // relations): package tests, arguments, versions, singular tests.
+    for project in ["dbt_shop", "dbt_schemas", "dbt_introspect", "dbt_versions"] {
+        let fixture = DbtFixture::copy(project);
+        if fixture.path().join("packages.yml").is_file() {
+            fixture.jgt(&["deps"]);
+        }
+        fixture.jgt(&["compile"]);
+        let text = std::fs::read_to_string(fixture.path().join("target/manifest.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let expected = std::fs::read_to_string(common::repo_root().join(format!(
+            "crates/jgt-cli/tests/fixtures/{project}/dbt_test_ids.txt"
+        )))
+        .expect("recorded test ids");
+        let expected: Vec<&str> = expected.lines().collect();
+        assert_eq!(
+            test_lines(&manifest),
+            expected,
+            "{project}: jgt's tests (left) vs dbt's"
+        );
+    }
+}
+
 #[test]
 fn data_tests_get_the_names_dbt_gives_them() {
     // Package tests keep their namespace, arguments follow in the order of

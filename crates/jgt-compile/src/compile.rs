@@ -91,6 +91,28 @@ pub struct TestInfo {
     pub column: Option<String>,
     /// For a generic test: how to render it again as it runs.
     pub generic: Option<GenericCall>,
+    /// For a generic test: what dbt's manifest says of its call, and the
+    /// hash its unique id ends with.
+    pub metadata: Option<Box<TestMetadata>>,
+}
+
+/// dbt's `test_metadata` of a generic test, with the hash that ends its
+/// unique id (`test.shop.not_null_orders_id.37be81e63b`).
+#[derive(Debug, Clone)]
+pub struct TestMetadata {
+    /// The test macro's name without `test_`: `not_null`.
+    pub name: String,
+    /// The package named before the test (`dbt_utils`), when one is.
+    pub namespace: Option<String>,
+    /// Its arguments as dbt passes them: those written, then
+    /// `column_name` (for a column test) and `model`.
+    pub kwargs: Vec<(String, serde_yaml::Value)>,
+    /// Where the schema file describes the tested node: `models.orders`,
+    /// `seeds.countries`, `sources.raw`.
+    pub file_key_name: String,
+    /// The last 10 hex digits of the MD5 dbt-core takes of the test's
+    /// name and its metadata.
+    pub hash: String,
 }
 
 /// A generic test's macro call, kept to render it again at execution time.

@@ -28,6 +28,7 @@ mod nodes;
 pub mod patch;
 pub mod plan;
 mod properties;
+mod pytext;
 mod reported;
 mod snapshot;
 pub mod state;

@@ -1,6 +1,7 @@
 //! Data tests as graph nodes: generic tests from schema files and
 //! singular tests from the test paths, rendered and wired to what they read.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,7 +15,8 @@ use jgt_project::{parse_test, Project, Relation, TestConfig, TestSpec};
 use jgt_render::{Catalog, GenericTest, Rendered, Renderer};
 use md5::Digest;
 
-use crate::compile::{compiled_path, CompiledNode, GenericCall, TestInfo};
+use crate::compile::{compiled_path, CompiledNode, GenericCall, TestInfo, TestMetadata};
+use crate::pytext;
 
 /// A node's test entries, each with the column it is about (if any).
 type TestEntries<'a> = Vec<(Option<String>, &'a serde_yaml::Value)>;
@@ -35,6 +37,7 @@ pub fn add_tests(
         renderer,
         catalog,
         dialect,
+        versions: versions(project),
     };
     // Gathered in file order, parsed, rendered and made into nodes over
     // the cores, added in file order: the graph, the errors and the
@@ -47,18 +50,18 @@ pub fn add_tests(
                 continue;
             };
             for (column, value) in tests {
-                entries.push((tested_id, column, value, &entry.path));
+                entries.push((tested_id, column, value, entry));
             }
         }
     }
-    let made =
-        jgt_core::parallel::map(&entries, |(tested, column, value, path)| {
-            match parse_test(value, column.as_deref(), path) {
-                Ok(spec) if !spec.config.enabled => Made::Off,
-                Ok(spec) => generic.make(nodes, *tested, spec),
-                Err(err) => Made::Invalid(err.into()),
-            }
-        });
+    let made = jgt_core::parallel::map(
+        &entries,
+        |(tested, column, value, entry)| match parse_test(value, column.as_deref(), &entry.path) {
+            Ok(spec) if !spec.config.enabled => Made::Off,
+            Ok(spec) => generic.make(nodes, *tested, spec, &entry.package),
+            Err(err) => Made::Invalid(err.into()),
+        },
+    );
     // Room for every test at once (compile() made room for them all
     // before the models, see `declared`): growing copies the nodes
     // already there, some 20 MB at 10,000 models.
@@ -245,6 +248,20 @@ struct Generic<'a> {
     renderer: &'a Renderer,
     catalog: &'a Arc<Catalog>,
     dialect: &'a dyn Dialect,
+    /// Each versioned model's node (`dim_customers_v2`) with the model's
+    /// name and the version.
+    versions: HashMap<&'a str, (&'a str, &'a str)>,
+}
+
+/// Each versioned model's node with the model's name and the version.
+fn versions(project: &Project) -> HashMap<&str, (&str, &str)> {
+    let mut found = HashMap::new();
+    for model in &project.versions {
+        for (version, node) in &model.nodes {
+            found.insert(node.as_str(), (model.name.as_str(), version.as_str()));
+        }
+    }
+    found
 }
 
 /// One generic test of one node, named and ready to render.
@@ -258,6 +275,8 @@ struct Call {
     whole: Option<Relation>,
     /// What the test reads: the relation or a filtered subquery.
     model: String,
+    /// dbt's metadata of the call.
+    metadata: TestMetadata,
 }
 
 impl Generic<'_> {
@@ -281,6 +300,8 @@ impl Generic<'_> {
             ),
             None => relation,
         };
+        let version = self.versions.get(tested_node.name.as_str()).copied();
+        let metadata = metadata(&spec, tested_node, version, &name);
         Call {
             tested,
             tested_name: tested_node.name.clone(),
@@ -289,6 +310,7 @@ impl Generic<'_> {
             alias,
             whole,
             model,
+            metadata,
         }
     }
 
@@ -307,8 +329,10 @@ impl Generic<'_> {
         Ok(self.renderer.render_generic_test(&test, self.catalog)?)
     }
 
-    /// Names, renders and makes the node of one generic test of `tested`.
-    fn make(&self, nodes: &[CompiledNode], tested: NodeId, spec: TestSpec) -> Made {
+    /// Names, renders and makes the node of one generic test of `tested`,
+    /// declared by a schema file of `package` (empty for the project's
+    /// own): the test belongs to that package, as in dbt.
+    fn make(&self, nodes: &[CompiledNode], tested: NodeId, spec: TestSpec, package: &str) -> Made {
         let call = self.call(nodes, tested, spec);
         let out = match self.render(&call) {
             Ok(out) => out,
@@ -322,6 +346,7 @@ impl Generic<'_> {
             alias,
             whole,
             model,
+            metadata,
         } = call;
         let compiled = compiled_path(self.project, &spec.path.join(format!("{alias}.sql")));
         let mut made = prepare(
@@ -335,8 +360,12 @@ impl Generic<'_> {
             self.dialect,
         );
         let details = &mut made.details;
+        details.package = package.to_string();
         details.description = explain(&spec, &tested_name);
         details.relation = Relation::new(self.dialect.test_audit_schema(), alias);
+        if let Some(test) = details.test.as_mut() {
+            test.metadata = Some(Box::new(metadata));
+        }
         if let Some(test) = details.test.as_mut().filter(|_| out.needs_execution) {
             test.generic = Some(GenericCall {
                 test_name: spec.test_name,
@@ -353,7 +382,12 @@ impl Generic<'_> {
 
 /// One schema file test entry: the node it tests, its column (if any),
 /// its YAML and the schema file.
-type Entry<'a> = (NodeId, Option<String>, &'a serde_yaml::Value, &'a PathBuf);
+type Entry<'a> = (
+    NodeId,
+    Option<String>,
+    &'a serde_yaml::Value,
+    &'a jgt_project::SchemaEntry,
+);
 
 /// What one schema file test entry makes.
 enum Made {
@@ -411,6 +445,7 @@ fn prepare(
             attached_to,
             column,
             generic: None,
+            metadata: None,
         })),
         ..CompiledNode::new(name, NodeKind::Test, path, audit)
     };
@@ -473,9 +508,9 @@ pub fn test_names(spec: &TestSpec, tested: &CompiledNode) -> (String, String) {
     let values: Vec<String> = args
         .iter()
         .flat_map(|(_, value)| match value {
-            serde_yaml::Value::Sequence(items) => items.iter().map(python_str).collect(),
-            serde_yaml::Value::Mapping(map) => map.values().map(python_str).collect(),
-            other => vec![python_str(other)],
+            serde_yaml::Value::Sequence(items) => items.iter().map(pytext::str_of).collect(),
+            serde_yaml::Value::Mapping(map) => map.values().map(pytext::str_of).collect(),
+            other => vec![pytext::str_of(other)],
         })
         .map(|text| underscores(&text))
         .collect();
@@ -489,6 +524,68 @@ pub fn test_names(spec: &TestSpec, tested: &CompiledNode) -> (String, String) {
         full.clone()
     };
     (full, short)
+}
+
+/// dbt's `test_metadata` of a generic test named `name` of `tested` (a
+/// version of a versioned model, when `version` gives its model's name
+/// and the version), and
+/// the hash dbt-core ends its unique id with: the last 10 hex digits of
+/// the MD5 of the name followed by the metadata's hashable `repr()`.
+fn metadata(
+    spec: &TestSpec,
+    tested: &CompiledNode,
+    version: Option<(&str, &str)>,
+    name: &str,
+) -> TestMetadata {
+    use serde_yaml::Value;
+    let (file_key_name, target) = match (tested.kind, version) {
+        (NodeKind::Source, _) => {
+            let (source, table) = tested.name.split_once('.').unwrap_or((&tested.name, ""));
+            (
+                format!("sources.{source}"),
+                format!("source('{source}', '{table}')"),
+            )
+        }
+        (_, Some((model, version))) => (
+            format!("models.{model}"),
+            format!("ref('{model}', version='{version}')"),
+        ),
+        (kind, None) => (
+            format!("{}s.{}", kind.as_str(), tested.name),
+            format!("ref('{}')", tested.name),
+        ),
+    };
+    let mut kwargs: Vec<(String, Value)> = spec
+        .args
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Some(column) = &spec.column {
+        kwargs.push(("column_name".into(), Value::String(column.clone())));
+    }
+    let model = format!("{{{{ get_where_subquery({target}) }}}}");
+    kwargs.push(("model".into(), Value::String(model)));
+    let mut whole = serde_yaml::Mapping::new();
+    let args: serde_yaml::Mapping = kwargs
+        .iter()
+        .map(|(k, v)| (Value::String(k.clone()), v.clone()))
+        .collect();
+    whole.insert("kwargs".into(), Value::Mapping(args));
+    whole.insert("name".into(), spec.test_name.clone().into());
+    whole.insert(
+        "namespace".into(),
+        spec.namespace.clone().map_or(Value::Null, Value::String),
+    );
+    let mut text = name.to_string();
+    pytext::hashable_repr(&Value::Mapping(whole), &mut text);
+    let digest = jgt_core::hex::lower(&md5::Md5::digest(text.as_bytes()));
+    TestMetadata {
+        name: spec.test_name.clone(),
+        namespace: spec.namespace.clone(),
+        kwargs,
+        file_key_name,
+        hash: digest[digest.len() - 10..].to_string(),
+    }
 }
 
 /// A scalar argument as text, for the test's description.
@@ -515,40 +612,6 @@ fn underscores(text: &str) -> String {
         }
     }
     out
-}
-
-/// A YAML value as Python's `str()` writes it: `True`, `None`, `1.5`,
-/// `['a', 'b']`, `{'k': 1}`.
-fn python_str(value: &serde_yaml::Value) -> String {
-    match value {
-        serde_yaml::Value::String(s) => s.clone(),
-        other => python_repr(other),
-    }
-}
-
-/// A YAML value as Python's `repr()` writes it.
-fn python_repr(value: &serde_yaml::Value) -> String {
-    match value {
-        serde_yaml::Value::Null => "None".into(),
-        serde_yaml::Value::Bool(true) => "True".into(),
-        serde_yaml::Value::Bool(false) => "False".into(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        serde_yaml::Value::String(s) => {
-            format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
-        }
-        serde_yaml::Value::Sequence(items) => {
-            let items: Vec<String> = items.iter().map(python_repr).collect();
-            format!("[{}]", items.join(", "))
-        }
-        serde_yaml::Value::Mapping(map) => {
-            let entries: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", python_repr(k), python_repr(v)))
-                .collect();
-            format!("{{{}}}", entries.join(", "))
-        }
-        serde_yaml::Value::Tagged(tagged) => python_repr(&tagged.value),
-    }
 }
 
 #[cfg(test)]

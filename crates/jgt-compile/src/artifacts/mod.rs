@@ -17,8 +17,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use types::{
-    AdapterResponse, Checksum, ColumnEntry, DependsOn, DocsEntry, Empty, MacroEntry, Manifest,
-    ManifestNode, Metadata, NodeConfigEntry, RefEntry, RunResult, RunResults, Timing,
+    AdapterResponse, Checksum, ColumnEntry, DependsOn, DocsEntry, Empty, Kwargs, MacroEntry,
+    Manifest, ManifestNode, Metadata, NodeConfigEntry, RefEntry, RunResult, RunResults,
+    TestMetadataEntry, Timing,
 };
 
 mod manifest;
@@ -121,15 +122,17 @@ pub fn iso8601(time: SystemTime) -> String {
     )
 }
 
-/// dbt's `unique_id` of a node: `model.jaffle_gaggle.stg_users`.
+/// dbt's `unique_id` of a node: `model.jaffle_gaggle.stg_users`; a
+/// generic test's ends with dbt's hash of its call:
+/// `test.jaffle_gaggle.not_null_stg_users_user_id.9e5bb1b8e4`.
 pub fn unique_id(compiled: &Compiled, node: &CompiledNode) -> String {
+    let package = package_of(compiled, node);
+    let kind = node.kind.as_str();
+    if let Some(meta) = node.test.as_ref().and_then(|t| t.metadata.as_ref()) {
+        return format!("{kind}.{package}.{}.{}", node.name, meta.hash);
+    }
     // A unit test `model::test` is `unit_test.<project>.<model>.<test>`.
-    format!(
-        "{}.{}.{}",
-        node.kind.as_str(),
-        package_of(compiled, node),
-        node.name.replace("::", ".")
-    )
+    format!("{kind}.{package}.{}", node.name.replace("::", "."))
 }
 
 /// The package a node comes from: its own, or the root project's.
@@ -191,6 +194,7 @@ pub(super) fn entry_of<'a>(compiled: &'a Compiled, id: NodeId, ids: Ids<'a>) -> 
     }
     fqn.push(Cow::Borrowed(node.name.as_str()));
     let parents = compiled.dag.parents(id);
+    let meta = node.test.as_ref().and_then(|t| t.metadata.as_deref());
     let raw = node.raw_sql.as_deref().unwrap_or_default();
     let checksum = if raw.is_empty() && node.kind == NodeKind::Seed {
         let file = compiled.project.root.join(&node.path);
@@ -264,10 +268,31 @@ pub(super) fn entry_of<'a>(compiled: &'a Compiled, id: NodeId, ids: Ids<'a>) -> 
             .collect(),
         checksum,
         unrendered_config: Empty::new(),
-        attached_node: node
-            .test
-            .as_ref()
-            .map(|test| test.attached_to.first().map(|&a| ids.of(compiled, a))),
+        attached_node: node.test.as_ref().map(|test| {
+            // dbt attaches a test to a model, seed or snapshot, never
+            // to a source table.
+            let first = test.attached_to.first().copied();
+            first
+                .filter(|&a| compiled.node(a).kind != NodeKind::Source)
+                .map(|a| ids.of(compiled, a))
+        }),
+        test_metadata: meta.map(|m| TestMetadataEntry {
+            name: Cow::Borrowed(&m.name),
+            kwargs: Kwargs(
+                m.kwargs
+                    .iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v)))
+                    .collect(),
+            ),
+            namespace: m.namespace.as_deref().map(Cow::Borrowed),
+        }),
+        column_name: meta.map(|_| {
+            node.test
+                .as_ref()
+                .and_then(|t| t.column.as_deref())
+                .map(Cow::Borrowed)
+        }),
+        file_key_name: meta.map(|m| Cow::Borrowed(m.file_key_name.as_str())),
     }
 }
 

@@ -142,6 +142,52 @@ pub struct ManifestNode<'a> {
     /// For tests: the node the test is attached to.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub attached_node: Option<Option<Cow<'a, str>>>,
+    /// For generic tests: the test macro and the arguments it is called with.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub test_metadata: Option<TestMetadataEntry<'a>>,
+    /// For generic tests: the tested column (`null` for a test of a whole node).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub column_name: Option<Option<Cow<'a, str>>>,
+    /// For generic tests: where the schema file describes the tested
+    /// node, `models.orders` or `sources.raw`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file_key_name: Option<Cow<'a, str>>,
+}
+
+/// A generic test's `test_metadata`: `{"name": "not_null", "kwargs":
+/// {"column_name": "id", "model": "{{ get_where_subquery(ref('orders')) }}"},
+/// "namespace": null}`.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+#[serde(default)]
+pub struct TestMetadataEntry<'a> {
+    /// The test macro's name without `test_`.
+    pub name: Cow<'a, str>,
+    /// The arguments it is called with, `column_name` and `model` included.
+    pub kwargs: Kwargs<'a>,
+    /// The package named before the test, when one is.
+    pub namespace: Option<Cow<'a, str>>,
+}
+
+/// A generic test's arguments, in the order dbt passes them, written as
+/// a JSON object (read back in key order).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Kwargs<'a>(pub Vec<(Cow<'a, str>, Cow<'a, serde_yaml::Value>)>);
+
+impl Serialize for Kwargs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, 'a> Deserialize<'de> for Kwargs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, serde_yaml::Value>::deserialize(deserializer)?;
+        Ok(Kwargs(
+            map.into_iter()
+                .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v)))
+                .collect(),
+        ))
+    }
 }
 
 /// A node's config in the manifest.
