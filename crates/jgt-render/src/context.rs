@@ -191,7 +191,7 @@ impl RelationValue {
 
 /// A relation as dbt prints it: `"database"."schema"."name"`, or without
 /// the database when there is none; a CTE (no schema) alone.
-fn qualified(relation: &Relation, database: &str, dialect: &dyn Dialect) -> String {
+pub(crate) fn qualified(relation: &Relation, database: &str, dialect: &dyn Dialect) -> String {
     let two_part = dialect.relation(relation);
     if database.is_empty() || relation.schema.is_empty() {
         return two_part;

@@ -119,6 +119,9 @@ pub struct Renderer {
     mentions: std::sync::Mutex<std::collections::HashMap<String, bool>>,
     /// The models', tests' and analyses' sources by template name.
     sources: HashMap<String, String>,
+    /// The built-in generic tests no project or package macro replaces,
+    /// of those [`Renderer::plain_test`] writes without the engine.
+    plain_tests: Vec<&'static str>,
 }
 
 /// A generic test to render: which test, on what, with which arguments.
@@ -218,6 +221,13 @@ impl Renderer {
             .filter_map(|name| table.resolve(name))
             .map(|found| (found.name.clone(), found.path.clone()))
             .collect();
+        let plain_tests = ["not_null", "unique"]
+            .into_iter()
+            .filter(|test| {
+                let found = table.resolve(&format!("test_{test}"));
+                found.is_some_and(|f| f.package == macros::BUILTIN_PACKAGE)
+            })
+            .collect();
         let mut renderer = Renderer {
             env,
             target: options.target,
@@ -227,6 +237,7 @@ impl Renderer {
             table,
             mentions: Default::default(),
             sources: HashMap::new(),
+            plain_tests,
         };
         // Models, tests and analyses are compiled each time they render and
         // dropped after: a selection compiles only what it renders, threads
@@ -394,9 +405,7 @@ impl Renderer {
         catalog: &Arc<Catalog>,
         db: Option<Arc<dyn Introspect>>,
     ) -> Result<Rendered, RenderError> {
-        let _execute = introspection::ExecuteGuard::set(db.is_some());
         let macro_name = format!("test_{}", test.test_name);
-        let file = template_name(test.path);
         if !self.macros.contains_key(&macro_name) {
             let known: Vec<&str> = self
                 .macros
@@ -416,6 +425,30 @@ impl Renderer {
                 node: Some(test.node.to_string()),
             });
         }
+        if let Some(sql) = self.plain_test(test) {
+            return Ok(Rendered {
+                sql,
+                refs: Vec::new(),
+                sources: Vec::new(),
+                config: Vec::new(),
+                macros: vec![macro_name],
+                needs_execution: false,
+            });
+        }
+        self.generic_test_jinja(test, catalog, db)
+    }
+
+    /// A generic test rendered by the template engine: its macro called
+    /// with the model, the column and the arguments.
+    fn generic_test_jinja(
+        &self,
+        test: &GenericTest,
+        catalog: &Arc<Catalog>,
+        db: Option<Arc<dyn Introspect>>,
+    ) -> Result<Rendered, RenderError> {
+        let _execute = introspection::ExecuteGuard::set(db.is_some());
+        let macro_name = format!("test_{}", test.test_name);
+        let file = template_name(test.path);
         let mut call = format!("{{{{ {macro_name}(model=__jgt_model__");
         if test.column.is_some() {
             call.push_str(", column_name=__jgt_column__");
@@ -496,6 +529,34 @@ impl Renderer {
             macros,
             needs_execution,
         }
+    }
+
+    /// A built-in `not_null` or `unique` test written straight, as its
+    /// macro in `builtin/generic_tests.sql` writes it: when no project or
+    /// package macro replaces the test and it is called with its column
+    /// alone. These are most tests of most projects, and the template
+    /// engine took ten times as long for each (a macro call, a context and
+    /// a node state); `tests::plain_tests_are_written_as_their_macros_write_them`
+    /// holds the two to the same text.
+    fn plain_test(&self, test: &GenericTest) -> Option<String> {
+        if !test.args.is_empty() || !self.plain_tests.contains(&test.test_name) {
+            return None;
+        }
+        let column = test.column?;
+        let model = match test.relation {
+            Some(relation) => {
+                context::qualified(relation, &self.target.database, self.dialect.as_ref())
+            }
+            None => test.model.clone(),
+        };
+        Some(match test.test_name {
+            "not_null" => format!("\nselect *\nfrom {model}\nwhere {column} is null\n"),
+            "unique" => format!(
+                "\nselect {column} as unique_field, count(*) as n_records\nfrom {model}\n\
+                 where {column} is not null\ngroup by {column}\nhaving count(*) > 1\n"
+            ),
+            _ => return None,
+        })
     }
 
     /// Whether the template `name` mentions an execution-time name; the

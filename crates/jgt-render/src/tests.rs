@@ -365,3 +365,48 @@ fn is_incremental_needs_an_existing_incremental_relation() {
 
 mod context_examples;
 mod db_examples;
+
+#[test]
+fn plain_tests_are_written_as_their_macros_write_them() {
+    // `not_null` and `unique` skip the template engine unless replaced;
+    // the text must be what the built-in macro renders, byte for byte.
+    let (_dir, project) = project(&[]);
+    let renderer = renderer(&project).unwrap();
+    let args = BTreeMap::new();
+    let users = jgt_project::Relation::new("main", "users");
+    let catalog = catalog(&["users"]);
+    for test_name in ["not_null", "unique"] {
+        for (relation, model) in [
+            (Some(&users), String::new()),
+            (
+                None,
+                r#"(select * from "main"."users" where id > 0) dbt_subquery"#.into(),
+            ),
+        ] {
+            for column in ["id", r#""Mixed Case""#] {
+                let test = crate::GenericTest {
+                    node: "the_test",
+                    test_name,
+                    model: model.clone(),
+                    relation,
+                    column: Some(column),
+                    args: &args,
+                    path: Path::new("models/schema.yml"),
+                };
+                let plain = renderer.plain_test(&test).expect("written straight");
+                let jinja = renderer.generic_test_jinja(&test, &catalog, None).unwrap();
+                assert_eq!(plain, jinja.sql, "{test_name} {column}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_replaced_built_in_test_renders_the_project_macro() {
+    let files = [(
+        "macros/not_null.sql",
+        "{% test not_null(model, column_name) %}select 1 from {{ model }}{% endtest %}",
+    )];
+    let out = generic(&files, "not_null", "{}").unwrap();
+    assert_eq!(out.sql, r#"select 1 from "main"."users""#);
+}
