@@ -83,6 +83,18 @@ pub struct Selection {
     pub only: Option<std::collections::HashSet<String>>,
 }
 
+impl Selection {
+    /// Whether no flag narrows the selection (a default selector of
+    /// `selectors.yml` still may).
+    pub fn is_everything(&self) -> bool {
+        self.select.is_empty()
+            && self.exclude.is_empty()
+            && self.state.is_none()
+            && self.selector.is_none()
+            && self.only.is_none()
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {

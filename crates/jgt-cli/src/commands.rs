@@ -134,21 +134,51 @@ fn compile_command(
     invocation: &Invocation,
     inputs: Option<crate::uptodate::Fingerprint>,
 ) -> Result<bool> {
-    let (mut compiled, ids) = load(common, selection)?;
+    // With no selection every node's file is written: the models' files
+    // can be written while the rest compiles.
+    let everything = selection.is_everything()
+        && !common
+            .project_dir
+            .join(crate::selector::SELECTORS_FILE)
+            .is_file();
+    let (mut compiled, ids) = load_for(common, selection, everything)?;
     crate::execution::render_now(&mut compiled, &ids)?;
+    let line = compiled_line(&compiled, &ids);
+    let inputs = inputs.and_then(|i| i.finish());
     // The manifest and the compiled files are independent writes: on two
-    // cores, one thread each (and the memos for the next run, when it may
-    // reuse this one).
-    let memos = std::thread::scope(|scope| -> Result<_> {
-        let manifest = scope.spawn(|| write_manifest(&compiled, invocation));
+    // cores, one thread each. When the next run may reuse this one, its
+    // record is made meanwhile (the models' memos on a third thread), and
+    // put in place once every file is written.
+    let record = std::thread::scope(|scope| -> Result<_> {
         let memos = inputs
             .is_some()
             .then(|| scope.spawn(|| crate::uptodate::Memos::of(&compiled)));
-        write_compiled(&compiled, &ids)?;
+        let manifest = scope.spawn(|| -> Result<_> {
+            write_manifest(&compiled, invocation)?;
+            let (Some(inputs), Some(memos)) = (&inputs, memos) else {
+                return Ok(None);
+            };
+            let memos = joined(memos);
+            let database = project_database(common, &compiled.project);
+            let outputs = outputs(&compiled, &ids);
+            let lines = vec![line.clone()];
+            let record = inputs.prepare(&compiled, &database, lines, outputs, memos, None);
+            Ok(Some(record))
+        });
+        write_compiled(&compiled, &not_written(&compiled, &ids))?;
         jgt_compile::write_analyses(&compiled)?;
-        joined(manifest)?;
-        Ok(memos.map(joined))
+        joined(manifest)
     })?;
+    outln!("{line}");
+    if let Some(record) = record {
+        record.write();
+    }
+    exiting(compiled);
+    Ok(true)
+}
+
+/// What `compile` prints: how many models (snapshots, analyses) it wrote.
+fn compiled_line(compiled: &Compiled, ids: &[NodeId]) -> String {
     let count = |kind: NodeKind| {
         ids.iter()
             .filter(|id| compiled.node(**id).kind == kind)
@@ -162,35 +192,43 @@ fn compile_command(
         0 => String::new(),
         n => format!(" and {n} analyses"),
     };
-    let line = format!(
+    format!(
         "Compiled {} models{snapshots}{analyses} into {}",
         count(NodeKind::Model),
         compiled.project.target_dir().join("compiled").display()
-    );
-    outln!("{line}");
-    if let Some(inputs) = inputs.and_then(|i| i.finish()) {
-        let root = &compiled.project.root;
-        let mut outputs: Vec<_> = ids
+    )
+}
+
+/// The files `compile` writes besides the manifest, with their sizes.
+fn outputs(compiled: &Compiled, ids: &[NodeId]) -> Vec<(std::path::PathBuf, u64)> {
+    let root = &compiled.project.root;
+    let mut outputs: Vec<_> = ids
+        .iter()
+        .filter_map(|&id| {
+            let node = compiled.node(id);
+            let size = node.sql.as_ref()?.len() as u64;
+            node.compiled_path.as_ref().map(|p| (root.join(p), size))
+        })
+        .collect();
+    outputs.extend(
+        compiled
+            .analyses
             .iter()
-            .filter_map(|&id| {
-                let node = compiled.node(id);
-                let size = node.sql.as_ref()?.len() as u64;
-                node.compiled_path.as_ref().map(|p| (root.join(p), size))
-            })
-            .collect();
-        outputs.extend(
-            compiled
-                .analyses
-                .iter()
-                .map(|a| (root.join(&a.compiled_path), a.sql.len() as u64)),
-        );
-        let database = project_database(common, &compiled.project);
-        if let Some(memos) = memos {
-            inputs.record(&compiled, &database, vec![line], outputs, memos, None);
-        }
+            .map(|a| (root.join(&a.compiled_path), a.sql.len() as u64)),
+    );
+    outputs
+}
+
+/// `ids` but for the nodes whose compiled file the compile wrote already.
+fn not_written(compiled: &Compiled, ids: &[NodeId]) -> Vec<NodeId> {
+    let mut written = vec![false; compiled.nodes.len()];
+    for id in &compiled.written {
+        written[id.index()] = true;
     }
-    exiting(compiled);
-    Ok(true)
+    ids.iter()
+        .copied()
+        .filter(|id| !written[id.index()])
+        .collect()
 }
 
 /// What a scoped thread returned; its panic goes on.
@@ -228,11 +266,27 @@ fn docs_command(common: &Common, args: &DocsArgs, invocation: &Invocation) -> Re
 /// tables exist (for `is_incremental()`) is read beside the compile,
 /// without taking the database's write lock.
 pub(crate) fn load(common: &Common, selection: &Selection) -> Result<(Compiled, Vec<NodeId>)> {
+    load_for(common, selection, false)
+}
+
+/// [`load`], writing the models' compiled files as it goes when
+/// `early_files` (see [`CompileOptions::early_files`]).
+fn load_for(
+    common: &Common,
+    selection: &Selection,
+    early_files: bool,
+) -> Result<(Compiled, Vec<NodeId>)> {
     let project = crate::profile::load_project(common)?;
     let database = project_database(common, &project);
     let (existing, listing) = crate::opening::existing_beside(common, &project, &database);
     let run = jgt_render::RunInfo::default();
-    let loaded = load_with(common, selection, project, database, existing, run);
+    let loaded = compile_with(
+        common,
+        selection,
+        project,
+        (database, existing, run),
+        early_files,
+    );
     if let Err(panic) = listing.map_or(Ok(()), JoinHandle::join) {
         std::panic::resume_unwind(panic);
     }
@@ -268,6 +322,18 @@ pub(crate) fn load_with(
     existing: jgt_core::Existing,
     run: jgt_render::RunInfo,
 ) -> Result<(Compiled, Vec<NodeId>)> {
+    compile_with(common, selection, project, (database, existing, run), false)
+}
+
+/// [`load_with`], writing the models' compiled files as it goes when
+/// `early_files`.
+fn compile_with(
+    common: &Common,
+    selection: &Selection,
+    project: Project,
+    (database, existing, run): (std::path::PathBuf, jgt_core::Existing, jgt_render::RunInfo),
+    early_files: bool,
+) -> Result<(Compiled, Vec<NodeId>)> {
     let threads = crate::profile::threads(common, &project);
     let dialect = crate::profile::dialect(&project);
     let compiled = compile(
@@ -280,6 +346,7 @@ pub(crate) fn load_with(
             full_refresh: common.full_refresh,
             dialect,
             run,
+            early_files,
         },
     )?;
     for warning in &compiled.warnings {

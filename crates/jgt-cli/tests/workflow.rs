@@ -249,3 +249,59 @@ fn macros_and_return_render_like_dbt() {
         "2,3"
     );
 }
+
+/// `jgt compile` of a whole project writes most models' files while the
+/// rest compiles; every file still holds its node's final SQL, the
+/// manifest's `compiled_code`: a model that inlines an ephemeral one, one
+/// rendered again with `execute` true, a test, and a model edited since.
+#[test]
+fn every_compiled_file_holds_the_final_sql_of_its_node() {
+    let p = small_project();
+    p.write(
+        "models/staging/eph.sql",
+        "{{ config(materialized='ephemeral') }}select 1 as id",
+    );
+    p.write(
+        "models/marts/uses_eph.sql",
+        "select * from {{ ref('eph') }}",
+    );
+    p.write(
+        "models/marts/when_run.sql",
+        "select {% if execute %}'run'{% else %}'parse'{% endif %} as phase",
+    );
+    p.write(
+        "models/marts/schema.yml",
+        "version: 2\nmodels:\n  - name: big_orders\n    columns:\n      - name: id\n        data_tests: [not_null]\n",
+    );
+    let check = |p: &TempProject| {
+        p.jgt(&["compile"]).ok();
+        let text = std::fs::read_to_string(p.path().join("target/manifest.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut files = 0;
+        for node in manifest["nodes"].as_object().unwrap().values() {
+            let Some(path) = node["compiled_path"].as_str() else {
+                continue;
+            };
+            let written = std::fs::read_to_string(p.path().join(path)).unwrap();
+            assert_eq!(written, node["compiled_code"].as_str().unwrap(), "{path}");
+            files += 1;
+        }
+        assert!(files >= 5, "{files} files");
+    };
+    // Rendered with `execute` true once the database is built.
+    p.jgt(&["build"]).ok();
+    check(&p);
+    let uses_eph = p.path().join("target/compiled/models/marts/uses_eph.sql");
+    let sql = std::fs::read_to_string(&uses_eph).unwrap();
+    assert!(sql.contains("__dbt__cte__eph"), "{sql}");
+    let when_run = p.path().join("target/compiled/models/marts/when_run.sql");
+    assert_eq!(
+        std::fs::read_to_string(when_run).unwrap(),
+        "select 'run' as phase"
+    );
+    p.write(
+        "models/marts/big_orders.sql",
+        "select * from {{ ref('stg_orders') }} where amount >= 20",
+    );
+    check(&p);
+}

@@ -5,8 +5,10 @@
 //! with `alias` or `schema`) and its `ref()`s; the second re-renders only
 //! the models that `ref` a node whose relation the first pass moved.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::error::CompileError;
@@ -104,15 +106,35 @@ pub struct TestMetadata {
     pub name: String,
     /// The package named before the test (`dbt_utils`), when one is.
     pub namespace: Option<String>,
-    /// Its arguments as dbt passes them: those written, then
-    /// `column_name` (for a column test) and `model`.
-    pub kwargs: Vec<(String, serde_yaml::Value)>,
+    /// The arguments written in the schema file.
+    pub args: BTreeMap<String, serde_yaml::Value>,
+    /// The tested column, for a column test.
+    pub column: Option<String>,
+    /// The `model` argument dbt passes:
+    /// `{{ get_where_subquery(ref('orders')) }}`.
+    pub model: String,
     /// Where the schema file describes the tested node: `models.orders`,
     /// `seeds.countries`, `sources.raw`.
     pub file_key_name: String,
     /// The last 10 hex digits of the MD5 dbt-core takes of the test's
     /// name and its metadata.
     pub hash: String,
+}
+
+impl TestMetadata {
+    /// Its arguments as dbt passes them: those written, then
+    /// `column_name` (for a column test) and `model`.
+    pub fn kwargs(&self) -> impl Iterator<Item = (&str, Cow<'_, serde_yaml::Value>)> {
+        let string = |s: &String| Cow::Owned(serde_yaml::Value::String(s.clone()));
+        let written = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), Cow::Borrowed(v)));
+        let column = self.column.iter().map(move |c| ("column_name", string(c)));
+        written
+            .chain(column)
+            .chain(std::iter::once(("model", string(&self.model))))
+    }
 }
 
 /// A generic test's macro call, kept to render it again at execution time.
@@ -186,6 +208,9 @@ pub struct Compiled {
     pub catalog: Arc<Catalog>,
     /// The analyses, rendered; not part of the graph.
     pub analyses: Vec<crate::analyses::CompiledAnalysis>,
+    /// The nodes whose compiled file this compile wrote already, as
+    /// [`CompileOptions::early_files`] asks.
+    pub written: Vec<NodeId>,
 }
 
 impl Compiled {
@@ -212,6 +237,11 @@ pub struct CompileOptions<'a> {
     pub dialect: Arc<dyn Dialect>,
     /// `invocation_id`, `run_started_at` and `flags` as templates see them.
     pub run: jgt_render::RunInfo,
+    /// Write each model's file under `target/compiled/` as soon as its SQL
+    /// is final, while the rest compiles ([`Compiled::written`] lists
+    /// them): for `jgt compile` of the whole project, which writes every
+    /// node's file anyway.
+    pub early_files: bool,
 }
 
 /// Resolves the database file: `--db` or `JGT_DB` (handled by clap), else
@@ -251,54 +281,55 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         .collect();
     graph.add_seeds(&project, &mut catalog, &renderer)?;
     graph.add_sources(&project, &mut catalog)?;
-    let models = render_models(&project, &renderer, catalog)?;
+    let mut models = render_models(&project, &renderer, catalog)?;
     drop_disabled_models(&mut project, &models.disabled);
     crate::access::check(&project, &project.models, &models.configs, &models.rendered)?;
-    graph.add_models(&project, &models, options)?;
-    graph.wait_for_producers();
-    let crate::nodes::Graph {
-        mut builder,
-        mut nodes,
-    } = graph;
-    let mut warnings = crate::properties::attach(&project, &builder, &mut nodes);
-    warnings.extend(project.warnings.iter().cloned());
-    warnings.extend(crate::reported::sql_configs(
-        &project.models,
-        &models.rendered,
-    ));
-    warnings.sort();
-    let catalog = Arc::new(models.catalog);
-    crate::hooks::render(&renderer, &catalog, &mut nodes)?;
-    crate::contract::attach(&project, &catalog, &mut builder, &mut nodes)?;
-    warnings.extend(crate::testnodes::add_tests(
-        &project,
-        &renderer,
-        &catalog,
-        dialect.as_ref(),
-        &mut builder,
-        &mut nodes,
-    )?);
-    crate::unittests::add_unit_tests(&project, &renderer, &catalog, &mut builder, &mut nodes)?;
-    // A node rendered again as it runs is checked then: while parsing its
-    // SQL may be empty (`{% if not execute %}{{ return('') }}`).
-    let checked = jgt_core::parallel::map(&nodes, |node| match &node.sql {
-        Some(sql) if !node.needs_execution => check_one_statement(node, sql),
-        _ => Ok(()),
+    let catalog = std::mem::take(&mut models.catalog);
+    let project = project;
+    // `jgt compile` of the whole project writes every node's file: the
+    // models whose SQL is final are written now, on a thread of their
+    // own, while the graph and the tests are made, until they are.
+    let done = AtomicBool::new(false);
+    let (assembled, early) = std::thread::scope(|scope| {
+        let early = options.early_files.then(|| {
+            scope.spawn(|| {
+                crate::compiled_files::write_final_models(
+                    &project,
+                    &models.rendered,
+                    &models.configs,
+                    &done,
+                )
+            })
+        });
+        let parts = crate::assemble::Parts {
+            project: &project,
+            renderer: &renderer,
+            target: &target,
+            models: &models,
+            options,
+        };
+        let assembled = parts.assemble(graph, catalog);
+        done.store(true, Ordering::Relaxed);
+        let early = early.map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (assembled, early)
     });
-    checked.into_iter().collect::<Result<()>>()?;
-    warnings.extend(crate::unapplied::warnings(&nodes));
-    let analyses = crate::analyses::render(&project, &renderer, &catalog)?;
-    let configured = project.profile.as_ref().and_then(|p| p.database.as_deref());
-    let duckdb = target.adapter_type == "duckdb";
-    if let Some(configured) = configured.filter(|d| duckdb && *d != target.database) {
-        warnings.push(format!(
-            "profiles.yml: database '{configured}' is not the database file's name '{}'; \
-             DuckDB names the catalog after the file, so jgt uses '{}' (dbt-duckdb refuses the mismatch)",
-            target.database, target.database
-        ));
-    }
-    let dag = builder.build()?;
-    crate::ephemeral::inline(&dag, &mut nodes, dialect.as_ref());
+    let assembled = assembled?;
+    let written = match early {
+        Some(done) => done?.into_iter().map(|i| assembled.model_ids[i]).collect(),
+        None => Vec::new(),
+    };
+    let crate::assemble::Assembled {
+        dag,
+        nodes,
+        warnings,
+        catalog,
+        analyses,
+        ..
+    } = assembled;
     let mut compiled = Compiled {
         project,
         dag,
@@ -309,6 +340,7 @@ pub fn compile(mut project: Project, options: &CompileOptions) -> Result<Compile
         renderer,
         catalog,
         analyses,
+        written,
     };
     if compiled.nodes.iter().any(|n| n.needs_execution) {
         compiled.load_graph();

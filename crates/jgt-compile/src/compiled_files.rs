@@ -17,7 +17,13 @@ use jgt_graph::NodeId;
 use rustix::fd::OwnedFd;
 use rustix::fs::{AtFlags, Mode, OFlags};
 
-use crate::compile::Compiled;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use jgt_project::{Materialization, NodeConfig, Project};
+use jgt_render::Rendered;
+
+use crate::compile::{compiled_path, Compiled};
 use crate::error::CompileError;
 
 /// What writing the files gives.
@@ -29,23 +35,77 @@ type Result<T> = std::result::Result<T, CompileError>;
 /// part. Of nodes sharing one file, the last one's SQL is written, which
 /// is what writing them in turn would leave.
 pub fn write_compiled(compiled: &Compiled, ids: &[NodeId]) -> Result<()> {
-    let files = selected_files(compiled, ids);
-    let mut folders: Vec<Folder> = Vec::new();
+    write_files(&compiled.project.root, selected_files(compiled, ids))
+}
+
+/// Writes the compiled files of the models whose SQL is final once they
+/// are rendered, until `stop` is set, and gives the indexes (in
+/// `project.models`, which `rendered` and `configs` follow) of those it
+/// wrote. Left for later: a model rendered again as it runs (`execute`,
+/// `run_query`, ...), one that inlines an ephemeral model (its SQL
+/// changes once the graph is built), and snapshots.
+///
+/// `compile()` runs it on a thread of its own while the graph and the
+/// tests are made, when [`CompileOptions::early_files`] asks: the thread
+/// runs at the lowest priority, so it takes only the time the compile
+/// leaves a core idle, and stops at the next file when the compile is
+/// done; [`write_compiled`] writes what is left.
+///
+/// [`CompileOptions::early_files`]: crate::CompileOptions::early_files
+pub(crate) fn write_final_models(
+    project: &Project,
+    rendered: &[Rendered],
+    configs: &[NodeConfig],
+    stop: &AtomicBool,
+) -> Result<Vec<usize>> {
+    // Lowest priority for this thread alone (Linux `setpriority` takes a
+    // thread id); without it the files are written all the same.
+    let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
+    let ephemeral: HashSet<&str> = project
+        .models
+        .iter()
+        .zip(configs)
+        .filter(|(_, c)| c.materialization(Materialization::View) == Materialization::Ephemeral)
+        .map(|(m, _)| m.name.as_str())
+        .collect();
+    let chosen = (0..rendered.len()).filter(|&i| {
+        let out = &rendered[i];
+        !project.models[i].snapshot
+            && !out.needs_execution
+            && !out.refs.iter().any(|r| ephemeral.contains(r.as_str()))
+    });
+    let paths: Vec<(usize, PathBuf)> = chosen
+        .map(|i| (i, compiled_path(project, &project.models[i].path)))
+        .collect();
+    let mut files: Vec<Entry> = paths
+        .iter()
+        .filter_map(|(i, path)| {
+            Some(Entry {
+                folder: path.parent()?,
+                name: path.file_name()?,
+                sql: &rendered[*i].sql,
+                index: *i,
+            })
+        })
+        .collect();
+    one_per_path(&mut files);
+    let mut written = Vec::with_capacity(files.len());
     for run in files.chunk_by(|a, b| a.folder == b.folder) {
-        let path = compiled.project.root.join(run[0].folder);
-        // Every file in a folder this call creates is new, and needs no
-        // look for an old one.
-        let new = !path.is_dir();
-        std::fs::create_dir_all(&path).map_err(|source| CompileError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        folders.push(Folder {
-            path,
-            new,
-            files: run,
-        });
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let folder = Folder::create(&project.root, run)?;
+        folder.write_until(stop, &mut written)?;
     }
+    Ok(written)
+}
+
+/// Writes `files` (sorted by folder) under `root`, a folder at a time.
+fn write_files(root: &Path, files: Vec<Entry>) -> Result<()> {
+    let folders = files
+        .chunk_by(|a, b| a.folder == b.folder)
+        .map(|run| Folder::create(root, run))
+        .collect::<Result<Vec<Folder>>>()?;
     let written = jgt_core::parallel::map_each(&folders, Folder::write);
     written.into_iter().collect()
 }
@@ -56,6 +116,8 @@ struct Entry<'a> {
     folder: &'a Path,
     name: &'a OsStr,
     sql: &'a str,
+    /// Which node (or model) it is the file of.
+    index: usize,
 }
 
 impl Entry<'_> {
@@ -81,6 +143,7 @@ fn selected_files<'a>(compiled: &'a Compiled, ids: &[NodeId]) -> Vec<Entry<'a>> 
                 folder: path.parent()?,
                 name: path.file_name()?,
                 sql: node.sql.as_deref()?,
+                index: id.index(),
             })
         })
         .collect();
@@ -107,17 +170,40 @@ struct Folder<'a> {
     files: &'a [Entry<'a>],
 }
 
-impl Folder<'_> {
+impl<'a> Folder<'a> {
+    /// The folder of `files` under `root`, made if missing.
+    fn create(root: &Path, files: &'a [Entry<'a>]) -> Result<Self> {
+        let path = root.join(files[0].folder);
+        // Every file in a folder this call creates is new, and needs no
+        // look for an old one.
+        let new = !path.is_dir();
+        std::fs::create_dir_all(&path).map_err(|source| CompileError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Folder { path, new, files })
+    }
+
     /// Writes the folder's files, opening the folder once.
     fn write(&self) -> Result<()> {
+        self.write_until(&AtomicBool::new(false), &mut Vec::new())
+    }
+
+    /// Writes the folder's files until `stop` is set, adding the index of
+    /// each one written to `written`.
+    fn write_until(&self, stop: &AtomicBool, written: &mut Vec<usize>) -> Result<()> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let dir = rustix::fs::open(&self.path, flags, Mode::empty())
             .map_err(|err| self.fail(None, err.into()))?;
         for file in self.files {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
             match self.new {
                 true => self.write_new(&dir, file)?,
                 false => self.write_changed(&dir, file)?,
             }
+            written.push(file.index);
         }
         Ok(())
     }
@@ -180,6 +266,7 @@ mod tests {
             folder: Path::new(folder),
             name: OsStr::new(name),
             sql,
+            index: 0,
         }
     }
 

@@ -14,6 +14,7 @@
 mod access;
 mod analyses;
 pub mod artifacts;
+mod assemble;
 pub mod atomic;
 mod compile;
 mod compiled_files;

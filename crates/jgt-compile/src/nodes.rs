@@ -1,6 +1,7 @@
 //! The graph's nodes as compiling adds them: seeds, sources, rendered
 //! models and snapshots, with an edge from each `ref` and `source`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use jgt_graph::{DagBuilder, Node, NodeId, NodeKind};
@@ -84,7 +85,8 @@ impl Graph {
         Ok(())
     }
 
-    /// Adds every rendered model, with an edge from each `ref` and `source`.
+    /// Adds every rendered model, with an edge from each `ref` and
+    /// `source`, and gives each model's node in the models' order.
     ///
     /// Each model's node is made on its own (its config checked, its SQL
     /// copied), spread over the cores; they are added in the models' order.
@@ -92,12 +94,13 @@ impl Graph {
         &mut self,
         project: &Project,
         models: &RenderedModels,
+        catalog: &Catalog,
         options: &CompileOptions,
-    ) -> Result<()> {
+    ) -> Result<Vec<NodeId>> {
         let indexes: Vec<usize> = (0..project.models.len()).collect();
         let made = jgt_core::parallel::map(&indexes, |&i| {
             let model = &project.models[i];
-            let relation = models.catalog.nodes[&model.name].clone();
+            let relation = catalog.nodes[&model.name].clone();
             model_node(
                 project,
                 model,
@@ -114,11 +117,12 @@ impl Graph {
             ids.push(self.add(node, details)?);
         }
         for (&child, out) in ids.iter().zip(&models.rendered) {
+            let sources = out.sources.iter().map(|(s, t)| format!("{s}.{t}"));
             let parents = out
                 .refs
                 .iter()
-                .cloned()
-                .chain(out.sources.iter().map(|(s, t)| format!("{s}.{t}")));
+                .map(|r| r.as_str().into())
+                .chain(sources.map(Cow::Owned));
             for name in parents {
                 // ref() and source() accept only names the catalog holds.
                 if let Some(parent) = self.builder.find(&name) {
@@ -126,7 +130,7 @@ impl Graph {
                 }
             }
         }
-        Ok(())
+        Ok(ids)
     }
 
     /// Makes a source that names a relation this project builds wait for

@@ -1,7 +1,7 @@
 //! Data tests as graph nodes: generic tests from schema files and
 //! singular tests from the test paths, rendered and wired to what they read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -275,8 +275,9 @@ struct Call {
     whole: Option<Relation>,
     /// What the test reads: the relation or a filtered subquery.
     model: String,
-    /// dbt's metadata of the call.
-    metadata: TestMetadata,
+    /// What dbt's metadata says of the tested node: its schema file key
+    /// and the `model` argument.
+    target: Target,
 }
 
 impl Generic<'_> {
@@ -301,7 +302,7 @@ impl Generic<'_> {
             None => relation,
         };
         let version = self.versions.get(tested_node.name.as_str()).copied();
-        let metadata = metadata(&spec, tested_node, version, &name);
+        let target = Target::of(tested_node, version);
         Call {
             tested,
             tested_name: tested_node.name.clone(),
@@ -310,7 +311,7 @@ impl Generic<'_> {
             alias,
             whole,
             model,
-            metadata,
+            target,
         }
     }
 
@@ -346,7 +347,7 @@ impl Generic<'_> {
             alias,
             whole,
             model,
-            metadata,
+            target,
         } = call;
         let compiled = compiled_path(self.project, &spec.path.join(format!("{alias}.sql")));
         let mut made = prepare(
@@ -364,17 +365,24 @@ impl Generic<'_> {
         details.description = explain(&spec, &tested_name);
         details.relation = Relation::new(self.dialect.test_audit_schema(), alias);
         if let Some(test) = details.test.as_mut() {
-            test.metadata = Some(Box::new(metadata));
-        }
-        if let Some(test) = details.test.as_mut().filter(|_| out.needs_execution) {
-            test.generic = Some(GenericCall {
-                test_name: spec.test_name,
-                model,
-                relation: whole,
-                column: spec.column,
-                args: spec.args,
-                path: spec.path,
-            });
+            if out.needs_execution {
+                test.generic = Some(GenericCall {
+                    test_name: spec.test_name.clone(),
+                    model,
+                    relation: whole,
+                    column: spec.column.clone(),
+                    args: spec.args.clone(),
+                    path: spec.path,
+                });
+            }
+            test.metadata = Some(Box::new(metadata(
+                &name,
+                spec.test_name,
+                spec.namespace,
+                spec.args,
+                spec.column,
+                target,
+            )));
         }
         Made::Test(Box::new(made))
     }
@@ -526,66 +534,87 @@ pub fn test_names(spec: &TestSpec, tested: &CompiledNode) -> (String, String) {
     (full, short)
 }
 
-/// dbt's `test_metadata` of a generic test named `name` of `tested` (a
-/// version of a versioned model, when `version` gives its model's name
-/// and the version), and
-/// the hash dbt-core ends its unique id with: the last 10 hex digits of
-/// the MD5 of the name followed by the metadata's hashable `repr()`.
-fn metadata(
-    spec: &TestSpec,
-    tested: &CompiledNode,
-    version: Option<(&str, &str)>,
-    name: &str,
-) -> TestMetadata {
-    use serde_yaml::Value;
-    let (file_key_name, target) = match (tested.kind, version) {
-        (NodeKind::Source, _) => {
-            let (source, table) = tested.name.split_once('.').unwrap_or((&tested.name, ""));
-            (
-                format!("sources.{source}"),
-                format!("source('{source}', '{table}')"),
-            )
+/// What dbt's `test_metadata` says of a tested node.
+struct Target {
+    /// Where the schema file describes it: `models.orders`, `sources.raw`.
+    file_key_name: String,
+    /// The `model` argument: `{{ get_where_subquery(ref('orders')) }}`.
+    model: String,
+}
+
+impl Target {
+    /// The target of `tested`, a version of a versioned model when
+    /// `version` gives its model's name and the version.
+    fn of(tested: &CompiledNode, version: Option<(&str, &str)>) -> Target {
+        let (file_key_name, call) = match (tested.kind, version) {
+            (NodeKind::Source, _) => {
+                let (source, table) = tested.name.split_once('.').unwrap_or((&tested.name, ""));
+                (
+                    format!("sources.{source}"),
+                    format!("source('{source}', '{table}')"),
+                )
+            }
+            (_, Some((model, version))) => (
+                format!("models.{model}"),
+                format!("ref('{model}', version='{version}')"),
+            ),
+            (kind, None) => (
+                format!("{}s.{}", kind.as_str(), tested.name),
+                format!("ref('{}')", tested.name),
+            ),
+        };
+        Target {
+            file_key_name,
+            model: format!("{{{{ get_where_subquery({call}) }}}}"),
         }
-        (_, Some((model, version))) => (
-            format!("models.{model}"),
-            format!("ref('{model}', version='{version}')"),
-        ),
-        (kind, None) => (
-            format!("{}s.{}", kind.as_str(), tested.name),
-            format!("ref('{}')", tested.name),
-        ),
+    }
+}
+
+/// dbt's `test_metadata` of the generic test `name`, with the hash
+/// dbt-core ends its unique id with: the last 10 hex digits of the MD5 of
+/// the name followed by the hashable `repr()` of the metadata
+/// (`{'kwargs': {...}, 'name': 'not_null', 'namespace': 'None'}`, keys
+/// sorted, every scalar made a string).
+fn metadata(
+    name: &str,
+    test_name: String,
+    namespace: Option<String>,
+    args: BTreeMap<String, serde_yaml::Value>,
+    column: Option<String>,
+    target: Target,
+) -> TestMetadata {
+    let mut meta = TestMetadata {
+        name: test_name,
+        namespace,
+        args,
+        column,
+        model: target.model,
+        file_key_name: target.file_key_name,
+        hash: String::new(),
     };
-    let mut kwargs: Vec<(String, Value)> = spec
-        .args
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    if let Some(column) = &spec.column {
-        kwargs.push(("column_name".into(), Value::String(column.clone())));
+    let mut kwargs: Vec<(&str, std::borrow::Cow<serde_yaml::Value>)> = meta.kwargs().collect();
+    kwargs.sort_by(|a, b| a.0.cmp(b.0));
+    let mut text = String::with_capacity(name.len() + 256);
+    text.push_str(name);
+    text.push_str("{'kwargs': {");
+    for (at, (key, value)) in kwargs.iter().enumerate() {
+        if at > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&pytext::repr_str(key));
+        text.push_str(": ");
+        pytext::hashable_repr(value, &mut text);
     }
-    let model = format!("{{{{ get_where_subquery({target}) }}}}");
-    kwargs.push(("model".into(), Value::String(model)));
-    let mut whole = serde_yaml::Mapping::new();
-    let args: serde_yaml::Mapping = kwargs
-        .iter()
-        .map(|(k, v)| (Value::String(k.clone()), v.clone()))
-        .collect();
-    whole.insert("kwargs".into(), Value::Mapping(args));
-    whole.insert("name".into(), spec.test_name.clone().into());
-    whole.insert(
-        "namespace".into(),
-        spec.namespace.clone().map_or(Value::Null, Value::String),
-    );
-    let mut text = name.to_string();
-    pytext::hashable_repr(&Value::Mapping(whole), &mut text);
+    text.push_str("}, 'name': ");
+    text.push_str(&pytext::repr_str(&meta.name));
+    text.push_str(", 'namespace': ");
+    text.push_str(&pytext::repr_str(
+        meta.namespace.as_deref().unwrap_or("None"),
+    ));
+    text.push('}');
     let digest = jgt_core::hex::lower(&md5::Md5::digest(text.as_bytes()));
-    TestMetadata {
-        name: spec.test_name.clone(),
-        namespace: spec.namespace.clone(),
-        kwargs,
-        file_key_name,
-        hash: digest[digest.len() - 10..].to_string(),
-    }
+    meta.hash = digest[digest.len() - 10..].to_string();
+    meta
 }
 
 /// A scalar argument as text, for the test's description.

@@ -377,13 +377,31 @@ impl Inputs {
         memos: Memos,
         run: Option<RunPlan>,
     ) {
+        self.prepare(compiled, database, lines, outputs, memos, run)
+            .write();
+    }
+
+    /// [`Inputs::record`] but for its last step: the memos and the stamps
+    /// are written and the record made, and [`Prepared::write`] puts it in
+    /// place. A command still writing its outputs prepares meanwhile and
+    /// writes the record once they are all written.
+    pub(crate) fn prepare(
+        &self,
+        compiled: &Compiled,
+        database: &Path,
+        lines: Vec<String>,
+        outputs: Vec<(PathBuf, u64)>,
+        memos: Memos,
+        run: Option<RunPlan>,
+    ) -> Prepared {
         let manifest = compiled.project.target_dir().join("manifest.json");
+        let none = Prepared {
+            path: self.record.clone(),
+            json: None,
+        };
         let env_names = match env_names(compiled, &self.yaml) {
             Some(names) if reusable(compiled) => names,
-            _ => {
-                let _ = std::fs::remove_file(&self.record);
-                return;
-            }
+            _ => return none,
         };
         let wal = PathBuf::from(format!("{}.wal", database.display()));
         let profile_warnings = compiled.project.profile.iter().flat_map(|p| &p.warnings);
@@ -415,7 +433,13 @@ impl Inputs {
             memos.join().ok().flatten()
         });
         record.memos = memos;
-        self.write(&record);
+        if record.stamps.is_none() {
+            return none;
+        }
+        Prepared {
+            json: serde_json::to_vec(&record).ok(),
+            ..none
+        }
     }
 
     /// The fingerprint a record may be replayed by: none while a file's
@@ -437,13 +461,32 @@ impl Inputs {
     /// Writes `record` (without its stamps it is never used). Without a
     /// record the next run compiles: nothing is lost when this fails.
     fn write(&self, record: &Record) {
-        if record.stamps.is_none() {
-            let _ = std::fs::remove_file(&self.record);
-            return;
+        let json = record.stamps.and_then(|_| serde_json::to_vec(record).ok());
+        Prepared {
+            path: self.record.clone(),
+            json,
         }
-        if let Ok(json) = serde_json::to_vec(record) {
-            let _ = jgt_compile::atomic::write_bytes(&self.record, &json);
-        }
+        .write();
+    }
+}
+
+/// A record made, not yet written (see [`Inputs::prepare`]).
+pub(crate) struct Prepared {
+    /// Where the record goes.
+    path: PathBuf,
+    /// The record, or none when this run's result is not to be reused.
+    json: Option<Vec<u8>>,
+}
+
+impl Prepared {
+    /// Puts the record in place, or removes the last one when this run
+    /// left none. Without a record the next run compiles: nothing is lost
+    /// when this fails.
+    pub(crate) fn write(self) {
+        let _ = match self.json {
+            Some(json) => jgt_compile::atomic::write_bytes(&self.path, &json).map_err(drop),
+            None => std::fs::remove_file(&self.path).map_err(drop),
+        };
     }
 }
 

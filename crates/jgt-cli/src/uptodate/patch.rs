@@ -100,6 +100,7 @@ pub(super) fn render_again(common: &Common, edits: &[(Memo, String)]) -> Option<
         full_refresh: common.full_refresh,
         dialect: crate::profile::dialect(&project),
         run: jgt_render::RunInfo::default(),
+        early_files: false,
     };
     if options.dialect.adapter_type() != "duckdb" {
         return None;

@@ -278,12 +278,7 @@ pub(super) fn entry_of<'a>(compiled: &'a Compiled, id: NodeId, ids: Ids<'a>) -> 
         }),
         test_metadata: meta.map(|m| TestMetadataEntry {
             name: Cow::Borrowed(&m.name),
-            kwargs: Kwargs(
-                m.kwargs
-                    .iter()
-                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v)))
-                    .collect(),
-            ),
+            kwargs: Kwargs(m.kwargs().map(|(k, v)| (Cow::Borrowed(k), v)).collect()),
             namespace: m.namespace.as_deref().map(Cow::Borrowed),
         }),
         column_name: meta.map(|_| {
