@@ -21,40 +21,48 @@ pub fn str_of(value: &Value) -> String {
 /// `[1, None]`, `{'k': True}` (mappings in the order written).
 pub fn repr_of(value: &Value) -> String {
     let mut out = String::new();
-    write_repr(value, &mut out);
+    write_repr(value, &mut out, false);
     out
 }
 
-fn write_repr(value: &Value, out: &mut String) {
+/// Writes `value` as Python's `repr()` writes it; when `hashable`, as
+/// dbt's hashable form of it: mapping keys sorted, scalars `str()`-ed.
+fn write_repr(value: &Value, out: &mut String, hashable: bool) {
     match value {
-        Value::Null => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => out.push_str(&number(n)),
-        Value::String(s) => out.push_str(&repr_str(s)),
         Value::Sequence(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_repr(item, out);
+                write_repr(item, out, hashable);
             }
             out.push(']');
         }
         Value::Mapping(map) => {
+            let mut entries: Vec<(&Value, &Value)> = map.iter().collect();
+            if hashable {
+                // Keys sort by their text, as Python sorts string keys.
+                entries.sort_by_cached_key(|(key, _)| str_of(key));
+            }
             out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
+            for (i, (key, item)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_repr(key, out);
+                write_repr(key, out, false);
                 out.push_str(": ");
-                write_repr(item, out);
+                write_repr(item, out, hashable);
             }
             out.push('}');
         }
-        Value::Tagged(tagged) => write_repr(&tagged.value, out),
+        Value::Tagged(tagged) => write_repr(&tagged.value, out, hashable),
+        scalar if hashable => out.push_str(&repr_str(&str_of(scalar))),
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Number(n) => out.push_str(&number(n)),
+        Value::String(s) => out.push_str(&repr_str(s)),
     }
 }
 
@@ -170,35 +178,7 @@ fn printable(c: char) -> bool {
 /// it: mappings with their keys sorted, sequences kept, and every scalar
 /// made a string by `str()` first (`1` is `'1'`, `None` is `'None'`).
 pub fn hashable_repr(value: &Value, out: &mut String) {
-    match value {
-        Value::Mapping(map) => {
-            let mut entries: Vec<(&Value, &Value)> = map.iter().collect();
-            // Keys sort by their text, as Python sorts string keys.
-            entries.sort_by_cached_key(|(key, _)| str_of(key));
-            out.push('{');
-            for (i, (key, item)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_repr(key, out);
-                out.push_str(": ");
-                hashable_repr(item, out);
-            }
-            out.push('}');
-        }
-        Value::Sequence(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                hashable_repr(item, out);
-            }
-            out.push(']');
-        }
-        Value::Tagged(tagged) => hashable_repr(&tagged.value, out),
-        scalar => out.push_str(&repr_str(&str_of(scalar))),
-    }
+    write_repr(value, out, true);
 }
 
 #[cfg(test)]
