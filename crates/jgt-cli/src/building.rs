@@ -112,7 +112,9 @@ pub fn build(
     if let (Some(inputs), Some((plan, memos))) = (inputs.and_then(Fingerprint::finish), recorded) {
         let outputs = plan.outputs(&compiled.project.root);
         let database = project_database(ctx.common, &compiled.project);
-        inputs.record(&compiled, &database, Vec::new(), outputs, memos, Some(plan));
+        inputs
+            .prepare(&compiled, &database, Vec::new(), outputs, memos, Some(plan))
+            .write();
     }
     if after == Exit {
         exiting(compiled);

@@ -106,7 +106,9 @@ pub fn run_command(
             })?;
             if let (Some(inputs), Some(memos)) = (inputs.and_then(|i| i.finish()), memos) {
                 let database = project_database(common, &compiled.project);
-                inputs.record(&compiled, &database, lines, Vec::new(), memos, None);
+                inputs
+                    .prepare(&compiled, &database, lines, Vec::new(), memos, None)
+                    .write();
             }
             exiting(compiled);
             Ok(true)

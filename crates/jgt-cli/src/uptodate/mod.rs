@@ -365,26 +365,13 @@ impl Inputs {
         self.record.with_extension("models")
     }
 
-    /// Records a successful run, when its result can be reused (see the
-    /// module's notes). `outputs` are the files it wrote besides the
-    /// manifest; `memos` what [`Memos::of`] made of the compile.
-    pub(crate) fn record(
-        &self,
-        compiled: &Compiled,
-        database: &Path,
-        lines: Vec<String>,
-        outputs: Vec<(PathBuf, u64)>,
-        memos: Memos,
-        run: Option<RunPlan>,
-    ) {
-        self.prepare(compiled, database, lines, outputs, memos, run)
-            .write();
-    }
-
-    /// [`Inputs::record`] but for its last step: the memos and the stamps
-    /// are written and the record made, and [`Prepared::write`] puts it in
-    /// place. A command still writing its outputs prepares meanwhile and
-    /// writes the record once they are all written.
+    /// Makes the record of a successful run, when its result can be
+    /// reused (see the module's notes): the memos and the stamps are
+    /// written and the record made; [`Prepared::write`] puts it in place.
+    /// `outputs` are the files the run wrote besides the manifest; `memos`
+    /// what [`Memos::of`] made of the compile. A command still writing its
+    /// outputs prepares meanwhile and writes the record once they are all
+    /// written.
     pub(crate) fn prepare(
         &self,
         compiled: &Compiled,
