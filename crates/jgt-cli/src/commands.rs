@@ -146,17 +146,21 @@ fn compile_command(
     let (mut compiled, ids) = load_for(common, selection, everything)?;
     crate::execution::render_now(&mut compiled, &ids)?;
     let line = compiled_line(&compiled, &ids);
-    let inputs = inputs.and_then(|i| i.finish());
     // The manifest and the compiled files are independent writes: on two
     // cores, one thread each. When the next run may reuse this one, its
-    // record is made meanwhile (the models' memos on a third thread), and
-    // put in place once every file is written.
+    // record is made meanwhile (the models' memos on a third thread, at
+    // the lowest priority: only the record waits for them), and put in
+    // place once every file is written.
     let record = std::thread::scope(|scope| -> Result<_> {
-        let memos = inputs
-            .is_some()
-            .then(|| scope.spawn(|| crate::uptodate::Memos::of(&compiled)));
+        let memos = inputs.is_some().then(|| {
+            scope.spawn(|| {
+                jgt_core::parallel::in_background();
+                crate::uptodate::Memos::of(&compiled)
+            })
+        });
         let manifest = scope.spawn(|| -> Result<_> {
             write_manifest(&compiled, invocation)?;
+            let inputs = inputs.and_then(|i| i.finish());
             let (Some(inputs), Some(memos)) = (&inputs, memos) else {
                 return Ok(None);
             };

@@ -58,9 +58,7 @@ pub(crate) fn write_final_models(
     configs: &[NodeConfig],
     stop: &AtomicBool,
 ) -> Result<Vec<usize>> {
-    // Lowest priority for this thread alone (Linux `setpriority` takes a
-    // thread id); without it the files are written all the same.
-    let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
+    jgt_core::parallel::in_background();
     let ephemeral: HashSet<&str> = project
         .models
         .iter()

@@ -35,6 +35,14 @@ pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     map_in(items, cores.min(items.len()).max(1), 1, f)
 }
 
+/// Lowers the calling thread (and the threads it starts from now on) to
+/// the lowest priority, for work nothing waits on yet: it then takes only
+/// the time the rest of the process leaves a core idle. On Linux a
+/// thread's priority is its own; where it cannot be set, nothing changes.
+pub fn in_background() {
+    let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
+}
+
 /// `f` applied to `items` on `threads` threads, which take pieces of
 /// `piece` items from a shared counter.
 fn map_in<T: Sync, R: Send>(

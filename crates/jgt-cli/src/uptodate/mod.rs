@@ -301,7 +301,10 @@ impl Fingerprint {
         if place.record.is_file() {
             place.fingerprint(started).map(Fingerprint::Ready)
         } else {
+            // Nothing needs it before the run ends: it takes the time the
+            // compile leaves a core idle.
             Some(Fingerprint::Running(std::thread::spawn(move || {
+                jgt_core::parallel::in_background();
                 place.fingerprint(started)
             })))
         }
