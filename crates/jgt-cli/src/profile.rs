@@ -109,7 +109,7 @@ pub fn threads(common: &Common, project: &Project) -> usize {
     common
         .threads
         .or_else(|| project.profile.as_ref().and_then(|p| p.threads))
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .unwrap_or_else(jgt_core::parallel::cores)
 }
 
 /// The profile's options for opening the database; paths of attached

@@ -27,7 +27,7 @@ pub(crate) fn check(
     rendered: &[Rendered],
 ) -> Result<(), CompileError> {
     let groups = declared_groups(project);
-    let members: HashMap<&str, Member> = models
+    let members: jgt_core::hash::Map<&str, Member> = models
         .iter()
         .zip(configs)
         .map(|(file, config)| (file.name.as_str(), Member { file, config }))

@@ -2,7 +2,6 @@
 //! models and snapshots, with an edge from each `ref` and `source`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use jgt_graph::{DagBuilder, Node, NodeId, NodeKind};
 use jgt_project::{Materialization, NodeConfig, Project, Relation};
@@ -136,7 +135,7 @@ impl Graph {
     /// Makes a source that names a relation this project builds wait for
     /// the seed or model that builds it.
     pub(crate) fn wait_for_producers(&mut self) {
-        let producers: HashMap<&Relation, usize> = self
+        let producers: jgt_core::hash::Map<&Relation, usize> = self
             .nodes
             .iter()
             .enumerate()

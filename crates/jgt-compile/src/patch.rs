@@ -19,7 +19,7 @@
 //!
 //! [`shape`]: jgt_render::Rendered::shape
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -108,19 +108,19 @@ pub fn memo_lines(compiled: &Compiled) -> Vec<Vec<u8>> {
     if !compiled.catalog.versions.is_empty() {
         return Vec::new();
     }
-    let initial: HashMap<&str, Option<&str>> = compiled
+    let initial: jgt_core::hash::Map<&str, Option<&str>> = compiled
         .project
         .models
         .iter()
         .map(|m| (m.name.as_str(), m.config.materialized.as_deref()))
         .collect();
-    let tested: HashSet<usize> = compiled
+    let tested: jgt_core::hash::Set<usize> = compiled
         .nodes
         .iter()
         .filter_map(|n| n.unit_test.as_ref().map(|u| u.model.index()))
         .collect();
     // Warnings start with the file they are about: `path:line: ...`.
-    let warned: HashSet<&str> = compiled
+    let warned: jgt_core::hash::Set<&str> = compiled
         .warnings
         .iter()
         .filter_map(|w| w.split_once(':').map(|(path, _)| path))

@@ -18,6 +18,7 @@ pub mod csv;
 mod dialect;
 mod existing;
 pub mod freshness;
+pub mod hash;
 pub mod hex;
 pub mod introspect;
 pub mod parallel;

@@ -199,6 +199,15 @@ impl<'a> Scanner<'a> {
                     self.at += 1;
                 }
             }
+            // A word goes whole: nothing inside one can open a string,
+            // a comment or a statement's end (`e'` and `$tag$` open only
+            // where a word starts, and that case is above).
+            b if is_ident_continue(b) => {
+                self.at += 1;
+                while self.peek(0).is_some_and(is_ident_continue) {
+                    self.at += 1;
+                }
+            }
             _ => self.at += utf8_width(byte),
         }
         Some(Token::Significant {

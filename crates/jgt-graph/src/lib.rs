@@ -74,8 +74,13 @@ pub struct Node {
 #[derive(Debug, Default)]
 pub struct DagBuilder {
     graph: DiGraph<Node, ()>,
-    by_name: HashMap<String, NodeId>,
+    by_name: NameMap,
 }
+
+/// Nodes by name, with a quick hash: a compile looks names up once per
+/// `ref()`, and SipHash's resistance to chosen collisions buys nothing
+/// against the user's own project.
+type NameMap = HashMap<String, NodeId, foldhash::fast::RandomState>;
 
 impl DagBuilder {
     /// An empty builder.
@@ -88,7 +93,7 @@ impl DagBuilder {
     pub fn with_capacity(nodes: usize) -> Self {
         DagBuilder {
             graph: DiGraph::with_capacity(nodes, 2 * nodes),
-            by_name: HashMap::with_capacity(nodes),
+            by_name: NameMap::with_capacity_and_hasher(nodes, Default::default()),
         }
     }
 
@@ -154,7 +159,7 @@ impl DagBuilder {
 #[derive(Debug, Clone)]
 pub struct Dag {
     graph: DiGraph<Node, ()>,
-    by_name: HashMap<String, NodeId>,
+    by_name: NameMap,
     order: Vec<NodeId>,
     /// Each node's position in `order`, by `NodeId::index()`.
     rank: Vec<usize>,
@@ -316,25 +321,21 @@ impl Dag {
 
 /// Kahn's algorithm, always taking the alphabetically first ready node.
 fn topological_order(graph: &DiGraph<Node, ()>) -> Vec<NodeId> {
-    let mut waiting: HashMap<NodeId, usize> = graph
+    // Parents still to come, by node index.
+    let mut waiting: Vec<usize> = graph
         .node_indices()
-        .map(|id| {
-            (
-                id,
-                graph.neighbors_directed(id, Direction::Incoming).count(),
-            )
-        })
+        .map(|id| graph.neighbors_directed(id, Direction::Incoming).count())
         .collect();
-    let mut ready: BinaryHeap<Reverse<(&str, NodeId)>> = waiting
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(id, _)| Reverse((graph[*id].name.as_str(), *id)))
+    let mut ready: BinaryHeap<Reverse<(&str, NodeId)>> = graph
+        .node_indices()
+        .filter(|id| waiting[id.index()] == 0)
+        .map(|id| Reverse((graph[id].name.as_str(), id)))
         .collect();
     let mut order = Vec::with_capacity(graph.node_count());
     while let Some(Reverse((_, id))) = ready.pop() {
         order.push(id);
         for child in graph.neighbors_directed(id, Direction::Outgoing) {
-            let left = waiting.get_mut(&child).expect("every node is counted");
+            let left = &mut waiting[child.index()];
             *left -= 1;
             if *left == 0 {
                 ready.push(Reverse((graph[child].name.as_str(), child)));

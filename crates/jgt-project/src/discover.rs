@@ -31,7 +31,13 @@ pub fn find_files(
         if !base.is_dir() {
             continue;
         }
-        for entry in WalkDir::new(&base).sort_by_file_name() {
+        // Entries are sorted among their siblings, whose paths share the
+        // folder's prefix: comparing whole paths as bytes orders them as
+        // their names would, without parsing each path for its name (which
+        // made the sort a tenth of loading 10,000 models).
+        let walk =
+            WalkDir::new(&base).sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()));
+        for entry in walk {
             let entry = entry.map_err(|err| {
                 let path = err.path().unwrap_or(&base).to_path_buf();
                 ProjectError::io(path, err.into())

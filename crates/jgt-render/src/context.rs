@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use jgt_core::hash::Map;
 use jgt_core::Dialect;
 use jgt_project::Relation;
 use minijinja::value::{Enumerator, Object, Value};
@@ -14,25 +15,25 @@ use minijinja::value::{Enumerator, Object, Value};
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     /// Seeds and models by name.
-    pub nodes: HashMap<String, Relation>,
+    pub nodes: Map<String, Relation>,
     /// Source tables by `(source, table)`.
-    pub sources: HashMap<(String, String), Relation>,
+    pub sources: Map<(String, String), Relation>,
     /// Relations that exist in the database now, for `is_incremental()`
     /// (perhaps still being read: see [`jgt_core::Existing`]).
     pub existing: jgt_core::Existing,
     /// `--full-refresh`: `is_incremental()` is false everywhere.
     pub full_refresh: bool,
     /// The package of each seed and model, for `ref('package', 'name')`.
-    pub packages: HashMap<String, String>,
+    pub packages: Map<String, String>,
     /// Models and seeds `enabled: false` left out, by name, with their
     /// unique ids: a `ref()` to one is an error saying so.
-    pub disabled: HashMap<String, String>,
+    pub disabled: Map<String, String>,
     /// Source tables read straight from files (dbt-duckdb's
     /// `external_location`), by `(source, table)`: the SQL `source()`
     /// prints for them.
     pub external_sources: HashMap<(String, String), String>,
     /// Versioned models by the name `ref()` gives them.
-    pub versions: HashMap<String, jgt_project::VersionedModel>,
+    pub versions: Map<String, jgt_project::VersionedModel>,
     /// Source tables `enabled: false` left out, by `(source, table)`.
     pub disabled_sources: std::collections::HashSet<(String, String)>,
 }

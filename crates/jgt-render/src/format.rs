@@ -16,6 +16,8 @@ use std::fmt::Write;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Error, ErrorKind, Output, State};
 
+use crate::context::RelationValue;
+
 /// How many levels a printed value may nest. Real values nest a few.
 pub(crate) const MAX_DEPTH: usize = 64;
 
@@ -29,6 +31,11 @@ pub fn sql_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(
         ValueKind::Seq | ValueKind::None | ValueKind::Bool => {
             let text = literal(value, &mut Walk::default())?;
             out.write_str(&text).map_err(Error::from)
+        }
+        // A relation prints its SQL name and holds nothing that could
+        // nest: the check is for maps that might hold themselves.
+        ValueKind::Map if value.downcast_object_ref::<RelationValue>().is_some() => {
+            minijinja::escape_formatter(out, state, value)
         }
         ValueKind::Map => {
             check_nesting(value)?;

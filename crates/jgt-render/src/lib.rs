@@ -72,10 +72,10 @@ impl Rendered {
     /// whether the template renders again at execution time. Two renders
     /// of one model with the same shape give the same graph, configs and
     /// manifest entry but for the SQL. Stable within one build of jgt
-    /// only (the standard library's hasher).
+    /// only (see [`jgt_core::hash::stable_hasher`]).
     pub fn shape(&self) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
+        let mut hasher = jgt_core::hash::stable_hasher();
         self.refs.hash(&mut hasher);
         self.sources.hash(&mut hasher);
         self.config.hash(&mut hasher);
@@ -116,7 +116,7 @@ pub struct Renderer {
     /// Which naming macros the project replaces.
     naming: naming::Overrides,
     /// Per template file: whether its source mentions execution-time names.
-    mentions: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    mentions: std::sync::Mutex<jgt_core::hash::Map<String, bool>>,
     /// The models', tests' and analyses' sources by template name.
     sources: HashMap<String, String>,
     /// The built-in generic tests no project or package macro replaces,
