@@ -109,7 +109,9 @@ pub fn build(
     if after == Exit {
         opened.close_for_exit();
     }
-    if let (Some(inputs), Some((plan, memos))) = (inputs.and_then(Fingerprint::finish), recorded) {
+    if let (Some(inputs), Some((plan, memos))) =
+        (inputs.and_then(|i| i.finish(&compiled.project)), recorded)
+    {
         let outputs = plan.outputs(&compiled.project.root);
         let database = project_database(ctx.common, &compiled.project);
         inputs

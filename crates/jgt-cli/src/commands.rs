@@ -104,7 +104,9 @@ pub fn run_command(
                 joined(manifest)?;
                 Ok((lines, memos.map(joined)))
             })?;
-            if let (Some(inputs), Some(memos)) = (inputs.and_then(|i| i.finish()), memos) {
+            if let (Some(inputs), Some(memos)) =
+                (inputs.and_then(|i| i.finish(&compiled.project)), memos)
+            {
                 let database = project_database(common, &compiled.project);
                 inputs
                     .prepare(&compiled, &database, lines, Vec::new(), memos, None)
@@ -160,7 +162,7 @@ fn compile_command(
         });
         let manifest = scope.spawn(|| -> Result<_> {
             write_manifest(&compiled, invocation)?;
-            let inputs = inputs.and_then(|i| i.finish());
+            let inputs = inputs.and_then(|i| i.finish(&compiled.project));
             let (Some(inputs), Some(memos)) = (&inputs, memos) else {
                 return Ok(None);
             };

@@ -33,6 +33,7 @@ pub use config::{DispatchConfig, ProjectConfig, PROJECT_KEYS};
 pub use data_tests::{
     parse_test, set_test_config, threshold_met, Severity, TestConfig, TestSpec, TEST_CONFIG_KEYS,
 };
+pub use discover::FileStamp;
 pub use error::ProjectError;
 pub use freshness::{line_of_source_table, FreshnessProperties, ThresholdProperties};
 pub use jgt_core::{Materialization, Relation};
@@ -214,6 +215,11 @@ pub struct Project {
     pub warnings: Vec<String>,
     /// The `models:` config tree, for `config()` defaults.
     pub model_tree: ConfigTree,
+    /// The files under the model paths (models and schema files), each
+    /// by its path relative to the project folder with its stamp when it
+    /// was read: what an up-to-date check compares without looking at
+    /// each file again.
+    pub stamps: Vec<(PathBuf, FileStamp)>,
 }
 
 impl Project {
@@ -323,6 +329,7 @@ impl Project {
             tests: part.tests,
             analyses: part.analyses,
             schema_files: part.schema_files,
+            stamps: part.stamps,
             sources,
             disabled,
             versions,

@@ -159,6 +159,7 @@ pub(crate) struct Part {
     pub tests: Vec<TemplateFile>,
     pub analyses: Vec<TemplateFile>,
     pub schema_files: Vec<SchemaEntry>,
+    pub stamps: Vec<(PathBuf, crate::FileStamp)>,
 }
 
 impl Part {
@@ -170,6 +171,7 @@ impl Part {
         self.tests.extend(other.tests);
         self.analyses.extend(other.analyses);
         self.schema_files.extend(other.schema_files);
+        self.stamps.extend(other.stamps);
     }
 }
 
@@ -209,14 +211,11 @@ pub(crate) fn read_part(
     refuse_python_models(&found)?;
     // Reading and parsing files is independent work per file: spread it
     // over the cores, keep the files' order.
-    let read = jgt_core::parallel::map(&found, |found| -> Result<ModelPathFile, ProjectError> {
-        let text = discover::read_text(root, &found.path)?;
+    let read = jgt_core::parallel::map(&found, |found| -> Result<_, ProjectError> {
+        let (text, stamp) = discover::read_stamped(root, &found.path)?;
         if found.path.extension().is_none_or(|e| e != "sql") {
-            return Ok(ModelPathFile::Schema(schema_entry(
-                package,
-                found.path.clone(),
-                text,
-            )?));
+            let entry = schema_entry(package, found.path.clone(), text)?;
+            return Ok((ModelPathFile::Schema(entry), stamp));
         }
         let mut node = trees.models.resolve(&found.folders, &found.stem);
         if let Some((models, _)) = trees.root {
@@ -224,7 +223,7 @@ pub(crate) fn read_part(
         }
         // Disabled models are kept until the schema files' configs
         // are applied: `ref()` to them must say they are disabled.
-        Ok(ModelPathFile::Model(ModelFile {
+        let model = ModelPathFile::Model(ModelFile {
             package: package.clone(),
             name: found.stem.clone(),
             path: found.path.clone(),
@@ -232,10 +231,14 @@ pub(crate) fn read_part(
             raw_sql: text,
             config: node,
             snapshot: false,
-        }))
+        });
+        Ok((model, stamp))
     });
-    for file in read {
-        match file? {
+    part.stamps.reserve(found.len());
+    for (file, found) in read.into_iter().zip(&found) {
+        let (file, stamp) = file?;
+        part.stamps.push((found.path.clone(), stamp));
+        match file {
             ModelPathFile::Model(model) => part.models.push(model),
             ModelPathFile::Schema(entry) => part.schema_files.push(entry),
         }

@@ -42,6 +42,7 @@ use sha2::{Digest, Sha256};
 
 use jgt_compile::artifacts::Invocation;
 use jgt_compile::Compiled;
+use jgt_project::FileStamp;
 
 use crate::cli::{Common, Selection};
 
@@ -154,10 +155,7 @@ impl Stamp {
         let Some((_, changed, _)) = self.seen else {
             return true;
         };
-        let now = now
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |since| since.as_nanos() as i128);
-        now - changed >= 1_000_000_000
+        nanos_since_epoch(now) - changed >= 1_000_000_000
     }
 }
 
@@ -168,14 +166,19 @@ fn seen(path: &Path) -> Option<(u64, i128, u64)> {
 
 /// Size, modification time (ns since the epoch) and inode.
 fn identity(meta: &std::fs::Metadata) -> (u64, i128, u64) {
-    use std::os::unix::fs::MetadataExt;
-    let nanos = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
-    (meta.len(), nanos, meta.ino())
+    let stamp = FileStamp::of(meta);
+    (stamp.size, stamp.modified, stamp.inode)
+}
+
+/// `time` in nanoseconds since the epoch (0 before it).
+fn nanos_since_epoch(time: SystemTime) -> i128 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos() as i128)
 }
 
 /// Where a command line's record lives and what its fingerprint covers,
 /// known before anything is read but the project file.
-struct Place {
+pub(crate) struct Place {
     /// The project folder.
     root: PathBuf,
     /// The record file for this command line.
@@ -216,8 +219,10 @@ impl Place {
     }
 
     /// Fingerprints every input. `started` is when the run began: a file
-    /// modified less than a second before it makes the result racy.
-    fn fingerprint(self, started: SystemTime) -> Option<Inputs> {
+    /// modified less than a second before it makes the result racy. Files
+    /// the project's loading already stamped (`known`, by path relative to
+    /// the project folder) are not looked at again.
+    fn fingerprint(self, started: SystemTime, known: &[(PathBuf, FileStamp)]) -> Option<Inputs> {
         use std::os::unix::ffi::OsStrExt;
         let mut head = Sha256::new();
         let mut line = |bytes: &[u8]| {
@@ -239,7 +244,7 @@ impl Place {
         line(head.as_bytes());
         let mut files = Vec::new();
         let mut yaml = self.profiles.clone();
-        let racy_after = started - Duration::from_secs(1);
+        let racy_after = nanos_since_epoch(started - Duration::from_secs(1));
         let mut racy = false;
         // Unsorted: the order the folders list their files in only
         // changes with the files, and then the fingerprint changes anyway.
@@ -255,16 +260,31 @@ impl Place {
                 paths.push(entry.into_path());
             }
         }
-        // Looking at 10,000 files is most of the walk: both cores do it.
-        let seen = jgt_core::parallel::map(&paths, |path| std::fs::metadata(path).ok());
-        for (path, meta) in paths.into_iter().zip(seen) {
-            let meta = meta?;
-            let recent = meta.modified().is_ok_and(|t| t > racy_after);
+        // Looking at 10,000 files was most of the walk: the files the
+        // loading read come with their stamps, and both cores look at
+        // the rest.
+        let known: jgt_core::hash::Map<&Path, FileStamp> = known
+            .iter()
+            .map(|(path, stamp)| (path.as_path(), *stamp))
+            .collect();
+        let stamped = |path: &PathBuf| {
+            let relative = path.strip_prefix(&self.root).ok()?;
+            known.get(relative).copied()
+        };
+        let seen = jgt_core::parallel::map(&paths, |path| {
+            stamped(path).or_else(|| std::fs::metadata(path).ok().map(|m| FileStamp::of(&m)))
+        });
+        for (path, stamp) in paths.into_iter().zip(seen) {
+            let FileStamp {
+                size,
+                modified: mtime,
+                inode,
+            } = stamp?;
+            let recent = mtime > racy_after;
             racy |= recent;
             if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
                 yaml.push(path.clone());
             }
-            let (size, mtime, inode) = identity(&meta);
             line(path.as_os_str().as_bytes());
             line(&[size.to_le_bytes(), inode.to_le_bytes()].concat());
             line(&mtime.to_le_bytes());
@@ -282,14 +302,14 @@ impl Place {
     }
 }
 
-/// A fingerprint taken before a run: at once when there is a record to
-/// compare it with, else on a thread of its own while the run compiles
-/// (it is then only needed to write the record at the end).
+/// A fingerprint taken before a run when there is a record to compare it
+/// with, else once the project is loaded (it is then only needed to write
+/// the record at the end, and the loading has stamped most files).
 pub(crate) enum Fingerprint {
     /// Taken.
     Ready(Inputs),
-    /// Being taken.
-    Running(std::thread::JoinHandle<Option<Inputs>>),
+    /// To be taken, for a run that began at the time given.
+    Later(Place, SystemTime),
 }
 
 impl Fingerprint {
@@ -299,14 +319,9 @@ impl Fingerprint {
         let place = Place::of(common, command, selection)?;
         let started = SystemTime::now();
         if place.record.is_file() {
-            place.fingerprint(started).map(Fingerprint::Ready)
+            place.fingerprint(started, &[]).map(Fingerprint::Ready)
         } else {
-            // Nothing needs it before the run ends: it takes the time the
-            // compile leaves a core idle.
-            Some(Fingerprint::Running(std::thread::spawn(move || {
-                jgt_core::parallel::in_background();
-                place.fingerprint(started)
-            })))
+            Some(Fingerprint::Later(place, started))
         }
     }
 
@@ -318,15 +333,16 @@ impl Fingerprint {
             Fingerprint::Ready(inputs) => {
                 inputs.replay(invocation) || inputs.patch(common, invocation)
             }
-            Fingerprint::Running(_) => false,
+            Fingerprint::Later(..) => false,
         }
     }
 
-    /// The fingerprint, once taken.
-    pub(crate) fn finish(self) -> Option<Inputs> {
+    /// The fingerprint, taken now if it was not yet, with the stamps
+    /// `project`'s loading took.
+    pub(crate) fn finish(self, project: &jgt_project::Project) -> Option<Inputs> {
         match self {
             Fingerprint::Ready(inputs) => Some(inputs),
-            Fingerprint::Running(thread) => thread.join().ok().flatten(),
+            Fingerprint::Later(place, started) => place.fingerprint(started, &project.stamps),
         }
     }
 }
@@ -519,7 +535,14 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
 /// Whether a compile's result follows from its fingerprinted inputs alone.
 fn reusable(compiled: &Compiled) -> bool {
     let project = &compiled.project;
-    let volatile = |text: &str| VOLATILE.iter().any(|word| text.contains(word));
+    // Every text of the project is searched four times: memchr's
+    // vectorised search, each word's searcher made once.
+    let words = VOLATILE.map(memchr::memmem::Finder::new);
+    let volatile = |text: &str| {
+        words
+            .iter()
+            .any(|word| word.find(text.as_bytes()).is_some())
+    };
     compiled.target.adapter_type == "duckdb"
         && !compiled.nodes.iter().any(|node| node.needs_execution)
         && !project.models.iter().any(|m| volatile(&m.raw_sql))
@@ -539,8 +562,9 @@ fn reusable(compiled: &Compiled) -> bool {
 fn env_names(compiled: &Compiled, yaml: &[PathBuf]) -> Option<Vec<String>> {
     let project = &compiled.project;
     let mut names = std::collections::BTreeSet::new();
+    let call = memchr::memmem::Finder::new(ENV_VAR);
     let mut scan = |text: &str| -> Option<()> {
-        names.extend(env_names_in(text)?);
+        names.extend(env_names_in(text, &call)?);
         Some(())
     };
     for text in project
@@ -561,12 +585,15 @@ fn env_names(compiled: &Compiled, yaml: &[PathBuf]) -> Option<Vec<String>> {
     Some(names.into_iter().collect())
 }
 
+/// How a template reads a variable of the environment.
+const ENV_VAR: &str = "env_var(";
+
 /// The variables the `env_var('NAME')` calls of `text` name, or `None`
-/// when one names its variable any other way.
-fn env_names_in(text: &str) -> Option<Vec<String>> {
+/// when one names its variable any other way. `call` finds [`ENV_VAR`].
+fn env_names_in(text: &str, call: &memchr::memmem::Finder) -> Option<Vec<String>> {
     let mut names = Vec::new();
-    for (at, _) in text.match_indices("env_var(") {
-        let rest = text[at + "env_var(".len()..].trim_start();
+    for at in call.find_iter(text.as_bytes()) {
+        let rest = text[at + ENV_VAR.len()..].trim_start();
         let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
         let name = rest[1..].split(quote).next()?;
         names.push(name.to_string());

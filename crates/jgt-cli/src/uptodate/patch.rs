@@ -71,10 +71,11 @@ impl Inputs {
             .collect::<Option<_>>()?;
         let memos = files::read_memos(&self.memos_path(), &relative)?;
         let mut edits = Vec::with_capacity(memos.len());
+        let call = memchr::memmem::Finder::new(super::ENV_VAR);
         for (memo, path) in memos.into_iter().zip(&changed) {
             let text = std::fs::read_to_string(path).ok()?;
             if VOLATILE.iter().any(|word| text.contains(word))
-                || !super::env_names_in(&text)?
+                || !super::env_names_in(&text, &call)?
                     .iter()
                     .all(|name| record.env_names.contains(name))
             {
