@@ -93,20 +93,16 @@ pub fn run_command(
             }
             let (compiled, ids) = load(common, selection)?;
             // The listing does not wait for the manifest: one thread each
-            // (and the memos for the next run, when it may reuse this one).
-            let (lines, memos) = std::thread::scope(|scope| -> Result<_> {
+            // (and the record for the next run, when it may reuse this one).
+            let (lines, kept) = std::thread::scope(|scope| -> Result<_> {
                 let manifest = scope.spawn(|| write_manifest(&compiled, invocation));
-                let memos = inputs
-                    .is_some()
-                    .then(|| scope.spawn(|| crate::uptodate::Memos::of(&compiled)));
+                let kept = inputs.map(|inputs| scope.spawn(|| bookkeeping(inputs, &compiled)));
                 let lines = listing(&compiled, &ids);
                 crate::out::stdout_lines(&lines);
                 joined(manifest)?;
-                Ok((lines, memos.map(joined)))
+                Ok((lines, kept.map(joined)))
             })?;
-            if let (Some(inputs), Some(memos)) =
-                (inputs.and_then(|i| i.finish(&compiled.project)), memos)
-            {
+            if let Some((Some(inputs), memos)) = kept {
                 let database = project_database(common, &compiled.project);
                 inputs
                     .prepare(&compiled, &database, lines, Vec::new(), memos, None)
@@ -150,23 +146,19 @@ fn compile_command(
     let line = compiled_line(&compiled, &ids);
     // The manifest and the compiled files are independent writes: on two
     // cores, one thread each. When the next run may reuse this one, its
-    // record is made meanwhile (the models' memos on a third thread, at
-    // the lowest priority: only the record waits for them), and put in
-    // place once every file is written.
+    // record is made meanwhile (the fingerprint and the models' memos on
+    // a third thread, at the lowest priority: only the record waits for
+    // them), and put in place once every file is written.
     let record = std::thread::scope(|scope| -> Result<_> {
-        let memos = inputs.is_some().then(|| {
-            scope.spawn(|| {
-                jgt_core::parallel::in_background();
-                crate::uptodate::Memos::of(&compiled)
-            })
-        });
+        let bookkeeping = inputs.map(|inputs| scope.spawn(|| bookkeeping(inputs, &compiled)));
         let manifest = scope.spawn(|| -> Result<_> {
             write_manifest(&compiled, invocation)?;
-            let inputs = inputs.and_then(|i| i.finish(&compiled.project));
-            let (Some(inputs), Some(memos)) = (&inputs, memos) else {
+            let Some(bookkeeping) = bookkeeping else {
                 return Ok(None);
             };
-            let memos = joined(memos);
+            let (Some(inputs), memos) = joined(bookkeeping) else {
+                return Ok(None);
+            };
             let database = project_database(common, &compiled.project);
             let outputs = outputs(&compiled, &ids);
             let lines = vec![line.clone()];
@@ -183,6 +175,19 @@ fn compile_command(
     }
     exiting(compiled);
     Ok(true)
+}
+
+/// The fingerprint of a run's inputs (taken now if it was not yet, with
+/// the stamps the loading took) and the memos of its models, for the
+/// record the next run may reuse; at the lowest priority, since only the
+/// record waits for them.
+fn bookkeeping(
+    inputs: crate::uptodate::Fingerprint,
+    compiled: &Compiled,
+) -> (Option<crate::uptodate::Inputs>, crate::uptodate::Memos) {
+    jgt_core::parallel::in_background();
+    let inputs = inputs.finish(&compiled.project);
+    (inputs, crate::uptodate::Memos::of(compiled))
 }
 
 /// What `compile` prints: how many models (snapshots, analyses) it wrote.
