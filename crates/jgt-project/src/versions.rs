@@ -46,6 +46,10 @@ pub(crate) fn expand(part: &mut Part) -> Result<Vec<VersionedModel>, ProjectErro
     let mut found = Vec::new();
     for index in 0..part.schema_files.len() {
         let entry = &part.schema_files[index];
+        // Most files version nothing: they stay as they are, uncopied.
+        if entry.file.models.iter().all(|p| p.versions.is_empty()) {
+            continue;
+        }
         let mut expanded = Vec::new();
         let mut versioned = Vec::new();
         for properties in &entry.file.models {
