@@ -546,13 +546,17 @@ fn render_models(
         configs.push(config);
         rendered.push(out);
     }
-    let mut second = (*first).clone();
+    // The first pass's renders are over and hold no catalog: it is taken
+    // back whole instead of copied (10,000 entries, on one thread). Its
+    // entries change only after every model was compared with them.
+    let mut second = Arc::try_unwrap(first).unwrap_or_else(|shared| (*shared).clone());
+    let mut changes: Vec<(&str, Option<Relation>)> = Vec::new();
     let mut moved: HashSet<&str> = HashSet::new();
     let mut disabled = Vec::new();
     for (model, config) in project.models.iter().zip(&configs) {
         if !config.is_enabled() {
             // Its dependents render again below, and their ref() fails.
-            second.nodes.remove(&model.name);
+            changes.push((&model.name, None));
             let node = jgt_project::DisabledNode {
                 kind: resource_type(model),
                 package: model.package.clone(),
@@ -565,10 +569,16 @@ fn render_models(
             continue;
         }
         let relation = relation_of(renderer, resource_type(model), model, config)?;
-        if first.nodes[&model.name] != relation {
+        if second.nodes[&model.name] != relation {
             moved.insert(&model.name);
-            second.nodes.insert(model.name.clone(), relation);
+            changes.push((&model.name, Some(relation)));
         }
+    }
+    for (name, change) in changes {
+        match change {
+            Some(relation) => second.nodes.insert(name.to_string(), relation),
+            None => second.nodes.remove(name),
+        };
     }
     if !moved.is_empty() {
         let again = Arc::new(second.clone());
