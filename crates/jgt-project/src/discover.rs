@@ -76,15 +76,30 @@ fn walk_error(base: &Path, err: walkdir::Error) -> ProjectError {
 }
 
 /// Where a walk is: the project folder and the configured folder below
-/// it, as bytes, for cutting the paths the walk gives into their parts.
+/// it, and their text (when UTF-8, each ending with `/` unless empty),
+/// for cutting the paths the walk gives into their parts.
 struct Place<'a> {
     root: &'a Path,
     base: &'a Path,
+    root_text: Option<String>,
+    base_text: Option<String>,
 }
 
 impl<'a> Place<'a> {
     fn new(root: &'a Path, base: &'a Path) -> Self {
-        Place { root, base }
+        let text = |path: &Path| {
+            let text = path.to_str()?;
+            Some(match text.is_empty() || text.ends_with('/') {
+                true => text.to_string(),
+                false => format!("{text}/"),
+            })
+        };
+        Place {
+            root,
+            base,
+            root_text: text(root),
+            base_text: text(base),
+        }
     }
 
     /// The file at `entry`, when it is a file with one of `extensions`.
@@ -119,15 +134,8 @@ impl<'a> Place<'a> {
     /// of `root.join(dir)` gives it).
     fn cut<'p>(&self, path: &'p Path) -> Option<(&'p str, &'p str)> {
         let text = path.to_str()?;
-        let below = |prefix: &Path| -> Option<&'p str> {
-            let rest = text.strip_prefix(prefix.to_str()?)?;
-            match prefix.as_os_str().is_empty() || prefix.to_str()?.ends_with('/') {
-                true => Some(rest),
-                false => rest.strip_prefix('/'),
-            }
-        };
-        let relative = below(self.root)?;
-        let under_base = below(self.base)?;
+        let relative = text.strip_prefix(self.root_text.as_deref()?)?;
+        let under_base = text.strip_prefix(self.base_text.as_deref()?)?;
         let plain =
             |p: &str| !p.is_empty() && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
         (plain(relative) && plain(under_base)).then_some((relative, under_base))
