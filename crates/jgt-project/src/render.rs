@@ -43,8 +43,9 @@ const LATE_KEYS: [&str; 7] = [
 ];
 
 /// Renders every templated string of `value` in place, leaving hooks and,
-/// at the top level, `vars:` as written. Errors name `path` and the line
-/// of the value in `text`.
+/// at the top level, `vars:` as written; a `value` that is not a mapping
+/// (a profile's `target:`) is rendered whole. Errors name `path` and the
+/// line of the value in `text`.
 pub fn render_tree(
     value: &mut Value,
     inputs: &RenderInputs,
@@ -52,13 +53,14 @@ pub fn render_tree(
     text: &str,
 ) -> Result<(), ProjectError> {
     let env = environment(inputs);
-    if let Value::Mapping(map) = value {
-        for (key, child) in map.iter_mut() {
-            if key.as_str() == Some("vars") {
-                continue;
-            }
-            walk(child, key, &env, path, text)?;
+    let Value::Mapping(map) = value else {
+        return walk(value, &Value::Null, &env, path, text);
+    };
+    for (key, child) in map.iter_mut() {
+        if key.as_str() == Some("vars") {
+            continue;
         }
+        walk(child, key, &env, path, text)?;
     }
     Ok(())
 }

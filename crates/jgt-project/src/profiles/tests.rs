@@ -95,6 +95,33 @@ fn the_profile_target_is_read_with_env_vars_rendered() {
 }
 
 #[test]
+fn the_profiles_target_key_is_rendered_too() {
+    // As dbt renders it: `target: "{{ env_var('ENVIRONMENT', 'dev') }}"`.
+    let text = PROFILES.replacen(
+        "target: dev",
+        "target: \"{{ env_var('SHOP_TARGET', 'dev') }}\"",
+        1,
+    );
+    let read = |env: &[(&str, &str)]| {
+        let inputs = RenderInputs {
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..RenderInputs::default()
+        };
+        let request = ProfileRequest::default();
+        read_target(Path::new("profiles.yml"), &text, "shop", &request, &inputs)
+    };
+    assert_eq!(read(&[]).unwrap().target_name, "dev");
+    let prod = read(&[("SHOP_TARGET", "prod")]).unwrap();
+    assert_eq!(prod.target_name, "prod");
+    assert_eq!(prod.path.as_deref(), Some("prod.duckdb"));
+    let err = read(&[("SHOP_TARGET", "qa")]).unwrap_err();
+    assert!(err.to_string().contains("no target 'qa'"), "{err}");
+}
+
+#[test]
 fn the_target_flag_picks_another_output() {
     let prod = read(Some("prod"), &[]).unwrap();
     assert_eq!(prod.schema, "main");
