@@ -153,3 +153,14 @@ fn a_failing_snapshot_leaves_its_history_intact() {
     p.jgt(&["snapshot"]).failed();
     assert_eq!(p.scalar("select count(*) from history"), "3");
 }
+
+#[test]
+fn a_legacy_snapshots_configs_are_read_without_warnings() {
+    // dbt's pre-1.9 spelling: `target_schema` names the schema itself.
+    let p = project(
+        "target_schema='snapshots', unique_key='id', strategy='timestamp', updated_at='updated_at',",
+    );
+    let run = p.jgt(&["build"]).ok();
+    assert!(!run.stderr.contains("config '"), "{}", run.stderr);
+    assert_eq!(p.scalar("select count(*) from snapshots.history"), "3");
+}

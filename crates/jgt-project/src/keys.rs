@@ -294,6 +294,20 @@ pub const NODE_CONFIG: Level = &[
     ("grants", ReportedBy("jgt-compile unapplied.rs")),
     ("persist_docs", Honoured),
     ("contract", Honoured),
+    // Snapshot configs (`config()` in a `{% snapshot %}` block, or a
+    // YAML snapshot's `config:`), read by jgt-compile's snapshot.rs.
+    ("strategy", Honoured),
+    ("updated_at", Honoured),
+    ("check_cols", Honoured),
+    ("hard_deletes", Honoured),
+    ("invalidate_hard_deletes", Honoured),
+    ("dbt_valid_to_current", Honoured),
+    ("snapshot_meta_column_names", Honoured),
+    ("target_schema", Honoured),
+    (
+        "target_database",
+        NotApplied("jgt builds every node in the target database; this database is not used"),
+    ),
 ];
 
 /// What jgt does with `key` at `level`; `None` when no dbt version
