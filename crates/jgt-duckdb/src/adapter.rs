@@ -19,6 +19,19 @@ pub struct DuckDbAdapter {
     dialect: DuckDbDialect,
     /// What exists, so that a build need not ask before every node.
     pub(crate) catalog: Catalog,
+    /// Whether DuckDB lacks ICU, so that every connection gets
+    /// `current_date` and its kin from [`crate::clock`].
+    without_icu: bool,
+}
+
+/// Gives `conn` today's date where DuckDB has no ICU ([`crate::clock`]);
+/// whether it did.
+fn with_clock(conn: &Connection) -> Result<bool, ExecError> {
+    let without_icu = !crate::clock::has_icu(conn);
+    if without_icu {
+        crate::clock::define(conn)?;
+    }
+    Ok(without_icu)
 }
 
 /// A relation as DuckDB names it in SQL.
@@ -29,9 +42,11 @@ pub(crate) fn rel(relation: &Relation) -> String {
 
 /// DuckDB's error as jgt's: the database's own message.
 pub(crate) fn db(err: duckdb::Error) -> ExecError {
-    ExecError::Sql {
-        message: err.to_string(),
+    let mut message = err.to_string();
+    if let Some(hint) = crate::clock::hint(&message) {
+        message = format!("{message}\n{hint}");
     }
+    ExecError::Sql { message }
 }
 
 /// The `(name, type)` rows of `sql` as columns: `sql` selects exactly
@@ -116,6 +131,7 @@ impl DuckDbAdapter {
             });
         }
         crate::options::apply(&conn, path, options)?;
+        let without_icu = with_clock(&conn)?;
         let dialect = match options.schema.is_empty() {
             true => DuckDbDialect::default(),
             false => DuckDbDialect::new(&options.schema),
@@ -131,6 +147,7 @@ impl DuckDbAdapter {
             conn,
             dialect,
             catalog,
+            without_icu,
         })
     }
 
@@ -156,6 +173,7 @@ impl DuckDbAdapter {
             attach.read_only = true;
         }
         crate::options::apply(&conn, path, &options)?;
+        let without_icu = with_clock(&conn)?;
         let dialect = match options.schema.is_empty() {
             true => DuckDbDialect::default(),
             false => DuckDbDialect::new(&options.schema),
@@ -164,15 +182,19 @@ impl DuckDbAdapter {
             conn,
             dialect,
             catalog: Catalog::default(),
+            without_icu,
         })
     }
 
     /// An in-memory database, for tests and previews.
     pub fn in_memory() -> Result<Self, ExecError> {
+        let conn = Connection::open_in_memory().map_err(db)?;
+        let without_icu = with_clock(&conn)?;
         Ok(DuckDbAdapter {
-            conn: Connection::open_in_memory().map_err(db)?,
+            conn,
             dialect: DuckDbDialect::default(),
             catalog: Catalog::default(),
+            without_icu,
         })
     }
 
@@ -460,10 +482,15 @@ impl Adapter for DuckDbAdapter {
     }
 
     fn try_clone(&self) -> Result<Box<dyn Adapter + Send>, ExecError> {
+        let conn = self.conn.try_clone().map_err(db)?;
+        if self.without_icu {
+            crate::clock::define(&conn)?;
+        }
         Ok(Box::new(DuckDbAdapter {
-            conn: self.conn.try_clone().map_err(db)?,
+            conn,
             dialect: self.dialect.clone(),
             catalog: self.catalog.share(),
+            without_icu: self.without_icu,
         }))
     }
 

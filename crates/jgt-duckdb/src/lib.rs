@@ -18,6 +18,7 @@ compile_error!(
 
 mod adapter;
 mod catalog;
+mod clock;
 mod closing;
 mod contract;
 mod dialect;

@@ -33,6 +33,7 @@
 //! | `hooks_run_inside_the_build` | pre- and post-hooks run in order; a failing one rolls the build back |
 //! | `snapshot_records_changes` | a changed row closes its version and adds a new one (needs `snapshots`) |
 //! | `contract_mismatch_keeps_old_table` | a broken contract fails before building; the old table stays (needs `contracts`) |
+//! | `current_date_builds` | `current_date` in a view, read by a table the same day (DuckDB without ICU: jgt's own) |
 //!
 //! Differences by engine, each printed by its case when the suite runs:
 //!
@@ -120,7 +121,7 @@ macro_rules! conformance_tests {
             second_statement_is_refused, trailing_semicolon_and_comment, preview_limits_rows,
             failure_skips_children, execute_runs_commands_and_queries,
             hooks_run_inside_the_build, snapshot_records_changes,
-            contract_mismatch_keeps_old_table);
+            contract_mismatch_keeps_old_table, current_date_builds);
     };
     (@cases $engine:expr; $skips:expr; $($case:ident),* $(,)?) => {
         $(
@@ -140,7 +141,8 @@ macro_rules! conformance_tests {
 mod nodes;
 
 pub use nodes::{
-    contract_mismatch_keeps_old_table, hooks_run_inside_the_build, snapshot_records_changes,
+    contract_mismatch_keeps_old_table, current_date_builds, hooks_run_inside_the_build,
+    snapshot_records_changes,
 };
 
 fn table(db: &dyn Adapter, relation: &Relation, sql: &str) -> Option<u64> {

@@ -119,3 +119,24 @@ pub fn contract_mismatch_keeps_old_table(engine: &Engine) {
     assert!(message.contains("enforced contract"), "{message}");
     assert_eq!(engine.read(db.as_ref(), &rel, "a"), [row(&["1"])]);
 }
+
+/// `current_date` builds into a view, and a table reading it through the
+/// view finds today's date (on DuckDB without ICU, jgt's own macro).
+pub fn current_date_builds(engine: &Engine) {
+    let db = (engine.open)();
+    let view = engine.relation("today_v");
+    db.materialize(
+        &view,
+        "select current_date as d",
+        Materialization::View,
+        &Hooks::NONE,
+    )
+    .unwrap();
+    let counted = engine.relation("today_t");
+    let sql = format!(
+        "select count(*) as n from {} where d = current_date",
+        engine.dialect.relation(&view)
+    );
+    table(db.as_ref(), &counted, &sql);
+    assert_eq!(engine.read(db.as_ref(), &counted, "n"), [row(&["1"])]);
+}
