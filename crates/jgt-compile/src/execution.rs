@@ -80,6 +80,7 @@ impl Compiled {
                 column: call.column.as_deref(),
                 args: &call.args,
                 path: &call.path,
+                store_failures: node.test.as_ref().and_then(|t| t.config.store_failures),
             };
             let out = self.renderer.render_generic_test_at_execution(
                 &test,

@@ -57,8 +57,7 @@ pub fn add_tests(
     let made = jgt_core::parallel::map(
         &entries,
         |(tested, column, value, entry)| match parse_test(value, column.as_deref(), &entry.path) {
-            Ok(spec) if !spec.config.enabled => Made::Off,
-            Ok(spec) => generic.make(nodes, *tested, spec, &entry.package),
+            Ok(spec) => generic.make(nodes, *tested, spec, entry),
             Err(err) => Made::Invalid(err.into()),
         },
     );
@@ -84,10 +83,14 @@ pub fn add_tests(
                 continue;
             }
         };
-        let config = singular_config(&out, &test.path)?;
+        let own = singular_config(&out, &test.path)?;
+        let config = project
+            .test_trees
+            .config_of(&test.package, &test.folders, &test.name, &own);
         if !config.enabled {
             continue;
         }
+        let audit = audit_schema(renderer, &test.name, &test.path, &test.package, &config)?;
         let mut made = prepare(
             &test.name,
             &test.path,
@@ -96,7 +99,7 @@ pub fn add_tests(
             &out,
             Vec::new(),
             None,
-            dialect,
+            audit,
         );
         made.details.raw_sql = Some(test.text.clone());
         made.details.description = leading_comment(&test.text);
@@ -106,8 +109,9 @@ pub fn add_tests(
 }
 
 /// A singular test's own `config()` (`severity`, `enabled`, ...), checked
-/// as a schema file's test configs are.
-fn singular_config(out: &Rendered, path: &Path) -> Result<TestConfig> {
+/// as a schema file's test configs are: what goes over the project file's
+/// `data_tests:` tree.
+fn singular_config(out: &Rendered, path: &Path) -> Result<Vec<(String, serde_yaml::Value)>> {
     let mut config = TestConfig::default();
     for (key, value) in &out.config {
         jgt_project::set_test_config(&mut config, key, value).map_err(|message| {
@@ -119,8 +123,33 @@ fn singular_config(out: &Rendered, path: &Path) -> Result<TestConfig> {
             }
         })?;
     }
-    Ok(config)
+    Ok(out.config.clone())
 }
+
+/// The schema a test's failures are stored in: its `schema` config, or
+/// dbt's `dbt_test__audit`, named by the project's `generate_schema_name`
+/// as a model's custom schema is (`main_dbt_test__audit` by default).
+fn audit_schema(
+    renderer: &Renderer,
+    name: &str,
+    path: &Path,
+    package: &str,
+    config: &TestConfig,
+) -> Result<String> {
+    let node = jgt_render::NodeInfo {
+        name,
+        resource_type: "test",
+        path,
+        package_name: package,
+        materialized: Some("test"),
+        tags: &config.tags,
+    };
+    let custom = config.schema.as_deref().unwrap_or(AUDIT_SCHEMA);
+    Ok(renderer.schema_name(Some(custom), &node)?)
+}
+
+/// dbt's default `schema` config of a test: where stored failures go.
+const AUDIT_SCHEMA: &str = "dbt_test__audit";
 
 /// A test that reads a node `enabled: false` left out is left out too, as
 /// dbt leaves it out, with a warning; any other error stops.
@@ -281,13 +310,27 @@ struct Call {
 }
 
 impl Generic<'_> {
-    /// Names one generic test of `tested` and says what it reads.
-    fn call(&self, nodes: &[CompiledNode], tested: NodeId, spec: TestSpec) -> Call {
+    /// Names one generic test of `tested`, declared in schema file
+    /// `entry`, gives it its configs (the project file's `data_tests:`
+    /// tree, under the entry's own) and says what it reads.
+    fn call(
+        &self,
+        nodes: &[CompiledNode],
+        tested: NodeId,
+        mut spec: TestSpec,
+        entry: &jgt_project::SchemaEntry,
+    ) -> Call {
         let tested_node = &nodes[tested.index()];
         let (name, alias) = match &spec.custom_name {
             Some(name) => (name.clone(), name.clone()),
             None => test_names(&spec, tested_node),
         };
+        spec.config = self.project.test_trees.config_of(
+            &entry.package,
+            &entry.folders,
+            &name,
+            &spec.own_configs,
+        );
         let whole = spec
             .config
             .where_clause
@@ -326,15 +369,36 @@ impl Generic<'_> {
             column: spec.column.as_deref(),
             args: &spec.args,
             path: &spec.path,
+            store_failures: spec.config.store_failures,
         };
         Ok(self.renderer.render_generic_test(&test, self.catalog)?)
     }
 
     /// Names, renders and makes the node of one generic test of `tested`,
-    /// declared by a schema file of `package` (empty for the project's
-    /// own): the test belongs to that package, as in dbt.
-    fn make(&self, nodes: &[CompiledNode], tested: NodeId, spec: TestSpec, package: &str) -> Made {
-        let call = self.call(nodes, tested, spec);
+    /// declared by schema file `entry` of a package (empty for the
+    /// project's own): the test belongs to that package, as in dbt.
+    fn make(
+        &self,
+        nodes: &[CompiledNode],
+        tested: NodeId,
+        spec: TestSpec,
+        entry: &jgt_project::SchemaEntry,
+    ) -> Made {
+        let package = entry.package.as_str();
+        let call = self.call(nodes, tested, spec, entry);
+        if !call.spec.config.enabled {
+            return Made::Off;
+        }
+        let audit = match audit_schema(
+            self.renderer,
+            &call.name,
+            &call.spec.path,
+            package,
+            &call.spec.config,
+        ) {
+            Ok(schema) => schema,
+            Err(err) => return Made::Failed(err),
+        };
         let out = match self.render(&call) {
             Ok(out) => out,
             Err(err) => return Made::Failed(err),
@@ -358,12 +422,12 @@ impl Generic<'_> {
             &out,
             vec![tested],
             spec.column.clone(),
-            self.dialect,
+            audit.clone(),
         );
         let details = &mut made.details;
         details.package = package.to_string();
         details.description = explain(&spec, &tested_name);
-        details.relation = Relation::new(self.dialect.test_audit_schema(), alias);
+        details.relation = Relation::new(audit, alias);
         if let Some(test) = details.test.as_mut() {
             if out.needs_execution {
                 test.generic = Some(GenericCall {
@@ -428,7 +492,7 @@ fn prepare(
     out: &Rendered,
     attached_to: Vec<NodeId>,
     column: Option<String>,
-    dialect: &dyn Dialect,
+    audit_schema: String,
 ) -> TestNode {
     let node = Node {
         name: name.to_string(),
@@ -443,7 +507,7 @@ fn prepare(
         .cloned()
         .chain(out.sources.iter().map(|(s, t)| format!("{s}.{t}")))
         .collect();
-    let audit = Relation::new(dialect.test_audit_schema(), name);
+    let audit = Relation::new(audit_schema, name);
     let details = CompiledNode {
         sql: Some(out.sql.clone()),
         needs_execution: out.needs_execution,

@@ -29,6 +29,9 @@ pub struct TestConfig {
     pub enabled: bool,
     /// `tags`, for selection.
     pub tags: Vec<String>,
+    /// `schema`: the custom schema stored failures go to, named as a
+    /// model's custom schema is (`None`: dbt's `dbt_test__audit`).
+    pub schema: Option<String>,
 }
 
 impl Default for TestConfig {
@@ -42,6 +45,7 @@ impl Default for TestConfig {
             limit: None,
             enabled: true,
             tags: Vec::new(),
+            schema: None,
         }
     }
 }

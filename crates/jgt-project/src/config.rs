@@ -320,23 +320,32 @@ impl ProjectConfig {
                 ));
             }
         }
-        let trees = [
-            ("data_tests", &self.data_tests, "data test"),
-            ("tests", &self.tests, "data test"),
-            ("sources", &self.sources, "source"),
-        ];
-        for (key, tree, what) in trees {
-            if !is_empty_tree(tree) {
-                return Err(unsupported(
-                    key,
-                    format!(
-                        "project-level {what} configs ('{key}:') are not supported yet; \
-                         set them on each {what} in its schema file instead, or remove '{key}:'"
-                    ),
-                ));
-            }
+        if !is_empty_tree(&self.data_tests) && !is_empty_tree(&self.tests) {
+            return Err(unsupported(
+                "tests",
+                "both 'data_tests:' and its older spelling 'tests:' are set; \
+                 move the configs of 'tests:' under 'data_tests:'"
+                    .into(),
+            ));
+        }
+        if !is_empty_tree(&self.sources) {
+            return Err(unsupported(
+                "sources",
+                "project-level source configs ('sources:') are not supported yet; \
+                 set them on each source in its schema file instead, or remove 'sources:'"
+                    .into(),
+            ));
         }
         Ok(())
+    }
+
+    /// The `data_tests:` tree, or `tests:` where an older project spells
+    /// it so, with the key it sits under.
+    pub fn data_test_tree(&self) -> (&'static str, &serde_yaml::Value) {
+        match is_empty_tree(&self.data_tests) && !is_empty_tree(&self.tests) {
+            true => ("tests", &self.tests),
+            false => ("data_tests", &self.data_tests),
+        }
     }
 }
 
@@ -519,9 +528,9 @@ mod tests {
                 "jgt always quotes",
             ),
             (
-                "name: s\ndata_tests:\n  s:\n    +severity: warn\n",
-                "dbt_project.yml:2:",
-                "data test configs",
+                "name: s\ndata_tests:\n  s:\n    +severity: warn\ntests:\n  +limit: 5\n",
+                "dbt_project.yml:5:",
+                "both 'data_tests:' and its older spelling 'tests:'",
             ),
             (
                 "name: s\nsources:\n  s:\n    +enabled: false\n",

@@ -4,8 +4,8 @@
 //! a mapping with flat arguments (`- accepted_values: {values: [a, b]}`),
 //! or dbt 1.10's nested form (`- accepted_values: {arguments: {values:
 //! [a, b]}, config: {severity: warn}}`). Test configs (`severity`, `where`,
-//! `error_if`, `warn_if`, `store_failures`, `limit`, `enabled`, `tags`)
-//! may sit flat beside the arguments or under `config:`.
+//! `error_if`, `warn_if`, `store_failures`, `limit`, `enabled`, `tags`,
+//! `schema`) may sit flat beside the arguments or under `config:`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +16,8 @@ use crate::error::ProjectError;
 pub use jgt_core::{threshold_met, InvalidValue, Severity, TestConfig};
 
 /// Config keys a test accepts.
-pub const TEST_CONFIG_KEYS: [&str; 9] = [
+pub const TEST_CONFIG_KEYS: [&str; 10] = [
+    "schema",
     "severity",
     "where",
     "error_if",
@@ -44,6 +45,9 @@ pub struct TestSpec {
     pub config: TestConfig,
     /// A name the user gave the test, replacing the generated one.
     pub custom_name: Option<String>,
+    /// The configs the entry sets itself, as written, in order: what goes
+    /// over the project file's `data_tests:` tree.
+    pub own_configs: Vec<(String, Value)>,
     /// The schema file that declared it.
     pub path: PathBuf,
 }
@@ -102,6 +106,7 @@ pub fn parse_test(
         args: BTreeMap::new(),
         config: TestConfig::default(),
         custom_name: None,
+        own_configs: Vec::new(),
         path: path.into(),
     };
     match body {
@@ -128,14 +133,16 @@ pub fn parse_test(
                             .as_mapping()
                             .ok_or_else(|| invalid("'config' must be a mapping".into()))?;
                         for (k, v) in configs {
-                            set_test_config(&mut spec.config, k.as_str().unwrap_or_default(), v)
-                                .map_err(&invalid)?;
+                            let k = k.as_str().unwrap_or_default();
+                            set_test_config(&mut spec.config, k, v).map_err(&invalid)?;
+                            spec.own_configs.push((k.to_string(), v.clone()));
                         }
                     }
                     "name" => spec.custom_name = value.as_str().map(str::to_string),
                     "column_name" => spec.column = value.as_str().map(str::to_string),
                     key if TEST_CONFIG_KEYS.contains(&key) => {
-                        set_test_config(&mut spec.config, key, &value).map_err(&invalid)?
+                        set_test_config(&mut spec.config, key, &value).map_err(&invalid)?;
+                        spec.own_configs.push((key.to_string(), value));
                     }
                     other => {
                         spec.args.insert(other.to_string(), value);
@@ -176,6 +183,9 @@ pub fn set_test_config(
                 "warn" => Severity::Warn,
                 other => return Err(format!("severity '{other}' must be 'error' or 'warn'").into()),
             }
+        }
+        "schema" => {
+            config.schema = Some(text().ok_or("schema takes a schema name")?);
         }
         "where" => config.where_clause = text(),
         "error_if" => config.error_if = text().ok_or("error_if takes a condition such as '>10'")?,

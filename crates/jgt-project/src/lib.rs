@@ -23,6 +23,7 @@ pub mod render;
 mod schema;
 mod snapshots;
 pub mod suggest;
+mod test_tree;
 mod unit_tests;
 mod versions;
 
@@ -46,6 +47,7 @@ pub use schema::{
     ColumnProperties, GroupProperties, NodeProperties, SchemaFile, SnapshotProperties,
     SourceProperties, SourceTable, SourceTableProperties, VersionProperties,
 };
+pub use test_tree::{TestTree, TestTrees};
 pub use unit_tests::{
     find_fixture, FixtureProperties, GivenProperties, OverridesProperties,
     UnitTestConfigProperties, UnitTestProperties, FIXTURES_DIR,
@@ -117,6 +119,8 @@ pub struct TemplateFile {
     pub name: String,
     /// The file, relative to the project folder.
     pub path: PathBuf,
+    /// The folders between its configured folder and the file.
+    pub folders: Vec<String>,
     /// The file's text.
     pub text: String,
 }
@@ -128,6 +132,9 @@ pub struct SchemaEntry {
     pub package: String,
     /// The file, relative to the project folder.
     pub path: PathBuf,
+    /// The folders between its model (or seed, snapshot) path and the
+    /// file: where its tests sit in the `data_tests:` tree.
+    pub folders: Vec<String>,
     /// The file's text, to find the line of what a message is about.
     pub text: String,
     /// Its parsed content.
@@ -215,6 +222,8 @@ pub struct Project {
     pub warnings: Vec<String>,
     /// The `models:` config tree, for `config()` defaults.
     pub model_tree: ConfigTree,
+    /// The `data_tests:` trees of the project file and the packages'.
+    pub test_trees: TestTrees,
     /// The files under the model paths (models and schema files), each
     /// by its path relative to the project folder with its stamp when it
     /// was read: what an up-to-date check compares without looking at
@@ -256,6 +265,8 @@ impl Project {
             &config.name,
             config.snapshots.clone(),
         )?;
+        let (key, tree) = config.data_test_tree();
+        let test_tree = TestTree::new(&display_path, &text, key, &config.name, tree.clone())?;
         let trees = load::Trees {
             models: &model_tree,
             seeds: &seed_tree,
@@ -338,6 +349,13 @@ impl Project {
                 .flat_map(|tree| tree.unapplied.iter().cloned())
                 .collect(),
             model_tree,
+            test_trees: TestTrees {
+                root: test_tree,
+                packages: packages
+                    .iter()
+                    .map(|p| (p.config.name.clone(), p.tests.clone()))
+                    .collect(),
+            },
             profile,
             packages: packages.into_iter().map(|p| p.config.name).collect(),
             package_hooks,
@@ -390,6 +408,7 @@ pub(crate) fn read_templates(
                 package: package.to_string(),
                 name: found.stem,
                 path: found.path,
+                folders: found.folders,
                 text,
             })
         })

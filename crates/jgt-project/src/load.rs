@@ -214,7 +214,7 @@ pub(crate) fn read_part(
     let read = jgt_core::parallel::map(&found, |found| -> Result<_, ProjectError> {
         let (text, stamp) = discover::read_stamped(root, &found.path)?;
         if found.path.extension().is_none_or(|e| e != "sql") {
-            let entry = schema_entry(package, found.path.clone(), text)?;
+            let entry = schema_entry(package, found, text)?;
             return Ok((ModelPathFile::Schema(entry), stamp));
         }
         let mut node = trees.models.resolve(&found.folders, &found.stem);
@@ -261,8 +261,7 @@ pub(crate) fn read_part(
             });
         } else {
             let text = discover::read_text(root, &found.path)?;
-            part.schema_files
-                .push(schema_entry(package, found.path, text)?);
+            part.schema_files.push(schema_entry(package, &found, text)?);
         }
     }
     (part.macros, part.tests) = read_macros(root, &under, config)?;
@@ -276,8 +275,7 @@ pub(crate) fn read_part(
     )?);
     for found in discover::find_files(root, &snapshot_paths, &["yml", "yaml"])? {
         let text = discover::read_text(root, &found.path)?;
-        part.schema_files
-            .push(schema_entry(package, found.path, text)?);
+        part.schema_files.push(schema_entry(package, &found, text)?);
     }
     let defined = crate::snapshots::from_yaml(&part.schema_files, package, trees.snapshots);
     part.models.extend(defined);
@@ -322,11 +320,16 @@ fn refuse_python_models(found: &[discover::Found]) -> Result<(), ProjectError> {
     }
 }
 
-fn schema_entry(package: &str, path: PathBuf, text: String) -> Result<SchemaEntry, ProjectError> {
-    let file = SchemaFile::parse(&path, &text)?;
+fn schema_entry(
+    package: &str,
+    found: &discover::Found,
+    text: String,
+) -> Result<SchemaEntry, ProjectError> {
+    let file = SchemaFile::parse(&found.path, &text)?;
     Ok(SchemaEntry {
         package: package.to_string(),
-        path,
+        path: found.path.clone(),
+        folders: found.folders.clone(),
         text,
         file,
     })

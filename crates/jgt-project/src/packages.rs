@@ -8,7 +8,7 @@ use serde_yaml::Value;
 
 use crate::config::ProjectConfig;
 use crate::error::ProjectError;
-use crate::{ConfigTree, DBT_PROJECT_FILE, PROJECT_FILE};
+use crate::{ConfigTree, TestTree, DBT_PROJECT_FILE, PROJECT_FILE};
 
 /// The files that list the packages a project needs.
 const PACKAGE_FILES: [&str; 2] = ["packages.yml", "dependencies.yml"];
@@ -25,6 +25,8 @@ pub(crate) struct Package {
     pub models: ConfigTree,
     /// Its own `seeds:` tree.
     pub seeds: ConfigTree,
+    /// Its own `data_tests:` tree.
+    pub tests: TestTree,
 }
 
 /// Reads every installed package, sorted by folder, after checking that
@@ -64,12 +66,15 @@ fn read_package(root: &Path, dir: &Path) -> Result<Option<Package>, ProjectError
     let config = ProjectConfig::parse(&file, &text)?;
     let models = ConfigTree::new(&file, &text, "models", &config.name, config.models.clone())?;
     let seeds = ConfigTree::new(&file, &text, "seeds", &config.name, config.seeds.clone())?;
+    let (key, tree) = config.data_test_tree();
+    let tests = TestTree::new(&file, &text, key, &config.name, tree.clone())?;
     Ok(Some(Package {
         dir: dir.to_path_buf(),
         file,
         config,
         models,
         seeds,
+        tests,
     }))
 }
 

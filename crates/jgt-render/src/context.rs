@@ -90,6 +90,8 @@ pub(crate) struct NodeState {
     pub depends_on: Option<Vec<String>>,
     /// A unit test's overrides of macros, vars and environment variables.
     pub overrides: Option<Arc<crate::overrides::Overrides>>,
+    /// A test's own `store_failures` config, for `should_store_failures()`.
+    pub store_failures: Option<bool>,
 }
 
 impl Object for NodeState {}

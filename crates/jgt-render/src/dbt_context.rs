@@ -209,6 +209,14 @@ pub(crate) fn register(
             ("WARN_ERROR", Value::from(flags.warn_error)),
         ]),
     );
+    // dbt's `should_store_failures()`: the test's own config, else the flag.
+    let store_failures = flags.store_failures;
+    env.add_function("should_store_failures", move |state: &State| -> bool {
+        let own = crate::functions::node_state(state)
+            .ok()
+            .and_then(|node| node.store_failures);
+        own.unwrap_or(store_failures)
+    });
     env.add_global("modules", Value::from_object(crate::modules::Modules));
     let api = Value::from_object(Api { dialect, database });
     env.add_global("api", api.clone());

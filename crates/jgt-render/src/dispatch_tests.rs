@@ -72,6 +72,7 @@ fn renderer_on(
             package: package.to_string(),
             name: package.to_string(),
             path: PathBuf::from(path),
+            folders: Vec::new(),
             text: text.to_string(),
         });
     }

@@ -144,6 +144,9 @@ pub struct GenericTest<'a> {
     pub args: &'a BTreeMap<String, serde_yaml::Value>,
     /// The schema file that declared the test.
     pub path: &'a Path,
+    /// The test's `store_failures` config, when it has one: what
+    /// `should_store_failures()` answers, before `--store-failures`.
+    pub store_failures: Option<bool>,
 }
 
 /// How the name of a generic test's call template starts (the call
@@ -470,6 +473,7 @@ impl Renderer {
         call.push_str(") }}");
         let state = Value::from_object(NodeState {
             db: db.map(introspection::Db),
+            store_failures: test.store_failures,
             ..NodeState::new(Arc::clone(catalog))
         });
         let args: BTreeMap<&String, Value> = test

@@ -198,6 +198,7 @@ pub(crate) fn register(
             package: BUILTIN_PACKAGE.into(),
             name: path.to_string(),
             path: PathBuf::from(path),
+            folders: Vec::new(),
             text: text.to_string(),
         })
         .collect();

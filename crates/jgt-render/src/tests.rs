@@ -235,6 +235,7 @@ fn generic(
         column: Some("id"),
         args: &args,
         path: Path::new("models/schema.yml"),
+        store_failures: None,
     };
     renderer.render_generic_test(&test, &catalog(&["users", "events"]))
 }
@@ -291,6 +292,7 @@ fn tests_of_one_shape_share_a_call_but_not_their_values() {
             column: Some(column),
             args: &args,
             path: Path::new("models/schema.yml"),
+            store_failures: None,
         };
         let catalog = catalog(&["users", "events"]);
         renderer.render_generic_test(&test, &catalog).unwrap().sql
@@ -392,6 +394,7 @@ fn plain_tests_are_written_as_their_macros_write_them() {
                     column: Some(column),
                     args: &args,
                     path: Path::new("models/schema.yml"),
+                    store_failures: None,
                 };
                 let plain = renderer.plain_test(&test).expect("written straight");
                 let jinja = renderer.generic_test_jinja(&test, &catalog, None).unwrap();

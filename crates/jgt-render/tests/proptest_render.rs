@@ -126,6 +126,7 @@ fn attempt(
             package: "demo".into(),
             name: format!("macros_{n}"),
             path: PathBuf::from(format!("macros/macros_{n}.sql")),
+            folders: Vec::new(),
             text: text.clone(),
         })
         .collect();
