@@ -246,3 +246,23 @@ fn the_tables_read_at_opening_are_the_current_databases_and_follow_every_change(
     .unwrap();
     assert_eq!(db.tables().unwrap(), [table("b")]);
 }
+
+#[test]
+fn the_duckdb_inside_is_the_one_dbt_duckdb_runs_on_today() {
+    // `pip install dbt-duckdb` brings DuckDB 2.0.1; 2.0.0 rounded this
+    // double (2414.68499999...) up, and a public project's rows differed.
+    let db = DuckDbAdapter::in_memory().unwrap();
+    let out = db
+        .query(
+            "select version() as v, round(2414.685::double, 2)::varchar as r",
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        out.rows,
+        vec![vec![
+            Some("v2.0.1".to_string()),
+            Some("2414.68".to_string())
+        ]]
+    );
+}
