@@ -15,7 +15,8 @@ pub struct OpenOptions {
     pub schema: String,
     /// `SET GLOBAL name = value`, in order.
     pub settings: Vec<(String, String)>,
-    /// Extensions to `LOAD`.
+    /// Extensions to load, installed first when they are not, as
+    /// dbt-duckdb's `extensions:` does.
     pub extensions: Vec<String>,
     /// Databases to `ATTACH`.
     pub attach: Vec<Attach>,
@@ -44,6 +45,25 @@ fn plain(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Loads extension `name` (a plain name): nothing when it is loaded
+/// already (built in), `LOAD` when it is installed, and `INSTALL` then
+/// `LOAD` otherwise, so a built-in or installed extension never touches
+/// the network.
+fn load_extension(conn: &Connection, name: &str) -> duckdb::Result<()> {
+    let state: Option<(bool, bool)> = conn
+        .query_row(
+            "select loaded, installed from duckdb_extensions() where extension_name = ?",
+            [name],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .ok();
+    match state {
+        Some((true, _)) => Ok(()),
+        Some((false, true)) => conn.execute_batch(&format!("LOAD {name}")),
+        _ => conn.execute_batch(&format!("INSTALL {name}; LOAD {name}")),
+    }
+}
+
 /// Applies `options` to a freshly opened connection.
 pub(crate) fn apply(
     conn: &Connection,
@@ -60,11 +80,14 @@ pub(crate) fn apply(
                 "extension name '{name}' is not a plain name"
             )));
         }
-        conn.execute_batch(&format!("LOAD {name}")).map_err(|err| {
+        load_extension(conn, name).map_err(|err| {
             unsupported(format!(
-                "the profile asks for DuckDB extension '{name}', which is not available: \
-                 jgt's DuckDB has only the parquet and json extensions built in and does \
-                 not download others (it works offline); remove it from `extensions:` ({err})"
+                "the profile asks for DuckDB extension '{name}', which could not be installed \
+                 or loaded. jgt's DuckDB has parquet and json built in; others are installed \
+                 from DuckDB's extension repository on first use, as dbt-duckdb installs \
+                 them, which needs the network once. Install it where there is a network \
+                 (`INSTALL {name}` in DuckDB 2.0.1, or a first jgt run), or remove it from \
+                 `extensions:` ({err})"
             ))
         })?;
     }
