@@ -11,7 +11,8 @@
 #
 # Besides the relations (dbt_expected.txt), the data tests' names
 # (dbt_tests.txt) and their unique ids and test_metadata (dbt_test_ids.txt,
-# see test_ids.py), a fixture may hold:
+# see test_ids.py) and where each node's files are (dbt_paths.txt, see
+# node_paths.py), a fixture may hold:
 #
 #   expect_failure   `dbt build` may fail: its exit code goes to dbt_exit.txt
 #   stage2/          after the first build, its files are copied over the
@@ -104,6 +105,11 @@ for project in "$@"; do
         (cd "$dir" && "$venv/bin/dbt" deps --quiet)
     fi
     build_and_dump "$project" "$dir" "$db" ""
+    # Where each node's files are, from the manifest the build wrote
+    # (`dbt ls` below writes one without compiled paths).
+    python3 "$here/node_paths.py" "$dir/target/manifest.json" \
+        > "$fixtures/$project/dbt_paths.txt"
+    echo "   wrote $fixtures/$project/dbt_paths.txt"
     # The data tests' names (their unique ids' last part), as --select
     # matches them.
     (cd "$dir" && "$venv/bin/dbt" ls --quiet --resource-type test --output name) |

@@ -246,11 +246,34 @@ fn what_jgt_cannot_build_is_refused_with_its_file_and_line() {
 
     p.write(
         "profiles.yml",
-        &PROFILES.replace("threads: 2", "threads: 2\n      extensions: [spatial]"),
+        &PROFILES.replace("threads: 2", "threads: 2\n      extensions: [jgt_no_such]"),
     );
     let run = p.jgt(&["run"]).failed();
-    assert!(run.stderr.contains("extension 'spatial'"), "{}", run.stderr);
-    assert!(run.stderr.contains("offline"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("extension 'jgt_no_such'"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("could not be installed"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn profile_extensions_that_are_built_in_load_offline() {
+    // dbt-duckdb profiles often list parquet: built into jgt's DuckDB, it
+    // is neither installed nor downloaded.
+    let p = shop();
+    p.write(
+        "profiles.yml",
+        &PROFILES.replace(
+            "threads: 2",
+            "threads: 2\n      extensions: [parquet, json]",
+        ),
+    );
+    p.jgt(&["run"]).ok();
 }
 
 #[test]
@@ -345,13 +368,19 @@ fn analyses_are_compiled_never_run_and_build_nothing() {
         "{}",
         run.stdout
     );
-    let sql =
-        std::fs::read_to_string(p.path().join("target/compiled/analyses/reports/top.sql")).unwrap();
+    let sql = std::fs::read_to_string(
+        p.path()
+            .join("target/compiled/shop/analyses/reports/top.sql"),
+    )
+    .unwrap();
     assert_eq!(
         sql,
         "select * from \"jgt\".\"main\".\"orders\"\norder by id desc limit 3\n"
     );
-    assert!(!p.path().join("target/compiled/analyses/off.sql").exists());
+    assert!(!p
+        .path()
+        .join("target/compiled/shop/analyses/off.sql")
+        .exists());
     // Never run, and not a node: `ls` lists no analysis, and a build of
     // nothing but `unused` builds nothing the analysis refs.
     let listed = p.jgt(&["ls"]).ok();

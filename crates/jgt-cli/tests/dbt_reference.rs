@@ -197,3 +197,61 @@ fn data_tests_get_the_names_dbt_gives_them() {
         );
     }
 }
+
+/// One line per node of a manifest, as `node_paths.py` writes dbt's:
+/// unique id, original_file_path, path, compiled_path, patch_path and
+/// the dotted fqn, `-` for a null.
+fn path_lines(manifest: &serde_json::Value) -> Vec<String> {
+    let field = |v: &serde_json::Value| match v {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Array(parts) => {
+            let parts: Vec<&str> = parts.iter().filter_map(|p| p.as_str()).collect();
+            parts.join(".")
+        }
+        _ => "-".to_string(),
+    };
+    let keys = [
+        "original_file_path",
+        "path",
+        "compiled_path",
+        "patch_path",
+        "fqn",
+    ];
+    let mut lines: Vec<String> = manifest["nodes"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, node)| {
+            let fields: Vec<String> = keys.iter().map(|key| field(&node[*key])).collect();
+            format!("{id} {}", fields.join(" "))
+        })
+        .collect();
+    lines.sort_unstable();
+    lines
+}
+
+#[test]
+fn compiled_files_and_manifest_paths_are_where_dbt_puts_them() {
+    // `target/compiled/<package>/<path in the package>`, and the
+    // manifest's paths relative to each node's own package: the root
+    // project's models, schema-file tests and singular tests, and the
+    // local package's model and its tests (`dbt_paths.txt`, recorded
+    // from the manifest `dbt build` wrote).
+    let shop = DbtFixture::copy("dbt_shop");
+    shop.build();
+    let text = std::fs::read_to_string(shop.path().join("target/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let jgt = path_lines(&manifest);
+    let expected = std::fs::read_to_string(
+        common::repo_root().join("crates/jgt-cli/tests/fixtures/dbt_shop/dbt_paths.txt"),
+    )
+    .expect("recorded paths");
+    // dbt lists analyses among its nodes; jgt keeps them out of the graph.
+    let expected: Vec<&str> = expected
+        .lines()
+        .filter(|line| !line.starts_with("analysis."))
+        .collect();
+    assert_eq!(jgt, expected, "jgt's paths (left) vs dbt's");
+    let package_model = "target/compiled/shop_utils/models/shop_calendar.sql";
+    assert!(shop.path().join(package_model).is_file());
+}

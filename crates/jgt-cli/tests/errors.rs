@@ -102,14 +102,17 @@ fn a_sql_error_names_model_file_compiled_sql_and_quotes_duckdb() {
     let out = run.all();
     assert!(out.contains("Error in bad (models/bad.sql)"), "{out}");
     assert!(
-        out.contains("compiled SQL: target/compiled/models/bad.sql"),
+        out.contains("compiled SQL: target/compiled/demo/models/bad.sql"),
         "{out}"
     );
     assert!(
         out.contains("Binder Error") && out.contains("no_such_column"),
         "{out}"
     );
-    assert!(p.path().join("target/compiled/models/bad.sql").is_file());
+    assert!(p
+        .path()
+        .join("target/compiled/demo/models/bad.sql")
+        .is_file());
 }
 
 #[test]

@@ -35,9 +35,11 @@ fn run_query_sees_upstream_rows_when_the_model_runs() {
         "3"
     );
     // The compiled file shows the SQL that ran, not the parse-time SQL.
-    let compiled =
-        std::fs::read_to_string(p.path().join("target/compiled/models/people_count.sql"))
-            .expect("compiled SQL");
+    let compiled = std::fs::read_to_string(
+        p.path()
+            .join("target/compiled/phases/models/people_count.sql"),
+    )
+    .expect("compiled SQL");
     assert!(
         compiled.contains("select 3 as counted_while_rendering"),
         "{compiled}"
@@ -75,8 +77,11 @@ fn compile_and_show_render_against_the_built_database_like_dbt() {
         before.all()
     );
     let compiled = || {
-        std::fs::read_to_string(p.path().join("target/compiled/models/people_count.sql"))
-            .expect("compiled SQL")
+        std::fs::read_to_string(
+            p.path()
+                .join("target/compiled/phases/models/people_count.sql"),
+        )
+        .expect("compiled SQL")
     };
     assert!(
         compiled().contains("select 0 as counted_while_rendering"),

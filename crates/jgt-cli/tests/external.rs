@@ -40,7 +40,7 @@ fn a_source_reads_its_file_from_the_project_folder_wherever_jgt_runs() {
         "Lima,Pune"
     );
     let compiled =
-        std::fs::read_to_string(p.path().join("target/compiled/models/big.sql")).unwrap();
+        std::fs::read_to_string(p.path().join("target/compiled/files/models/big.sql")).unwrap();
     assert!(compiled.contains("from 'data/cities.csv'"), "{compiled}");
 }
 

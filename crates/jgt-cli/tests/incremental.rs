@@ -171,7 +171,7 @@ fn ephemeral_models_are_inlined_and_never_created() {
     );
     assert!(!run.stdout.contains("main.recent"), "{}", run.stdout);
     let compiled =
-        std::fs::read_to_string(p.path().join("target/compiled/models/loaded.sql")).unwrap();
+        std::fs::read_to_string(p.path().join("target/compiled/inc/models/loaded.sql")).unwrap();
     assert!(
         compiled.starts_with("with __dbt__cte__late as ("),
         "{compiled}"

@@ -145,7 +145,7 @@ fn an_edited_model_is_rendered_again_and_built_with_its_new_sql() {
     p.jgt(&["run", "-s", "leaf"]).ok();
     assert_eq!(memos_inode(&p), inode, "the project was compiled again");
     assert_eq!(p.scalar("select total from leaf"), "18");
-    let compiled = std::fs::read_to_string(p.path().join("target/compiled/models/leaf.sql"));
+    let compiled = std::fs::read_to_string(p.path().join("target/compiled/rerun/models/leaf.sql"));
     assert!(compiled.unwrap().contains("max(n)"));
     let replayed = (results(&p), manifest(&p));
     // What a run that compiles everything writes.

@@ -19,7 +19,7 @@ fn redact(p: &TempProject, text: &str) -> String {
 fn jafflegaggle_compiled_sql() {
     let p = TempProject::jafflegaggle();
     p.jgt(&["compile"]).ok();
-    let mut files = p.files_under("target/compiled/models");
+    let mut files = p.files_under("target/compiled/jaffle_gaggle/models");
     files.retain(|(name, _)| name.ends_with(".sql"));
     assert!(files.len() >= 7, "{files:?}");
     for (name, bytes) in files {

@@ -107,9 +107,9 @@ fn should_store_failures_follows_the_tests_config() {
     }
     p.jgt(&["compile"]).ok();
     let compiled = |path: &str| std::fs::read_to_string(p.path().join(path)).unwrap();
-    let top = compiled("target/compiled/models/schema.yml/all_have_people_email.sql");
+    let top = compiled("target/compiled/crew/models/schema.yml/all_have_people_email.sql");
     let staged =
-        compiled("target/compiled/models/staging/schema.yml/all_have_stg_people_email.sql");
+        compiled("target/compiled/crew/models/staging/schema.yml/all_have_stg_people_email.sql");
     assert!(top.contains("select 1 as failed"), "{top}");
     assert!(staged.contains("select *"), "{staged}");
 }

@@ -69,7 +69,7 @@ fn manifest(p: &TempProject) -> (u64, String) {
 }
 
 fn compiled_b(p: &TempProject) -> String {
-    std::fs::read_to_string(p.path().join("target/compiled/models/b.sql")).unwrap()
+    std::fs::read_to_string(p.path().join("target/compiled/up/models/b.sql")).unwrap()
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn other_vars_or_environment_compile_again() {
     p.jgt(&["compile", "--vars", "{step: 7}"]).ok();
     assert!(compiled_b(&p).contains("n + 7"), "{}", compiled_b(&p));
     p.jgt_env(&["compile"], &[("UP_COLOUR", "teal")]).ok();
-    let c = std::fs::read_to_string(p.path().join("target/compiled/models/c.sql")).unwrap();
+    let c = std::fs::read_to_string(p.path().join("target/compiled/up/models/c.sql")).unwrap();
     assert!(c.contains("'teal'"), "{c}");
 }
 
@@ -126,7 +126,7 @@ fn a_deleted_compiled_file_is_written_again() {
     let p = project();
     age(&p);
     p.jgt(&["compile"]).ok();
-    p.remove("target/compiled/models/b.sql");
+    p.remove("target/compiled/up/models/b.sql");
     p.jgt(&["compile"]).ok();
     assert!(compiled_b(&p).contains("n + 1"));
 }
@@ -142,7 +142,7 @@ fn a_built_database_compiles_again() {
     );
     age(&p);
     p.jgt(&["compile"]).ok();
-    let path = p.path().join("target/compiled/models/inc.sql");
+    let path = p.path().join("target/compiled/up/models/inc.sql");
     assert!(!std::fs::read_to_string(&path).unwrap().contains("max(n)"));
     p.jgt(&["build"]).ok();
     p.jgt(&["compile"]).ok();
@@ -194,7 +194,7 @@ fn a_variable_named_at_run_time_is_never_reused() {
     age(&p);
     p.jgt(&["compile"]).ok();
     p.jgt_env(&["compile"], &[("UP_SHAPE", "square")]).ok();
-    let d = std::fs::read_to_string(p.path().join("target/compiled/models/d.sql")).unwrap();
+    let d = std::fs::read_to_string(p.path().join("target/compiled/up/models/d.sql")).unwrap();
     assert!(d.contains("'square'"), "{d}");
 }
 
@@ -219,7 +219,7 @@ fn the_table_list_is_kept_while_the_database_is_unchanged() {
             .unwrap();
     };
     age_database();
-    let inc = p.path().join("target/compiled/models/inc.sql");
+    let inc = p.path().join("target/compiled/up/models/inc.sql");
     let listed = p.path().join("target/jgt_uptodate/tables.json");
     p.jgt(&["compile"]).ok();
     assert!(std::fs::read_to_string(&inc).unwrap().contains("max(n)"));
@@ -296,7 +296,7 @@ fn an_edited_model_is_patched_into_what_a_whole_compile_writes() {
     let patched = p.jgt(&["compile"]).ok();
     assert_eq!(patched.stdout, first.stdout);
     assert_eq!(memos_inode(&p), memos, "the project was compiled again");
-    let c = std::fs::read_to_string(p.path().join("target/compiled/models/c.sql")).unwrap();
+    let c = std::fs::read_to_string(p.path().join("target/compiled/up/models/c.sql")).unwrap();
     assert!(c.contains("(n * 2) as doubled"), "{c}");
     let body = manifest_body(&p);
     assert!(body.contains("as doubled"), "the manifest has the new SQL");

@@ -77,8 +77,11 @@ fn vars_on_the_command_line_override_project_vars() {
 fn compile_writes_rendered_sql_under_target() {
     let p = small_project();
     p.jgt(&["compile"]).ok();
-    let sql = std::fs::read_to_string(p.path().join("target/compiled/models/marts/big_orders.sql"))
-        .unwrap();
+    let sql = std::fs::read_to_string(
+        p.path()
+            .join("target/compiled/shop/models/marts/big_orders.sql"),
+    )
+    .unwrap();
     assert_eq!(
         sql,
         r#"select * from "jgt"."main"."stg_orders" where amount >= 10"#
@@ -291,10 +294,14 @@ fn every_compiled_file_holds_the_final_sql_of_its_node() {
     // Rendered with `execute` true once the database is built.
     p.jgt(&["build"]).ok();
     check(&p);
-    let uses_eph = p.path().join("target/compiled/models/marts/uses_eph.sql");
+    let uses_eph = p
+        .path()
+        .join("target/compiled/shop/models/marts/uses_eph.sql");
     let sql = std::fs::read_to_string(&uses_eph).unwrap();
     assert!(sql.contains("__dbt__cte__eph"), "{sql}");
-    let when_run = p.path().join("target/compiled/models/marts/when_run.sql");
+    let when_run = p
+        .path()
+        .join("target/compiled/shop/models/marts/when_run.sql");
     assert_eq!(
         std::fs::read_to_string(when_run).unwrap(),
         "select 'run' as phase"

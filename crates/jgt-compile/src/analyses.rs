@@ -1,5 +1,5 @@
 //! Analyses: SQL files under `analysis-paths`, compiled as models are
-//! (`ref`, `source`, macros) into `target/compiled/<path>`, and never run.
+//! (`ref`, `source`, macros) into `target/compiled/<project>/<path>`, and never run.
 //! They are not nodes of the graph: a `ref` an analysis makes builds
 //! nothing, and selection never reaches them.
 

@@ -636,11 +636,15 @@ pub(crate) fn check_one_statement(node: &CompiledNode, sql: &str) -> Result<()> 
     Ok(())
 }
 
-/// Where a node's compiled SQL goes: `target/compiled/<path>`.
+/// Where a node's compiled SQL goes, as dbt lays it out:
+/// `target/compiled/<package>/<path inside the package>`, so
+/// `models/a.sql` of project `shop` is `target/compiled/shop/models/a.sql`.
 pub fn compiled_path(project: &Project, path: &Path) -> PathBuf {
+    let (package, inside) = project.package_path(path);
     Path::new(&project.config.target_path)
         .join("compiled")
-        .join(path)
+        .join(package)
+        .join(inside)
 }
 
 /// The relation a node builds, from its name and config, as the project's

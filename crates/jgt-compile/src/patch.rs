@@ -524,7 +524,7 @@ mod tests {
             unique_id: "model.p.m".into(),
             raw: raw.into(),
             sql: sql.into(),
-            compiled_path: PathBuf::from("target/compiled/models/m.sql"),
+            compiled_path: PathBuf::from("target/compiled/p/models/m.sql"),
         }
     }
 

@@ -184,6 +184,9 @@ pub struct Project {
     pub profile: Option<ProfileTarget>,
     /// The names of the installed packages read with the project.
     pub packages: Vec<String>,
+    /// Each installed package's name and folder (relative to the project
+    /// folder): where its files' paths start.
+    pub package_dirs: Vec<(String, PathBuf)>,
     /// The installed packages (and the root project) that set
     /// `restrict-access: true`.
     pub restricted_packages: Vec<String>,
@@ -347,6 +350,7 @@ impl Project {
             warnings: [&model_tree, &seed_tree]
                 .iter()
                 .flat_map(|tree| tree.unapplied.iter().cloned())
+                .chain(part.warnings)
                 .collect(),
             model_tree,
             test_trees: TestTrees {
@@ -357,6 +361,10 @@ impl Project {
                     .collect(),
             },
             profile,
+            package_dirs: packages
+                .iter()
+                .map(|p| (p.config.name.clone(), p.dir.clone()))
+                .collect(),
             packages: packages.into_iter().map(|p| p.config.name).collect(),
             package_hooks,
             package_vars,
@@ -367,6 +375,18 @@ impl Project {
     /// The folder for compiled SQL and artifacts (`target/` by default).
     pub fn target_dir(&self) -> PathBuf {
         self.root.join(&self.config.target_path)
+    }
+
+    /// The package a file belongs to and the file's path inside that
+    /// package, from its path relative to the project folder:
+    /// `dbt_packages/shop_utils/models/a.sql` is `models/a.sql` of
+    /// `shop_utils`, and a file of the root project is its own under the
+    /// project's name. dbt lays out `target/compiled/` by these two.
+    pub fn package_path<'a>(&'a self, path: &'a Path) -> (&'a str, &'a Path) {
+        self.package_dirs
+            .iter()
+            .find_map(|(name, dir)| Some((name.as_str(), path.strip_prefix(dir).ok()?)))
+            .unwrap_or((&self.config.name, path))
     }
 }
 
@@ -548,16 +568,19 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_file_without_a_block_is_refused_naming_the_file() {
+    fn a_snapshot_file_without_a_block_is_skipped_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         write(root, "dbt_project.yml", "name: shop\n");
         write(root, "snapshots/orders.sql", "select 1\n");
-        let err = Project::load(root).unwrap_err();
-        assert_eq!(err.code(), "JGT1004");
-        let message = err.to_string();
-        assert!(message.starts_with("snapshots/orders.sql:1:"), "{message}");
-        assert!(message.contains("{% snapshot name %}"), "{message}");
+        let project = Project::load(root).unwrap();
+        assert!(project.models.is_empty());
+        assert_eq!(project.warnings.len(), 1, "{:?}", project.warnings);
+        let warning = &project.warnings[0];
+        assert!(
+            warning.starts_with("snapshots/orders.sql: no {% snapshot name %}"),
+            "{warning}"
+        );
     }
 
     #[test]

@@ -182,8 +182,8 @@ impl<'a> Ids<'a> {
 pub(super) fn entry_of<'a>(compiled: &'a Compiled, id: NodeId, ids: Ids<'a>) -> ManifestNode<'a> {
     let node = compiled.node(id);
     let project = package_of(compiled, node);
-    let within: Vec<Cow<'a, str>> = node
-        .path
+    let inside = compiled.project.package_path(&node.path).1;
+    let within: Vec<Cow<'a, str>> = inside
         .components()
         .skip(1)
         .map(|c| c.as_os_str().to_string_lossy())
@@ -207,12 +207,19 @@ pub(super) fn entry_of<'a>(compiled: &'a Compiled, id: NodeId, ids: Ids<'a>) -> 
         resource_type: Cow::Borrowed(node.kind.as_str()),
         name: Cow::Borrowed(&node.name),
         package_name: Cow::Borrowed(project),
-        path: within.join("/"),
-        original_file_path: node.path.clone(),
-        patch_path: node
-            .properties_path
-            .as_ref()
-            .map(|p| format!("{project}://{}", p.display())),
+        path: match (meta, &node.compiled_path) {
+            // A generic test's path is its compiled file's name, as dbt's.
+            (Some(_), Some(file)) => file
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            _ => within.join("/"),
+        },
+        original_file_path: inside.to_path_buf(),
+        patch_path: node.properties_path.as_ref().map(|p| {
+            let (package, inside) = compiled.project.package_path(p);
+            format!("{package}://{}", inside.display())
+        }),
         fqn,
         database: Cow::Borrowed(&compiled.target.database),
         schema: Cow::Borrowed(&node.relation.schema),
@@ -356,13 +363,14 @@ pub(super) fn macro_entries(compiled: &Compiled) -> Vec<MacroEntry> {
         } else {
             &file.package
         };
+        let inside = compiled.project.package_path(&file.path).1;
         for name in jgt_render::macro_names(&file.text) {
             entries.push(MacroEntry {
                 unique_id: format!("macro.{package}.{name}"),
                 name,
                 package_name: package.clone(),
-                path: file.path.clone(),
-                original_file_path: file.path.clone(),
+                path: inside.to_path_buf(),
+                original_file_path: inside.to_path_buf(),
                 macro_sql: file.text.clone(),
                 resource_type: "macro".into(),
             });
