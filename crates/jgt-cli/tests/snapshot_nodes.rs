@@ -164,3 +164,25 @@ fn a_legacy_snapshots_configs_are_read_without_warnings() {
     assert!(!run.stderr.contains("config '"), "{}", run.stderr);
     assert_eq!(p.scalar("select count(*) from snapshots.history"), "3");
 }
+
+#[test]
+fn a_query_under_the_snapshot_paths_without_a_block_is_skipped_with_a_warning() {
+    // dbt skips such a file without a word; jgt names it and goes on.
+    let p = project("unique_key='id', strategy='check', check_cols='all'");
+    p.write(
+        "snapshots/dim_scd.sql",
+        "select * from {{ ref('customers') }}",
+    );
+    let run = p.jgt(&["build"]).ok();
+    assert!(
+        run.stderr
+            .contains("snapshots/dim_scd.sql: no {% snapshot name %} ... {% endsnapshot %} block"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(p.scalar("select count(*) from history"), "3");
+    assert_eq!(
+        p.scalar("select count(*) from information_schema.tables where table_name = 'dim_scd'"),
+        "0"
+    );
+}

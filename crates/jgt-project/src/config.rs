@@ -209,6 +209,22 @@ impl ProjectConfig {
             serde_yaml::from_str(text).map_err(|err| value_error(path, text, &err))?;
         config.check_paths(path, text)?;
         config.check_unsupported(path, text)?;
+        config.check_quoting(path, text)?;
+        Ok(config)
+    }
+
+    /// Parses an installed package's project file as [`ProjectConfig::parse`]
+    /// does, but for its `quoting:`, which dbt reads from the root project
+    /// only (`dbt_date`'s `identifier: false` changes nothing in dbt), so
+    /// it is not checked here.
+    pub(crate) fn parse_package(path: &Path, text: &str) -> Result<Self, ProjectError> {
+        let value: serde_yaml::Value =
+            serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
+        Self::check_keys(path, text, &value)?;
+        let config: ProjectConfig =
+            serde_yaml::from_str(text).map_err(|err| value_error(path, text, &err))?;
+        config.check_paths(path, text)?;
+        config.check_unsupported(path, text)?;
         Ok(config)
     }
 
@@ -224,6 +240,7 @@ impl ProjectConfig {
             serde_yaml::from_value(value).map_err(|err| value_error(path, text, &err))?;
         config.check_paths(path, text)?;
         config.check_unsupported(path, text)?;
+        config.check_quoting(path, text)?;
         Ok(config)
     }
 
@@ -300,6 +317,25 @@ impl ProjectConfig {
 }
 
 impl ProjectConfig {
+    /// Refuses a root project's `quoting:` value other than true: jgt
+    /// always quotes names.
+    fn check_quoting(&self, path: &Path, text: &str) -> Result<(), ProjectError> {
+        for (name, value) in &self.quoting {
+            if value.as_bool() != Some(true) && !value.is_null() {
+                return Err(ProjectError::Unsupported {
+                    path: path.into(),
+                    line: line_of_key(text, "quoting", 0),
+                    message: format!(
+                        "quoting: {name}: {} is not supported: jgt always quotes database, \
+                         schema and table names; remove the key or set it to true",
+                        yaml_inline(value)
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Stops on keys that would change what dbt builds but that jgt does
     /// not implement yet, rather than building something else silently.
     fn check_unsupported(&self, path: &Path, text: &str) -> Result<(), ProjectError> {
@@ -308,18 +344,6 @@ impl ProjectConfig {
             line: line_of_key(text, key, 0),
             message,
         };
-        for (name, value) in &self.quoting {
-            if value.as_bool() != Some(true) && !value.is_null() {
-                return Err(unsupported(
-                    "quoting",
-                    format!(
-                        "quoting: {name}: {} is not supported: jgt always quotes database, \
-                         schema and table names; remove the key or set it to true",
-                        yaml_inline(value)
-                    ),
-                ));
-            }
-        }
         if !is_empty_tree(&self.data_tests) && !is_empty_tree(&self.tests) {
             return Err(unsupported(
                 "tests",

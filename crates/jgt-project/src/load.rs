@@ -160,6 +160,8 @@ pub(crate) struct Part {
     pub analyses: Vec<TemplateFile>,
     pub schema_files: Vec<SchemaEntry>,
     pub stamps: Vec<(PathBuf, crate::FileStamp)>,
+    /// What loading the part warns about (files dbt skips too).
+    pub warnings: Vec<String>,
 }
 
 impl Part {
@@ -172,6 +174,7 @@ impl Part {
         self.analyses.extend(other.analyses);
         self.schema_files.extend(other.schema_files);
         self.stamps.extend(other.stamps);
+        self.warnings.extend(other.warnings);
     }
 }
 
@@ -267,12 +270,10 @@ pub(crate) fn read_part(
     (part.macros, part.tests) = read_macros(root, &under, config)?;
     part.analyses = read_templates(root, &under(&config.analysis_paths), package)?;
     let snapshot_paths = under(&config.snapshot_paths);
-    part.models.extend(crate::snapshots::read(
-        root,
-        &snapshot_paths,
-        package,
-        trees.snapshots,
-    )?);
+    let (snapshots, skipped) =
+        crate::snapshots::read(root, &snapshot_paths, package, trees.snapshots)?;
+    part.models.extend(snapshots);
+    part.warnings.extend(skipped);
     for found in discover::find_files(root, &snapshot_paths, &["yml", "yaml"])? {
         let text = discover::read_text(root, &found.path)?;
         part.schema_files.push(schema_entry(package, &found, text)?);

@@ -63,7 +63,7 @@ fn read_package(root: &Path, dir: &Path) -> Result<Option<Package>, ProjectError
     };
     let text = std::fs::read_to_string(root.join(&file))
         .map_err(|err| ProjectError::io(root.join(&file), err))?;
-    let config = ProjectConfig::parse(&file, &text)?;
+    let config = ProjectConfig::parse_package(&file, &text)?;
     let models = ConfigTree::new(&file, &text, "models", &config.name, config.models.clone())?;
     let seeds = ConfigTree::new(&file, &text, "seeds", &config.name, config.seeds.clone())?;
     let (key, tree) = config.data_test_tree();
@@ -130,4 +130,44 @@ fn check_listed(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Project;
+    use std::path::Path;
+
+    fn write(root: &Path, path: &str, text: &str) {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_packages_quoting_is_left_to_the_root_project_as_in_dbt() {
+        // dbt_date 0.10 ships `quoting: {identifier: false, schema: false}`.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "dbt_project.yml", "name: shop\n");
+        write(
+            root,
+            "dbt_packages/dbt_date/dbt_project.yml",
+            "name: dbt_date\nquoting:\n    identifier: false\n    schema: false\n",
+        );
+        write(root, "dbt_packages/dbt_date/models/d.sql", "select 1");
+        let project = Project::load(root).unwrap();
+        assert_eq!(project.packages, ["dbt_date"]);
+        assert_eq!(
+            project.package_path(&project.models[0].path),
+            ("dbt_date", Path::new("models/d.sql"))
+        );
+        // The root project's own `quoting: false` is still refused.
+        write(
+            root,
+            "dbt_project.yml",
+            "name: shop\nquoting:\n  identifier: false\n",
+        );
+        let err = Project::load(root).unwrap_err().to_string();
+        assert!(err.contains("quoting: identifier: false"), "{err}");
+    }
 }

@@ -57,14 +57,18 @@ struct Block {
 }
 
 /// Reads every snapshot under `dirs` (relative to `root`) of `package`,
-/// resolving each one's config from the `snapshots:` tree.
+/// resolving each one's config from the `snapshots:` tree. Gives the
+/// snapshots and a warning for each `.sql` file without a snapshot block,
+/// which dbt skips without a word (a query there is no node: a `ref` to
+/// it fails in dbt and in jgt alike).
 pub(crate) fn read(
     root: &Path,
     dirs: &[String],
     package: &str,
     tree: &ConfigTree,
-) -> Result<Vec<ModelFile>, ProjectError> {
+) -> Result<(Vec<ModelFile>, Vec<String>), ProjectError> {
     let mut snapshots = Vec::new();
+    let mut skipped = Vec::new();
     for found in discover::find_files(root, dirs, &["sql"])? {
         let text = discover::read_text(root, &found.path)?;
         let unsupported = |line: usize, message: String| ProjectError::Unsupported {
@@ -83,12 +87,13 @@ pub(crate) fn read(
             ));
         }
         let Some(block) = blocks.pop() else {
-            return Err(unsupported(
-                1,
-                "a .sql file under snapshot-paths must hold a {% snapshot name %} ... \
-                 {% endsnapshot %} block; wrap the query in one, or move the file"
-                    .into(),
+            skipped.push(format!(
+                "{}: no {{% snapshot name %}} ... {{% endsnapshot %}} block, so it is not a \
+                 snapshot and is skipped, as dbt skips it; wrap the query in a block, or move \
+                 the file under the model paths to build it as a model",
+                found.path.display()
             ));
+            continue;
         };
         let config = tree.resolve(&found.folders, &block.name);
         if !config.is_enabled() {
@@ -104,7 +109,7 @@ pub(crate) fn read(
             snapshot: true,
         });
     }
-    Ok(snapshots)
+    Ok((snapshots, skipped))
 }
 
 /// The snapshot blocks of a file's text, or the line and reason it is
