@@ -114,7 +114,7 @@ fn each_generic_test_fails_with_the_right_count_of_failing_rows() {
     );
     assert!(out.contains("people.id must be unique"), "{out}");
     assert!(
-        out.contains("compiled SQL: target/compiled/models/schema.yml/unique_people_id.sql"),
+        out.contains("compiled SQL: target/compiled/crew/models/schema.yml/unique_people_id.sql"),
         "{out}"
     );
 }
@@ -230,6 +230,11 @@ fn store_failures_keeps_the_failing_rows() {
     assert_eq!(
         p.scalar("select count(*) from main_dbt_test__audit.not_null_people_email"),
         "1"
+    );
+    // A passing test leaves an empty table, as in dbt.
+    assert_eq!(
+        p.scalar("select count(*) from main_dbt_test__audit.unique_people_id"),
+        "0"
     );
 }
 

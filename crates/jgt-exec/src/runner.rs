@@ -66,11 +66,14 @@ pub fn run_parallel(
         return run(adapter, plan, cancel, rerender, on_result);
     }
     // Schemas are created up front: two workers creating one schema at
-    // once would conflict.
+    // once would conflict (tests storing their failures too).
     let mut schemas: Vec<&str> = plan
         .iter()
-        .filter(|n| !matches!(n.work, Work::Test { .. }))
-        .map(|n| n.relation.schema.as_str())
+        .filter_map(|n| match &n.work {
+            Work::Test { store_failures, .. } => store_failures.as_ref(),
+            _ => Some(&n.relation),
+        })
+        .map(|relation| relation.schema.as_str())
         .collect();
     schemas.sort();
     schemas.dedup();
@@ -413,12 +416,13 @@ fn run_test(
     };
     if failures > 0 {
         result.preview = adapter.query(&sql, Some(PREVIEW_ROWS)).ok();
-        if let Some(relation) = store {
-            if let Err(err) =
-                adapter.materialize(relation, &sql, Materialization::Table, &Hooks::NONE)
-            {
-                result.message = Some(format!("could not store failures: {err}"));
-            }
+    }
+    // Stored whether or not rows fail, as dbt stores them: a passing
+    // test leaves an empty table, so the table always shows the last run.
+    if let Some(relation) = store {
+        if let Err(err) = adapter.materialize(relation, &sql, Materialization::Table, &Hooks::NONE)
+        {
+            result.message = Some(format!("could not store failures: {err}"));
         }
     }
     result
