@@ -200,15 +200,7 @@ impl ProjectConfig {
     /// Parses the text of `project.yml` found at `path`, rejecting unknown
     /// top-level keys with the nearest valid one.
     pub fn parse(path: &Path, text: &str) -> Result<Self, ProjectError> {
-        let value: serde_yaml::Value =
-            serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
-        Self::check_keys(path, text, &value)?;
-        // Parsed again from the text, not the value: errors then carry the
-        // line and column of the offending value.
-        let config: ProjectConfig =
-            serde_yaml::from_str(text).map_err(|err| value_error(path, text, &err))?;
-        config.check_paths(path, text)?;
-        config.check_unsupported(path, text)?;
+        let config = Self::parse_package(path, text)?;
         config.check_quoting(path, text)?;
         Ok(config)
     }
@@ -221,6 +213,8 @@ impl ProjectConfig {
         let value: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|err| ProjectError::yaml(path, &err))?;
         Self::check_keys(path, text, &value)?;
+        // Parsed again from the text, not the value: errors then carry the
+        // line and column of the offending value.
         let config: ProjectConfig =
             serde_yaml::from_str(text).map_err(|err| value_error(path, text, &err))?;
         config.check_paths(path, text)?;

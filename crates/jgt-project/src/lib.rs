@@ -439,7 +439,8 @@ pub(crate) fn read_templates(
 mod tests {
     use super::*;
 
-    fn write(root: &Path, path: &str, text: &str) {
+    /// Writes `text` to `path` under `root`, making its folders.
+    pub(crate) fn write(root: &Path, path: &str, text: &str) {
         let full = root.join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, text).unwrap();

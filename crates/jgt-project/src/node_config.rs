@@ -393,15 +393,36 @@ fn collect_unapplied(path: &Path, text: &str, tree: &str, level: &Value, out: &m
     }
 }
 
+/// The error for a config tree's level that is not a mapping of `what`.
+pub(crate) fn not_a_level(path: &Path, text: &str, tree: &str, what: &str) -> ProjectError {
+    let last = tree.rsplit('.').next().unwrap_or(tree);
+    ProjectError::InvalidValue {
+        path: path.into(),
+        line: line_of_key(text, last, 0),
+        key: tree.to_string(),
+        message: format!("expected a mapping of {what}"),
+    }
+}
+
+/// The error for config `key` of a tree whose value is wrong.
+pub(crate) fn bad_value(
+    path: &Path,
+    text: &str,
+    tree: &str,
+    key: &str,
+    message: impl ToString,
+) -> ProjectError {
+    ProjectError::InvalidValue {
+        path: path.into(),
+        line: line_of_key(text, key, 0),
+        key: format!("{tree}.{key}"),
+        message: message.to_string(),
+    }
+}
+
 fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(), ProjectError> {
     let Some(map) = level.as_mapping() else {
-        let last = tree.rsplit('.').next().unwrap_or(tree);
-        return Err(ProjectError::InvalidValue {
-            path: path.into(),
-            line: line_of_key(text, last, 0),
-            key: tree.to_string(),
-            message: "expected a mapping of folders and +configs".into(),
-        });
+        return Err(not_a_level(path, text, tree, "folders and +configs"));
     };
     for (key, value) in map {
         let key = key.as_str().unwrap_or_default();
@@ -417,14 +438,9 @@ fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(),
                         suggestion: nearest(name, CONFIG_KEYS).map(|n| format!("+{n}")),
                     });
                 }
-                NodeConfig::default().set(name, value).map_err(|message| {
-                    ProjectError::InvalidValue {
-                        path: path.into(),
-                        line: line_of_key(text, key, 0),
-                        key: format!("{tree}.{key}"),
-                        message: message.to_string(),
-                    }
-                })?;
+                NodeConfig::default()
+                    .set(name, value)
+                    .map_err(|message| bad_value(path, text, tree, key, message))?;
             }
             None if value.is_mapping() => check_level(path, text, &format!("{tree}.{key}"), value)?,
             None => {

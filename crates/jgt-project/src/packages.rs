@@ -134,14 +134,9 @@ fn check_listed(
 
 #[cfg(test)]
 mod tests {
+    use crate::tests::write;
     use crate::Project;
     use std::path::Path;
-
-    fn write(root: &Path, path: &str, text: &str) {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
 
     #[test]
     fn a_packages_quoting_is_left_to_the_root_project_as_in_dbt() {

@@ -180,13 +180,12 @@ fn config_name<'a>(key: &'a str, value: &Value) -> Option<&'a str> {
 
 fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(), ProjectError> {
     let Some(map) = level.as_mapping() else {
-        let last = tree.rsplit('.').next().unwrap_or(tree);
-        return Err(ProjectError::InvalidValue {
-            path: path.into(),
-            line: line_of_key(text, last, 0),
-            key: tree.to_string(),
-            message: "expected a mapping of packages, folders and +configs".into(),
-        });
+        return Err(crate::node_config::not_a_level(
+            path,
+            text,
+            tree,
+            "packages, folders and +configs",
+        ));
     };
     for (key, value) in map {
         let key = key.as_str().unwrap_or_default();
@@ -202,12 +201,7 @@ fn check_level(path: &Path, text: &str, tree: &str, level: &Value) -> Result<(),
             Some(name) if !TEST_CONFIG_KEYS.contains(&name) => return Err(unknown()),
             Some(name) => {
                 set_test_config(&mut TestConfig::default(), name, value).map_err(|message| {
-                    ProjectError::InvalidValue {
-                        path: path.into(),
-                        line: line_of_key(text, key, 0),
-                        key: format!("{tree}.{key}"),
-                        message: message.to_string(),
-                    }
+                    crate::node_config::bad_value(path, text, tree, key, message)
                 })?;
             }
             None if value.is_mapping() => check_level(path, text, &format!("{tree}.{key}"), value)?,
