@@ -11,8 +11,9 @@
 #
 # Besides the relations (dbt_expected.txt), the data tests' names
 # (dbt_tests.txt) and their unique ids and test_metadata (dbt_test_ids.txt,
-# see test_ids.py) and where each node's files are (dbt_paths.txt, see
-# node_paths.py), a fixture may hold:
+# see test_ids.py), where each node's files are (dbt_paths.txt, see
+# node_paths.py) and the data tests' configs (dbt_test_configs.txt, see
+# test_configs.py), a fixture may hold:
 #
 #   expect_failure   `dbt build` may fail: its exit code goes to dbt_exit.txt
 #   stage2/          after the first build, its files are copied over the
@@ -110,6 +111,9 @@ for project in "$@"; do
     python3 "$here/node_paths.py" "$dir/target/manifest.json" \
         > "$fixtures/$project/dbt_paths.txt"
     echo "   wrote $fixtures/$project/dbt_paths.txt"
+    python3 "$here/test_configs.py" "$dir/target/manifest.json" \
+        > "$fixtures/$project/dbt_test_configs.txt"
+    echo "   wrote $fixtures/$project/dbt_test_configs.txt"
     # The data tests' names (their unique ids' last part), as --select
     # matches them.
     (cd "$dir" && "$venv/bin/dbt" ls --quiet --resource-type test --output name) |

@@ -349,6 +349,9 @@ fn compile_with(
 ) -> Result<(Compiled, Vec<NodeId>)> {
     let threads = crate::profile::threads(common, &project);
     let dialect = crate::profile::dialect(&project);
+    // Kept to be printed if compiling fails: a skipped file or an
+    // unapplied config often explains the error.
+    let load_warnings = project.warnings.clone();
     let compiled = compile(
         project,
         &CompileOptions {
@@ -361,7 +364,8 @@ fn compile_with(
             run,
             early_files,
         },
-    )?;
+    )
+    .inspect_err(|_| load_warnings.iter().for_each(|w| print_warning(w)))?;
     for warning in &compiled.warnings {
         print_warning(warning);
     }

@@ -255,3 +255,49 @@ fn compiled_files_and_manifest_paths_are_where_dbt_puts_them() {
     let package_model = "target/compiled/shop_utils/models/shop_calendar.sql";
     assert!(shop.path().join(package_model).is_file());
 }
+
+#[test]
+fn data_tests_show_their_configs_in_the_manifest_as_dbt_does() {
+    // Defaults (`!= 0`, `count(*)`, the audit schema), a test's own
+    // `config:` (severity, where, limit, tags) and a folder's configs from
+    // the project file's `data_tests:` tree (`dbt_test_configs.txt`, what
+    // test_configs.py printed from dbt's manifest).
+    let shop = DbtFixture::copy("dbt_shop");
+    shop.jgt(&["deps"]);
+    shop.jgt(&["compile"]);
+    let text = std::fs::read_to_string(shop.path().join("target/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let keys = [
+        "error_if",
+        "fail_calc",
+        "limit",
+        "materialized",
+        "schema",
+        "severity",
+        "store_failures",
+        "store_failures_as",
+        "tags",
+        "warn_if",
+        "where",
+    ];
+    let mut jgt: Vec<String> = manifest["nodes"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, node)| node["resource_type"] == "test")
+        .map(|(id, node)| {
+            let config: serde_json::Map<String, serde_json::Value> = keys
+                .iter()
+                .map(|key| (key.to_string(), node["config"][*key].clone()))
+                .collect();
+            format!("{id} {}", serde_json::Value::Object(config))
+        })
+        .collect();
+    jgt.sort_unstable();
+    let expected = std::fs::read_to_string(
+        common::repo_root().join("crates/jgt-cli/tests/fixtures/dbt_shop/dbt_test_configs.txt"),
+    )
+    .expect("recorded test configs");
+    let expected: Vec<&str> = expected.lines().collect();
+    assert_eq!(jgt, expected, "jgt's test configs (left) vs dbt's");
+}

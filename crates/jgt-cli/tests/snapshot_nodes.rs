@@ -186,3 +186,21 @@ fn a_query_under_the_snapshot_paths_without_a_block_is_skipped_with_a_warning() 
         "0"
     );
 }
+
+#[test]
+fn a_ref_to_a_skipped_query_fails_after_the_warning_that_explains_it() {
+    let p = project("unique_key='id', strategy='check', check_cols='all'");
+    p.write(
+        "snapshots/dim_scd.sql",
+        "select * from {{ ref('customers') }}",
+    );
+    p.write("models/current.sql", "select * from {{ ref('dim_scd') }}");
+    let run = p.jgt(&["build"]).failed();
+    let warned = run.stderr.find("snapshots/dim_scd.sql: no {% snapshot");
+    let refused = run.stderr.find("ref('dim_scd')");
+    assert!(
+        matches!((warned, refused), (Some(w), Some(r)) if w < r),
+        "{}",
+        run.stderr
+    );
+}

@@ -15,9 +15,13 @@ pub enum Severity {
 pub struct TestConfig {
     /// `severity`.
     pub severity: Severity,
+    /// `severity` as the project wrote it (`warn`, `Error`), which the
+    /// manifest shows as dbt's does; `None` for the default.
+    pub severity_written: Option<String>,
     /// `where`: a filter applied to the tested relation first.
     pub where_clause: Option<String>,
-    /// `error_if`: a condition on the failure count, e.g. `!=0` or `>10`.
+    /// `error_if`: a condition on the failure count, e.g. `!= 0` (dbt's
+    /// default, written as dbt writes it) or `>10`.
     pub error_if: String,
     /// `warn_if`: likewise, for warnings.
     pub warn_if: String,
@@ -38,9 +42,10 @@ impl Default for TestConfig {
     fn default() -> Self {
         TestConfig {
             severity: Severity::Error,
+            severity_written: None,
             where_clause: None,
-            error_if: "!=0".into(),
-            warn_if: "!=0".into(),
+            error_if: "!= 0".into(),
+            warn_if: "!= 0".into(),
             store_failures: None,
             limit: None,
             enabled: true,

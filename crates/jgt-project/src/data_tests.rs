@@ -178,11 +178,13 @@ pub fn set_test_config(
     };
     match key {
         "severity" => {
-            config.severity = match text().unwrap_or_default().to_lowercase().as_str() {
+            let written = text().unwrap_or_default();
+            config.severity = match written.to_lowercase().as_str() {
                 "error" => Severity::Error,
                 "warn" => Severity::Warn,
                 other => return Err(format!("severity '{other}' must be 'error' or 'warn'").into()),
-            }
+            };
+            config.severity_written = Some(written);
         }
         "schema" => {
             config.schema = Some(text().ok_or("schema takes a schema name")?);

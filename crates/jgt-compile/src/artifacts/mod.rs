@@ -232,7 +232,7 @@ pub(super) fn entry_of<'a>(compiled: &'a Compiled, id: NodeId, ids: Ids<'a>) -> 
         compiled_path: node.compiled_path.clone(),
         language: Cow::Borrowed("sql"),
         config: config_entry(node),
-        tags: node.config.tags.clone(),
+        tags: node_tags(node).to_vec(),
         description: Cow::Borrowed(node.description.as_deref().unwrap_or_default()),
         columns: node
             .columns
@@ -298,6 +298,18 @@ pub(super) fn entry_of<'a>(compiled: &'a Compiled, id: NodeId, ids: Ids<'a>) -> 
     }
 }
 
+/// The schema suffix of a test's stored failures when none is configured.
+const AUDIT: &str = "dbt_test__audit";
+
+/// A node's tags: a test's own (from its config and the `data_tests:`
+/// tree), else the node config's.
+fn node_tags(node: &CompiledNode) -> &[String] {
+    match &node.test {
+        Some(test) => &test.config.tags,
+        None => &node.config.tags,
+    }
+}
+
 /// A node's config as the manifest shows it; tests add their own keys.
 fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
     let materialized = match (&node.kind, node.materialization) {
@@ -337,17 +349,30 @@ fn config_entry(node: &CompiledNode) -> NodeConfigEntry {
         other.insert(key.into(), Value::Array(hooks));
     }
     if let Some(test) = &node.test {
-        let severity = format!("{:?}", test.config.severity).to_uppercase();
+        let config = &test.config;
+        let severity = match &config.severity_written {
+            Some(written) => written.clone(),
+            None => format!("{:?}", config.severity).to_uppercase(),
+        };
         other.insert("severity".into(), severity.into());
-        other.insert("where".into(), test.config.where_clause.clone().into());
-        other.insert("error_if".into(), test.config.error_if.clone().into());
-        other.insert("warn_if".into(), test.config.warn_if.clone().into());
+        other.insert("where".into(), config.where_clause.clone().into());
+        other.insert("error_if".into(), config.error_if.clone().into());
+        other.insert("warn_if".into(), config.warn_if.clone().into());
+        other.insert("store_failures".into(), config.store_failures.into());
+        let stored = config.store_failures == Some(true);
+        other.insert("store_failures_as".into(), stored.then_some("table").into());
+        other.insert("limit".into(), config.limit.into());
+        other.insert("fail_calc".into(), "count(*)".into());
     }
     NodeConfigEntry {
         enabled: true,
         materialized,
-        tags: node.config.tags.clone(),
-        schema: node.config.schema.clone(),
+        tags: node_tags(node).to_vec(),
+        schema: match &node.test {
+            // dbt shows where a test's failures would be stored.
+            Some(test) => Some(test.config.schema.as_deref().unwrap_or(AUDIT).to_string()),
+            None => node.config.schema.clone(),
+        },
         alias: node.config.alias.clone(),
         meta: Empty::new(),
         other,
